@@ -1,0 +1,83 @@
+"""Plain data produced by the parsers: no ORM, no I/O.
+
+The string values of ``status``, ``kind``, ``attendance`` and ``shape`` are the values of the
+matching ``TextChoices`` in ``meetings.models``.
+"""
+
+from dataclasses import dataclass, field
+from datetime import date, time
+
+# AgendaItem.status
+HEARD = "heard"
+DEFERRED = "deferred"
+NOT_HEARD = "not_heard"
+NO_MINUTES = "no_minutes"
+
+# Resolution.kind
+NOTED = "noted"
+APPROVED = "approved"
+AGREED_ACTION = "action"
+DEFERRAL = "deferred"
+OTHER = "other"
+
+# Attendee.attendance
+PRESENT = "present"
+OFFICER = "officer"
+IN_ATTENDANCE = "in_attendance"
+APOLOGIES = "apologies"
+
+# Shapes the parser recognises.
+SHAPE_PIPE_TABLE = "pipe_table"
+SHAPE_MODERNGOV = "moderngov"
+SHAPE_MODERNGOV_UNNUMBERED = "moderngov_unnumbered"
+SHAPE_FORMAL = "formal"
+SHAPE_NUMBERED = "numbered"
+SHAPE_UNKNOWN = "unknown"
+
+
+@dataclass
+class ParsedAttendee:
+    name: str  # the person's name without title or honours: "Norma Stephenson"
+    printed: str  # the entry as printed: "Cllr Norma Stephenson O.B.E. (Vice Chair)"
+    attendance: str
+    title: str = ""  # "Cllr"
+    honours: str = ""  # "O.B.E."
+    role: str = ""  # "Chair", "Vice Chair", "Chairman"
+    organisation: str = ""  # "SBC – Housing"
+
+
+@dataclass
+class ParsedResolution:
+    text: str
+    kind: str
+
+
+@dataclass
+class ParsedItem:
+    position: int  # 1-based order in the document
+    number: str  # normalised council form, "SSP/47/24"; "" when the item has none
+    number_printed: str  # as printed, "SSP/4724"
+    title: str  # as printed, without attachment artefacts; "" when the row has none
+    agenda_text: str = ""
+    minutes_text: str = ""
+    restricted: bool = False
+    restricted_reason: str = ""
+    status: str = HEARD
+    attachments: list[str] = field(default_factory=list)  # ["PDF 282 KB"]
+    resolutions: list[ParsedResolution] = field(default_factory=list)
+
+
+@dataclass
+class ParsedMeeting:
+    shape: str
+    body: str = ""
+    date: date | None = None
+    start_time: time | None = None
+    venue: str = ""
+    contact: str = ""
+    previous_meeting: date | None = None
+    next_meeting: date | None = None
+    header_text: str = ""  # everything before the first item, as printed
+    attendees: list[ParsedAttendee] = field(default_factory=list)
+    items: list[ParsedItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
