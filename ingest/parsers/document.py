@@ -4,8 +4,8 @@ The string values of ``status``, ``kind``, ``attendance`` and ``shape`` are the 
 matching ``TextChoices`` in ``meetings.models``.
 """
 
+import datetime as dt
 from dataclasses import dataclass, field
-from datetime import date, time
 
 # AgendaItem.status
 HEARD = "heard"
@@ -71,12 +71,12 @@ class ParsedItem:
 class ParsedMeeting:
     shape: str
     body: str = ""
-    date: date | None = None
-    start_time: time | None = None
+    date: dt.date | None = None
+    start_time: dt.time | None = None
     venue: str = ""
     contact: str = ""
-    previous_meeting: date | None = None
-    next_meeting: date | None = None
+    previous_meeting: dt.date | None = None
+    next_meeting: dt.date | None = None
     header_text: str = ""  # everything before the first item, as printed
     attendees: list[ParsedAttendee] = field(default_factory=list)
     items: list[ParsedItem] = field(default_factory=list)

@@ -1,5 +1,138 @@
-from .document import SHAPE_UNKNOWN, ParsedMeeting
+"""Parse a whole set of minutes: detect the layout, then read header and items."""
+
+import re
+from datetime import date
+
+from . import document as doc
+from .header import read_header
+from .items import SECTION_PUBLIC, SECTION_RESTRICTED, read_item
+from .layouts import RawItem, split_layout
+from .text import find_dates, normalise
+
+_HELD_ON_DATE = re.compile(r"\bheld\s+on\b", re.IGNORECASE)
+_MINUTES_ITEM = re.compile(r"^minutes\b|\bminutes of (?:the )?(?:last|previous)?\s*meeting", re.I)
+_NEXT_MEETING_ITEM = re.compile(r"\b(?:date|time)\b.*\bnext meeting\b|^next meeting\b", re.I)
 
 
-def parse_minutes(text: str) -> ParsedMeeting:  # placeholder until the real parser lands
-    return ParsedMeeting(shape=SHAPE_UNKNOWN, warnings=["parser not written yet"])
+def parse_minutes(text: str) -> doc.ParsedMeeting:
+    """Read a set of minutes in any of the layouts we know; never raises on odd input.
+
+    A layout we do not know is read as well as it can be, with a warning.
+    """
+    text = normalise(text)
+    layout = split_layout(text)
+    header = read_header(layout.header)
+    raw_items = _mark_sections(layout.items, layout.header)
+    meeting = doc.ParsedMeeting(
+        shape=layout.shape,
+        body=header.body,
+        date=header.date,
+        start_time=header.start_time,
+        venue=header.venue,
+        contact=header.contact,
+        header_text=layout.header,
+        attendees=header.attendees,
+        warnings=list(layout.warnings),
+    )
+    for position, (raw, section) in enumerate(raw_items, start=1):
+        item = read_item(position, raw)
+        if section and not item.restricted:
+            item.restricted = True
+            item.restricted_reason = f"In the section headed “{section}”."
+        meeting.items.append(item)
+    meeting.previous_meeting = _previous_meeting(meeting.items, meeting.date)
+    meeting.next_meeting = _next_meeting(meeting.items, meeting.date)
+    if not meeting.date:
+        meeting.warnings.append("The document states no meeting date.")
+    if not meeting.body:
+        meeting.warnings.append("The document does not name the meeting's body.")
+    if not meeting.items:
+        meeting.warnings.append("No agenda items were found.")
+    untitled = [item.position for item in meeting.items if not item.title]
+    if untitled:
+        listed = ", ".join(str(position) for position in untitled)
+        meeting.warnings.append(f"Item(s) at position {listed} have no title.")
+    return meeting
+
+
+def _mark_sections(items: list[RawItem], header: str) -> list[tuple[RawItem, str]]:
+    """Pair each item with the restricted section it falls in ("" for none).
+
+    A section heading ("Part 2 – Confidential items") is read either as an item of its own with
+    nothing under it, or as the last line of the text before it; it is not an item.
+    """
+    section = _trailing_section("", header)[1]
+    marked = []
+    for raw in items:
+        if SECTION_RESTRICTED.match(raw.title) and not (raw.agenda_text or raw.minutes_text):
+            section = raw.title.strip()
+            continue
+        if SECTION_PUBLIC.match(raw.title) and not (raw.agenda_text or raw.minutes_text):
+            section = ""
+            continue
+        marked.append((raw, section))
+        field = "minutes_text" if raw.minutes_text else "agenda_text"
+        kept, heading = _trailing_section(field, getattr(raw, field))
+        if heading is not None:
+            setattr(raw, field, kept)
+            section = heading
+    return marked
+
+
+def _trailing_section(field: str, text: str) -> tuple[str, str | None]:
+    """Split a section heading off the end of a text; (text, None) when there is none."""
+    lines = text.rstrip().split("\n")
+    last = lines[-1].strip() if lines else ""
+    if last and SECTION_RESTRICTED.match(last):
+        return "\n".join(lines[:-1]).rstrip(), last.replace("**", "").strip()
+    if last and SECTION_PUBLIC.match(last) and field:
+        return "\n".join(lines[:-1]).rstrip(), ""
+    return text, None
+
+
+def _previous_meeting(items: list[doc.ParsedItem], meeting_date: date | None) -> date | None:
+    """The date of the meeting whose minutes this one approved.
+
+    The agenda text ("To approve the minutes for the last meeting held on …") is preferred to
+    the minutes, which sometimes repeat the wrong date.
+    """
+    for item in items:
+        if not _MINUTES_ITEM.search(item.title):
+            continue
+        for text in (item.agenda_text, item.title, item.minutes_text):
+            found = _date_after_held_on(text) or _earlier_date(text, meeting_date)
+            if found:
+                return found
+    return None
+
+
+def _date_after_held_on(text: str) -> date | None:
+    match = _HELD_ON_DATE.search(text or "")
+    if not match:
+        return None
+    dates = find_dates(text[match.end() : match.end() + 60])
+    return dates[0][1] if dates else None
+
+
+def _earlier_date(text: str, meeting_date: date | None) -> date | None:
+    for _, found in find_dates(text or ""):
+        if meeting_date is None or found < meeting_date:
+            return found
+    return None
+
+
+def _next_meeting(items: list[doc.ParsedItem], meeting_date: date | None) -> date | None:
+    year = meeting_date.year if meeting_date else None
+    for item in items:
+        if not _NEXT_MEETING_ITEM.search(item.title):
+            continue
+        for text in (item.title, item.agenda_text, item.minutes_text):
+            dates = find_dates(text, default_year=year)
+            if not dates:
+                continue
+            found = dates[0][1]
+            if meeting_date and found < meeting_date and found.year == meeting_date.year:
+                # "Tuesday 16 January" printed in December's minutes means next year.
+                found = found.replace(year=found.year + 1)
+            return found
+    return None

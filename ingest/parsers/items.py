@@ -1,0 +1,177 @@
+"""Read the meaning of one agenda item: its number, decisions, status and restricted flag."""
+
+import re
+
+from . import document as doc
+from .layouts import RawItem
+from .text import split_sentences
+
+# ModernGov prints attached papers after the title: "Minutes pdf icon PDF 69 KB".
+_ATTACHMENT = re.compile(
+    r"\s*(?:\b(?:pdf|docx?|xlsx?|pptx?|html?|rtf|odt)\s+icon\s+)?"
+    r"\b(?P<label>(?:PDF|DOCX?|XLSX?|PPTX?|RTF|ODT)\s+\d+(?:\.\d+)?\s*[KMG]B)\b",
+    re.IGNORECASE,
+)
+
+_RESTRICTED_TITLE = re.compile(
+    r"^\W*(?P<word>restricted|confidential|exempt|not for publication|part\s+(?:2|ii|b))\b"
+    r"\s*(?:[-–:]|item)",
+    re.IGNORECASE,
+)
+_RESTRICTED_TEXT = re.compile(
+    r"\b(?:a|an|the|this)\s+(?:restricted|confidential)\s+(?:report|document|item|paper|update|"
+    r"briefing|presentation|appendix|annex)\b"
+    r"|\b(?:this|the)\s+(?:item|report|update|presentation|document)\s+(?:was|is)\s+restricted\b"
+    r"|\brestricted\s+(?:document|item|report)\b"
+    r"|\bexempt\s+information\b|\bschedule\s+12\s*a\b|\bexcluded\s+from\s+the\s+meeting\b"
+    r"|\bexclusion\s+of\s+the\s+press\s+and\s+public\b|\bnot\s+for\s+publication\b",
+    re.IGNORECASE,
+)
+# A heading that opens a section of restricted business: "Part 2", "Confidential Items",
+# "PART II - EXEMPT INFORMATION". "Part 1" / "Public items" closes it again.
+SECTION_RESTRICTED = re.compile(
+    r"^\W*(?:part\s+(?:2|ii|b)\b.*|(?:confidential|exempt|restricted|private)\s+"
+    r"(?:items?|section|business|information|part)\b.*|confidential|exempt items)\W*$",
+    re.IGNORECASE,
+)
+SECTION_PUBLIC = re.compile(
+    r"^\W*(?:part\s+(?:1|i|a)\b.*|public\s+(?:items?|section)\b.*)\W*$", re.I
+)
+
+_DEFERRED = re.compile(
+    r"\b(?:was|were|be|been|is|are)\s+deferred\b|\bto\s+defer\b|\bdeferred\s+(?:to|until|for)\b",
+    re.IGNORECASE,
+)
+_NOT_HEARD = re.compile(
+    r"\bunable\s+to\s+(?:give|present|deliver|provide)\b|\b(?:was|were)\s+not\s+"
+    r"(?:heard|considered|discussed|taken|presented)\b|\b(?:was|were)\s+withdrawn\b",
+    re.IGNORECASE,
+)
+_NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
+
+# Sentences that record what the meeting decided.
+_AGREED_OPENING = re.compile(r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED|RECOMMENDED)\b")
+_SUBJECT_DECIDED = re.compile(
+    r"^(?:Mem\w*|The\s+(?:Partnership|Committee|Board|Panel|Cabinet|Group|Council))\s+"
+    r"(?:agreed\s+to|resolved|approved|endorsed|noted(?!\s+that))\b",
+    re.IGNORECASE,
+)
+_PASSIVE_DECIDED = re.compile(
+    r"^The\b[^.]*?\b(?:was|were)\s+(?:noted|agreed|approved|accepted|endorsed)\b", re.IGNORECASE
+)
+# "AGREED that: -" followed by "1. …", "2. …"
+_AGREED_LIST = re.compile(
+    r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED)\s+that\s*:?\s*[-–]?\s*\n+(?P<list>(?:\s*\d+[.)]\s+.+\n*)+)",
+    re.MULTILINE,
+)
+_LIST_ENTRY = re.compile(r"^\s*\d+[.)]\s+(?P<text>.+)$", re.MULTILINE)
+
+
+def normalise_number(printed: str) -> str:
+    """The council's form of an item number: "SSP/4724" (a slash lost) becomes "SSP/47/24"."""
+    number = " ".join(printed.replace("**", "").split()).rstrip(".")
+    lost_slash = re.fullmatch(
+        r"(?P<prefix>[A-Z][A-Za-z]{1,7})\s*/\s*(?P<item>\d{1,3})(?P<year>\d{2})", number
+    )
+    if lost_slash:
+        return f"{lost_slash['prefix']}/{lost_slash['item']}/{lost_slash['year']}"
+    return number
+
+
+def split_attachments(title: str) -> tuple[str, list[str]]:
+    attachments = [match["label"] for match in _ATTACHMENT.finditer(title)]
+    if attachments:
+        title = _ATTACHMENT.sub("", title)
+    return " ".join(title.replace("**", "").split()), attachments
+
+
+def restricted_reason(title: str, text: str) -> str:
+    if _RESTRICTED_TITLE.match(title or ""):
+        return f"Marked “{_RESTRICTED_TITLE.match(title)['word']}” in its title."
+    match = _RESTRICTED_TEXT.search(text or "")
+    if match:
+        return f"The minutes say “{' '.join(match.group().split())}”."
+    return ""
+
+
+def read_status(title: str, minutes: str, labelled: bool) -> str:
+    if _DEFERRED.search(minutes):
+        return doc.DEFERRED
+    if _NOT_HEARD.search(minutes):
+        return doc.NOT_HEARD
+    if not minutes.strip() and (labelled or not _NEXT_MEETING_TITLE.search(title)):
+        # An empty "Minutes:" label, or an item with nothing under it; a "date of next
+        # meeting" item says all it has to say in its title.
+        return doc.NO_MINUTES
+    return doc.HEARD
+
+
+def resolution_kind(text: str, in_agreed_list: bool = False) -> str:
+    if re.search(r"\bdefer", text, re.IGNORECASE):
+        return doc.DEFERRAL
+    if re.search(r"\b(?:approved?|true record|correct record)\b", text, re.IGNORECASE):
+        return doc.APPROVED
+    action = re.search(
+        r"\band that\b|\bbe\s+(?:sent|brought|invited|provided|referred|made|forwarded|added|"
+        r"circulated|submitted|established|appointed|written)\b",
+        text,
+        re.IGNORECASE,
+    )
+    if re.search(r"\bnoted?\b", text, re.IGNORECASE) and not action:
+        return doc.NOTED
+    if in_agreed_list or _AGREED_OPENING.match(text) or re.search(r"\bagreed\b", text, re.I):
+        return doc.AGREED_ACTION
+    return doc.OTHER
+
+
+def is_resolution(sentence: str) -> bool:
+    return bool(
+        _AGREED_OPENING.match(sentence)
+        or _SUBJECT_DECIDED.match(sentence)
+        or _PASSIVE_DECIDED.match(sentence)
+    )
+
+
+def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
+    resolutions = []
+    listed_spans = []
+    for match in _AGREED_LIST.finditer(minutes):
+        listed_spans.append(match.span())
+        for entry in _LIST_ENTRY.finditer(match["list"]):
+            text = entry["text"].strip()
+            resolutions.append(
+                (match.start(), doc.ParsedResolution(text, resolution_kind(text, True)))
+            )
+    offset = 0
+    for paragraph in minutes.split("\n\n"):
+        start = minutes.find(paragraph, offset)
+        offset = start + len(paragraph)
+        if any(begin <= start < end for begin, end in listed_spans):
+            continue
+        for line in paragraph.split("\n"):
+            for sentence in split_sentences(line.lstrip("•-– ").strip()):
+                if is_resolution(sentence):
+                    resolutions.append(
+                        (start, doc.ParsedResolution(sentence, resolution_kind(sentence)))
+                    )
+    resolutions.sort(key=lambda pair: pair[0])
+    return [resolution for _, resolution in resolutions]
+
+
+def read_item(position: int, raw: RawItem) -> doc.ParsedItem:
+    title, attachments = split_attachments(raw.title)
+    minutes = raw.minutes_text
+    text = f"{raw.agenda_text}\n\n{minutes}"
+    return doc.ParsedItem(
+        position=position,
+        number=normalise_number(raw.number) if raw.number else "",
+        number_printed=" ".join(raw.number.split()),
+        title=title,
+        agenda_text=raw.agenda_text,
+        minutes_text=minutes,
+        restricted=bool(reason := restricted_reason(title, text)),
+        restricted_reason=reason,
+        status=read_status(title, minutes, raw.labelled),
+        attachments=attachments,
+        resolutions=read_resolutions(minutes),
+    )

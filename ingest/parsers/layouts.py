@@ -1,0 +1,338 @@
+"""Recognise the layout of a set of minutes and cut it into a header and raw items.
+
+Each layout function takes normalised text and returns a ``Layout``: the header as printed and
+the items with their number, title, agenda text and minutes text still as printed. Reading the
+meaning (decisions, status, restricted) is left to ``items`` and ``header``.
+"""
+
+import re
+from dataclasses import dataclass, field
+
+from . import document as doc
+from .text import clean_block
+
+
+@dataclass
+class RawItem:
+    number: str = ""
+    title: str = ""
+    agenda_text: str = ""
+    minutes_text: str = ""
+    # True where the layout prints a "Minutes:" label, so an empty label means no minutes.
+    labelled: bool = False
+
+
+@dataclass
+class Layout:
+    shape: str
+    header: str
+    items: list[RawItem] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+
+
+# A council reference: "SSP 12/22", "SSP/47/24", "CAB/38/25", and "SSP/4724" where the page
+# text lost a slash. The prefix is letters; the last part is the municipal year.
+REFERENCE = r"[A-Z][A-Za-z]{1,7}\s*/?\s*\d{1,3}[a-z]?\s*/?\s*\d{2,4}"
+# A plain item number: "7", "4a", "4(a)", "12.", "4.1".
+PLAIN_NUMBER = r"\d{1,3}(?:[a-z]|\([a-z]\)|\.\d{1,2})?\.?"
+_REFERENCE_LINE = re.compile(rf"^(?:{REFERENCE}|{PLAIN_NUMBER})$")
+_PLAIN_NUMBER_LINE = re.compile(rf"^{PLAIN_NUMBER}$")
+_MINUTES_LABEL = re.compile(r"^Minutes:\s*(.*)$")
+_ITEMS_HEADING = re.compile(r"^(?:Items\s*)?No\.?\s*\|?\s*Item\s*\|?\s*$", re.IGNORECASE)
+_PIPE_ROW_END = re.compile(r"\|\s*$")
+
+
+def detect_shape(text: str) -> str:
+    lines = text.split("\n")
+    stripped = [line.strip() for line in lines]
+    pipe_rows = sum(1 for line in stripped if "Minutes:" in line and _PIPE_ROW_END.search(line))
+    if pipe_rows >= 2:
+        return doc.SHAPE_PIPE_TABLE
+    if re.search(r"^A meeting of .+ was held on", text, re.MULTILINE | re.IGNORECASE):
+        if _formal_headings(text):
+            return doc.SHAPE_FORMAL
+        if sum(1 for line in stripped if _PLAIN_NUMBER_LINE.match(line)) >= 2:
+            return doc.SHAPE_NUMBERED
+    if any(_ITEMS_HEADING.match(line) for line in stripped):
+        labels = sum(1 for line in stripped if _MINUTES_LABEL.match(line))
+        numbers = sum(1 for line in stripped if _REFERENCE_LINE.match(line))
+        if labels and numbers:
+            return doc.SHAPE_MODERNGOV
+        if not labels:
+            return doc.SHAPE_MODERNGOV_UNNUMBERED
+    if _formal_headings(text):
+        return doc.SHAPE_FORMAL
+    return doc.SHAPE_UNKNOWN
+
+
+def split_layout(text: str) -> Layout:
+    shape = detect_shape(text)
+    return LAYOUTS[shape](text)
+
+
+# --- pipe-table export: "Title Minutes: text |" rows -------------------------------------------
+
+
+def pipe_table(text: str) -> Layout:
+    lines = text.split("\n")
+    start = next((i for i, line in enumerate(lines) if _ITEMS_HEADING.match(line.strip())), None)
+    if start is None:
+        # No column headings: the header ends where the first row begins.
+        start = next(i for i, line in enumerate(lines) if "Minutes:" in line) - 1
+    layout = Layout(doc.SHAPE_PIPE_TABLE, header="\n".join(lines[: start + 1]).strip())
+    row: list[str] = []
+    for line in lines[start + 1 :]:
+        row.append(line)
+        if _PIPE_ROW_END.search(line):
+            layout.items.append(_pipe_row("\n".join(row)))
+            row = []
+    if "\n".join(row).strip():
+        layout.items.append(_pipe_row("\n".join(row)))
+        layout.warnings.append("The last table row has no closing '|'.")
+    return layout
+
+
+def _pipe_row(row: str) -> RawItem:
+    row = _PIPE_ROW_END.sub("", row.strip())
+    title, label, minutes = row.partition("Minutes:")
+    if not label:
+        return RawItem(title=" ".join(title.split()), labelled=False)
+    # Bullets run on inside a cell: "…report. • Reported public order…" becomes one per line.
+    minutes = re.sub(r"\s+•\s*", "\n• ", minutes.strip())
+    return RawItem(title=" ".join(title.split()), minutes_text=clean_block(minutes), labelled=True)
+
+
+# --- ModernGov "Agenda and minutes" page with item numbers -------------------------------------
+
+
+def moderngov(text: str) -> Layout:
+    lines = text.split("\n")
+    end = _items_heading_end(lines)
+    layout = Layout(doc.SHAPE_MODERNGOV, header="\n".join(lines[:end]).strip())
+    body = lines[end:]
+    chunks: list[tuple[str, list[str]]] = []
+    for index, line in enumerate(body):
+        stripped = line.strip()
+        if _REFERENCE_LINE.match(stripped) and _next_is_title(body, index):
+            chunks.append((stripped, []))
+        elif chunks:
+            chunks[-1][1].append(line)
+        elif stripped:
+            layout.header += "\n" + stripped
+    layout.items = [_labelled_item(number, chunk) for number, chunk in chunks]
+    return layout
+
+
+def _items_heading_end(lines: list[str]) -> int:
+    """Index of the first line after the "No. Item" column headings (0 when there are none)."""
+    for i, line in enumerate(lines):
+        if _ITEMS_HEADING.match(line.strip()):
+            return i + 1
+    return 0
+
+
+def _next_is_title(lines: list[str], index: int) -> bool:
+    following = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
+    return bool(following) and not _MINUTES_LABEL.match(following)
+
+
+def _labelled_item(number: str, lines: list[str]) -> RawItem:
+    block = "\n".join(lines).strip("\n")
+    before, label, after = _partition_minutes_label(block)
+    title, _, agenda = before.strip().partition("\n")
+    return RawItem(
+        number=number,
+        title=title.strip(),
+        agenda_text=clean_block(agenda),
+        minutes_text=clean_block(after),
+        labelled=bool(label),
+    )
+
+
+def _partition_minutes_label(block: str) -> tuple[str, str, str]:
+    match = re.search(r"^Minutes:[ \t]*", block, re.MULTILINE)
+    if not match:
+        return block, "", ""
+    return block[: match.start()], match.group(), block[match.end() :]
+
+
+# --- ModernGov page with no item numbers: items separated only by blank lines -----------------
+
+
+def moderngov_unnumbered(text: str) -> Layout:
+    lines = text.split("\n")
+    end = _items_heading_end(lines)
+    layout = Layout(doc.SHAPE_MODERNGOV_UNNUMBERED, header="\n".join(lines[:end]).strip())
+    rest = "\n".join(lines[end:])
+    # Two or more blank lines end a block; a block is either an item's heading (its title,
+    # then any agenda text) or the item's minutes, so the blocks alternate.
+    blocks = [block for block in re.split(r"\n[ \t]*\n(?:[ \t]*\n)+", rest) if block.strip()]
+    for index in range(0, len(blocks), 2):
+        title, _, agenda = blocks[index].strip().partition("\n")
+        minutes = blocks[index + 1] if index + 1 < len(blocks) else ""
+        layout.items.append(
+            RawItem(
+                title=title.strip(),
+                agenda_text=clean_block(agenda),
+                minutes_text=clean_block(minutes),
+                labelled=True,
+            )
+        )
+    if len(blocks) % 2:
+        layout.warnings.append(
+            "The last item has a heading but no minutes; check that items and minutes line up."
+        )
+    return layout
+
+
+# --- formal minutes: "SSP 12/22 Title", headings sometimes split over lines and in ** ----------
+
+_FORMAL_HEADING = re.compile(
+    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s*(?P<number>/?\s*\d{1,3}[a-z]?\s*/\s*\d{2,4})(?:\s+(?P<title>.+))?$",
+    re.DOTALL,
+)
+# "SSP Community Safety Action Plan" with the number "17/22" on the next line.
+_FORMAL_HEADING_NUMBER_BELOW = re.compile(
+    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s+(?P<title>[^\n]+)\n(?P<number>\d{1,3}[a-z]?\s*/\s*\d{2,4})"
+    r"(?:\s+(?P<rest>.*))?$",
+    re.DOTALL,
+)
+
+
+def _squeeze(text: str) -> str:
+    return re.sub(r"\s+", "", text)
+
+
+def _formal_heading(paragraph: str) -> tuple[str, str] | None:
+    """(number, title) when the paragraph is an item heading."""
+    plain = paragraph.replace("**", "").strip()
+    if plain.count("\n") > 1 or len(plain) > 300:
+        return None
+    match = _FORMAL_HEADING.match(plain)
+    if match and match["prefix"].isupper():
+        number = f"{match['prefix']} {_squeeze(match['number'])}"
+        return number.replace(" /", "/"), " ".join((match["title"] or "").split())
+    match = _FORMAL_HEADING_NUMBER_BELOW.match(plain)
+    if match and match["prefix"].isupper():
+        title = " ".join(f"{match['title']} {match['rest'] or ''}".split())
+        return f"{match['prefix']} {_squeeze(match['number'])}", title
+    return None
+
+
+def _paragraphs(text: str) -> list[str]:
+    return [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+
+
+def _formal_headings(text: str) -> int:
+    return sum(1 for paragraph in _paragraphs(text) if _formal_heading(paragraph))
+
+
+def formal(text: str) -> Layout:
+    layout = Layout(doc.SHAPE_FORMAL, header="")
+    header: list[str] = []
+    current: RawItem | None = None
+    body: list[str] = []
+    for paragraph in _paragraphs(text):
+        heading = _formal_heading(paragraph)
+        if heading:
+            if current:
+                current.minutes_text = clean_block("\n\n".join(body))
+                layout.items.append(current)
+            current, body = RawItem(number=heading[0], title=heading[1]), []
+        elif current:
+            body.append(paragraph)
+        else:
+            header.append(paragraph)
+    if current:
+        current.minutes_text = clean_block("\n\n".join(body))
+        layout.items.append(current)
+    layout.header = "\n\n".join(header).strip()
+    return layout
+
+
+# --- 2011-style numbered minutes: the number alone on a line, then the title -------------------
+
+
+def _number_value(number: str) -> tuple[int, str]:
+    match = re.match(r"(\d+)(.*)", number)
+    return (int(match[1]), match[2].strip(".()")) if match else (0, "")
+
+
+def numbered(text: str) -> Layout:
+    lines = text.split("\n")
+    layout = Layout(doc.SHAPE_NUMBERED, header="")
+    starts: list[int] = []
+    last = (0, "")
+    for index, line in enumerate(lines):
+        stripped = line.strip()
+        if not _PLAIN_NUMBER_LINE.match(stripped) or not _next_is_title(lines, index):
+            continue
+        # Numbers only go up: a stray figure on a line of its own is not an item.
+        value = _number_value(stripped)
+        if value > last:
+            starts.append(index)
+            last = value
+    if not starts:
+        layout.header = text.strip()
+        return layout
+    layout.header = "\n".join(lines[: starts[0]]).strip()
+    for begin, end in zip(starts, [*starts[1:], len(lines)], strict=True):
+        number = lines[begin].strip().rstrip(".")
+        block = "\n".join(lines[begin + 1 : end]).strip("\n")
+        title_block, _, minutes = block.strip().partition("\n\n")
+        title, _, agenda = title_block.partition("\n")
+        layout.items.append(
+            RawItem(
+                number=number,
+                title=title.strip(),
+                agenda_text=clean_block(agenda),
+                minutes_text=clean_block(minutes),
+            )
+        )
+    return layout
+
+
+# --- anything else: headings guessed from short lines, with a warning --------------------------
+
+
+def unknown(text: str) -> Layout:
+    """Best effort for a layout we do not know: a short line without closing punctuation that
+    stands alone as a paragraph starts an item; what follows it is its minutes."""
+    layout = Layout(doc.SHAPE_UNKNOWN, header="")
+    layout.warnings.append(
+        "The layout of this document was not recognised; items were guessed from headings."
+    )
+    paragraphs = _paragraphs(text)
+    header: list[str] = []
+    current: RawItem | None = None
+    body: list[str] = []
+    for paragraph in paragraphs:
+        stripped = paragraph.strip()
+        if "\n" not in stripped and len(stripped) <= 120 and not re.search(r"[.:;,]$", stripped):
+            if current:
+                current.minutes_text = clean_block("\n\n".join(body))
+                layout.items.append(current)
+            number, title = "", stripped
+            match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", stripped)
+            if match:
+                number, title = match[1], match[2]
+            current, body = RawItem(number=number, title=title), []
+        elif current:
+            body.append(paragraph)
+        else:
+            header.append(paragraph)
+    if current:
+        current.minutes_text = clean_block("\n\n".join(body))
+        layout.items.append(current)
+    layout.header = "\n\n".join(header).strip()
+    return layout
+
+
+LAYOUTS = {
+    doc.SHAPE_PIPE_TABLE: pipe_table,
+    doc.SHAPE_MODERNGOV: moderngov,
+    doc.SHAPE_MODERNGOV_UNNUMBERED: moderngov_unnumbered,
+    doc.SHAPE_FORMAL: formal,
+    doc.SHAPE_NUMBERED: numbered,
+    doc.SHAPE_UNKNOWN: unknown,
+}

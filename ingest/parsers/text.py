@@ -1,0 +1,131 @@
+"""Small text helpers shared by the layout parsers: dates, times, paragraphs, sentences."""
+
+import re
+from datetime import date, time
+
+MONTHS = {
+    "jan": 1, "feb": 2, "mar": 3, "apr": 4, "may": 5, "jun": 6,
+    "jul": 7, "aug": 8, "sep": 9, "oct": 10, "nov": 11, "dec": 12,
+}  # fmt: skip
+
+_MONTH = (
+    r"(?P<month>Jan(?:uary)?|Feb(?:ruary)?|Mar(?:ch)?|Apr(?:il)?|May|June?|July?|Aug(?:ust)?"
+    r"|Sept?(?:ember)?|Oct(?:ober)?|Nov(?:ember)?|Dec(?:ember)?)"
+)
+_WEEKDAY = r"(?:(?:Mon|Tues?|Wed(?:nes)?|Thu(?:rs)?|Fri|Sat(?:ur)?|Sun)(?:day)?\.?,?\s+)"
+# "5th July, 2011", "Wednesday 2nd October, 2024", "16 August" (year optional), "17/07/2024".
+DATE_WORDS = re.compile(
+    rf"\b{_WEEKDAY}?(?P<day>\d{{1,2}})(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH}\b\.?,?"
+    r"(?:\s+(?P<year>(?:19|20)\d{2})\b)?",
+    re.IGNORECASE,
+)
+DATE_NUMERIC = re.compile(r"\b(?P<day>\d{1,2})/(?P<month>\d{1,2})/(?P<year>(?:19|20)?\d{2})\b")
+TIME_OF_DAY = re.compile(
+    r"\b(?P<hour>\d{1,2})(?:[.:](?P<minute>\d{2}))?\s*(?P<half>a\.?\s?m\.?|p\.?\s?m\.?)(?!\w)",
+    re.IGNORECASE,
+)
+TIME_24H = re.compile(r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)\b")
+
+
+def _make_date(year, month, day):
+    try:
+        return date(year, month, day)
+    except ValueError:
+        return None
+
+
+def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, date]]:
+    """Every date in the text with its offset, in order of appearance.
+
+    A date printed without a year takes ``default_year``; it is skipped when there is none.
+    """
+    found = []
+    for match in DATE_WORDS.finditer(text or ""):
+        year = int(match["year"]) if match["year"] else default_year
+        if year is None:
+            continue
+        value = _make_date(year, MONTHS[match["month"][:3].lower()], int(match["day"]))
+        if value:
+            found.append((match.start(), value))
+    for match in DATE_NUMERIC.finditer(text or ""):
+        year = int(match["year"])
+        year = year + 2000 if year < 100 else year
+        value = _make_date(year, int(match["month"]), int(match["day"]))
+        if value:
+            found.append((match.start(), value))
+    return sorted(found, key=lambda pair: pair[0])
+
+
+def first_date(text: str, default_year: int | None = None) -> date | None:
+    dates = find_dates(text, default_year)
+    return dates[0][1] if dates else None
+
+
+def find_time(text: str) -> time | None:
+    match = TIME_OF_DAY.search(text or "")
+    if match:
+        hour = int(match["hour"]) % 12
+        if match["half"].lower().startswith("p"):
+            hour += 12
+        minute = int(match["minute"] or 0)
+        if hour < 24 and minute < 60:
+            return time(hour, minute)
+    match = TIME_24H.search(text or "")
+    if match:
+        return time(int(match["hour"]), int(match["minute"]))
+    return None
+
+
+def normalise(text: str) -> str:
+    """Plain line endings and spaces; trailing blanks gone; nothing else changed."""
+    text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
+    text = text.replace("\xa0", " ").replace("\u200b", "").replace("\f", "\n\n")
+    return "\n".join(line.rstrip() for line in text.split("\n"))
+
+
+def clean_block(text: str) -> str:
+    """Tidy a run of lines into paragraphs separated by one blank line.
+
+    Paragraphs broken mid-sentence by a page break (the next one starts in lower case and the
+    previous one has no closing punctuation) are joined again.
+    """
+    paragraphs = []
+    for raw in re.split(r"\n\s*\n", text.strip("\n")):
+        lines = [line.strip() for line in raw.split("\n") if line.strip()]
+        if not lines:
+            continue
+        paragraph = "\n".join(lines)
+        if paragraphs and _continues(paragraphs[-1], paragraph):
+            paragraphs[-1] = f"{paragraphs[-1]} {paragraph}"
+        else:
+            paragraphs.append(paragraph)
+    return "\n\n".join(paragraphs)
+
+
+def _continues(previous: str, paragraph: str) -> bool:
+    return bool(re.match(r"[a-z]", paragraph)) and not re.search(r"[.:;?!)\"'”’]$", previous)
+
+
+_ABBREVIATIONS = {
+    "cllr", "cllrs", "mr", "mrs", "ms", "dr", "st", "no", "nos", "insp", "supt", "ch", "sgt",
+    "e.g", "i.e", "etc", "vs", "approx", "inc", "dept", "para", "paras", "ref",
+}  # fmt: skip
+_BOUNDARY = re.compile(r"(?<=[.!?])(?P<close>[\"'”’)]?)\s+(?=[\"'‘“(]?[A-Z0-9•\-])")
+
+
+def split_sentences(paragraph: str) -> list[str]:
+    """Split a paragraph into sentences, not at "Cllr.", "e.g." or initials."""
+    sentences, start = [], 0
+    for match in _BOUNDARY.finditer(paragraph):
+        before = paragraph[start : match.start()].rstrip(".!?")
+        last_word = before.rsplit(None, 1)[-1] if before.split() else ""
+        if last_word.lower() in _ABBREVIATIONS or re.fullmatch(
+            r"(?:[A-Za-z]\.)*[A-Za-z]", last_word
+        ):
+            continue
+        sentences.append(paragraph[start : match.start() + len(match["close"])].strip())
+        start = match.end()
+    tail = paragraph[start:].strip()
+    if tail:
+        sentences.append(tail)
+    return [sentence for sentence in sentences if sentence]
