@@ -306,14 +306,15 @@ def unknown(text: str) -> Layout:
     header: list[str] = []
     current: RawItem | None = None
     body: list[str] = []
-    for paragraph in paragraphs:
-        stripped = paragraph.strip()
-        if "\n" not in stripped and len(stripped) <= 120 and not re.search(r"[.:;,]$", stripped):
+    for index, paragraph in enumerate(paragraphs):
+        following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
+        # Before the first item, a heading followed by another heading is the document's title.
+        if _looks_like_heading(paragraph) and (current or not _looks_like_heading(following)):
             if current:
                 current.minutes_text = clean_block("\n\n".join(body))
                 layout.items.append(current)
-            number, title = "", stripped
-            match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", stripped)
+            number, title = "", paragraph.strip()
+            match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", title)
             if match:
                 number, title = match[1], match[2]
             current, body = RawItem(number=number, title=title), []
@@ -326,6 +327,16 @@ def unknown(text: str) -> Layout:
         layout.items.append(current)
     layout.header = "\n\n".join(header).strip()
     return layout
+
+
+def _looks_like_heading(paragraph: str) -> bool:
+    stripped = paragraph.strip()
+    return (
+        bool(stripped)
+        and "\n" not in stripped
+        and len(stripped) <= 120
+        and not re.search(r"[.:;,|]$", stripped)
+    )
 
 
 LAYOUTS = {
