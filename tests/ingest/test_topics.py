@@ -1,0 +1,44 @@
+from ingest.topics import TopicTerm, discover_topic_names, match_topics
+
+HARMONY = TopicTerm("harmony", "Operation Harmony", ("Op Harmony", "Project Harmony"))
+NIGHTFALL = TopicTerm("nightfall", "Operation Nightfall")
+PREVENT = TopicTerm("prevent", "Prevent", case_sensitive=True)
+ASB = TopicTerm("asb", "Anti-Social Behaviour", ("ASB",))
+TERMS = [HARMONY, NIGHTFALL, PREVENT, ASB]
+
+
+def test_title_and_text_matches_are_told_apart():
+    found = match_topics(
+        TERMS,
+        "Operation Harmony Update",
+        "Members of the community recommended that Operation Nightfall be continued.",
+    )
+    assert found == {"harmony": True, "nightfall": False}
+
+
+def test_aliases_find_the_topic():
+    assert match_topics(TERMS, "Ropner/Town Centre (Op Harmony) Update", "") == {"harmony": True}
+    assert match_topics(TERMS, "", "an overview of project Harmony") == {"harmony": False}
+
+
+def test_case_sensitive_topic_is_not_the_ordinary_word():
+    assert match_topics(TERMS, "Police Update", "a group to prevent the progression") == {}
+    assert match_topics(TERMS, "Prevent Strategy Update", "") == {"prevent": True}
+
+
+def test_whole_words_only_and_spelling_variants_of_separators():
+    assert match_topics(TERMS, "", "ASBOs were issued") == {}
+    assert match_topics(TERMS, "", "anti social behaviour fell") == {"asb": False}
+    assert match_topics(TERMS, "", "Operation Nightfalls") == {}
+
+
+def test_operation_and_project_names_are_discovered():
+    text = (
+        "Offices also highlighted operation Nightfall. Project Harmony/ Shield continued; "
+        "the operation was being developed and the Project Team met. Op Shield began."
+    )
+    assert discover_topic_names(text) == [
+        "Operation Nightfall",
+        "Project Harmony",
+        "Op Shield",
+    ]
