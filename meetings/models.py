@@ -1,0 +1,422 @@
+"""What the archive stores: meetings, who attended, agenda items, decisions, topics and sources.
+
+Values printed in the minutes are kept as printed (``number_printed``, ``Attendee.printed``) beside
+what is derived from them (``number``, ``position``, ``Attendee.name``), so a parsing mistake can
+always be seen and corrected against the source.
+"""
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Case, F, Q, Value, When
+from django.db.models.functions import Lower
+from django.urls import reverse
+from django.utils import timezone
+from django.utils.formats import date_format
+
+from ingest.parsers import document
+
+VIEW_RESTRICTED = "meetings.view_restricted"
+
+
+def can_view_restricted(user) -> bool:
+    """Whether ``user`` may read the text and decisions of restricted agenda items."""
+    return user is not None and user.has_perm(VIEW_RESTRICTED)
+
+
+class Shape(models.TextChoices):
+    PIPE_TABLE = document.SHAPE_PIPE_TABLE, "Pipe table export"
+    MODERNGOV = document.SHAPE_MODERNGOV, "ModernGov agenda and minutes"
+    MODERNGOV_UNNUMBERED = document.SHAPE_MODERNGOV_UNNUMBERED, "ModernGov, unnumbered items"
+    FORMAL = document.SHAPE_FORMAL, "Formal minutes"
+    NUMBERED = document.SHAPE_NUMBERED, "Numbered minutes"
+    UNKNOWN = document.SHAPE_UNKNOWN, "Unknown layout"
+
+
+class MeetingQuerySet(models.QuerySet):
+    def newest_first(self):
+        """Dated meetings from the newest, then meetings whose date is unknown."""
+        return self.order_by(F("date").desc(nulls_last=True), "body", "pk")
+
+    def oldest_first(self):
+        """Dated meetings from the oldest, then meetings whose date is unknown."""
+        return self.order_by(F("date").asc(nulls_last=True), "body", "pk")
+
+    def in_year(self, year: int):
+        """Meetings held in ``year``."""
+        return self.filter(date__year=year)
+
+    def undated(self):
+        """Meetings whose date is not known yet."""
+        return self.filter(date__isnull=True)
+
+    def needing_review(self):
+        """Meetings with no date or with parse warnings."""
+        return self.filter(needs_review=True)
+
+    def with_source_name(self):
+        """Join the current source document without loading its (large) original text."""
+        return self.select_related("source").defer(
+            "source__original_text", "source__original_bytes", "source__error"
+        )
+
+
+class Meeting(models.Model):
+    class DateSource(models.TextChoices):
+        UNKNOWN = "unknown", "Unknown"
+        DOCUMENT = "document", "Stated in the document"
+        OPTION = "option", "Given when importing"
+        ADMIN = "admin", "Set by an administrator"
+
+    body = models.CharField(
+        max_length=300, blank=True, help_text='The committee, e.g. "Safer Stockton Partnership".'
+    )
+    date = models.DateField(null=True, blank=True)
+    date_source = models.CharField(
+        max_length=10,
+        choices=DateSource.choices,
+        default=DateSource.UNKNOWN,
+        help_text="A date set by an administrator is kept when the minutes are imported again.",
+    )
+    start_time = models.TimeField(null=True, blank=True)
+    venue = models.CharField(max_length=1000, blank=True)
+    contact = models.CharField(max_length=1000, blank=True)
+    previous_meeting = models.DateField(
+        null=True, blank=True, help_text="Date of the meeting whose minutes this one approved."
+    )
+    next_meeting = models.DateField(null=True, blank=True)
+    header_text = models.TextField(
+        blank=True, help_text="Everything printed before the first item, as printed."
+    )
+    warnings = models.JSONField(default=list, blank=True, help_text="Problems met when parsing.")
+    needs_review = models.BooleanField(default=False, editable=False)
+    source = models.ForeignKey(
+        "SourceDocument",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="The document the stored minutes currently come from.",
+    )
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = MeetingQuerySet.as_manager()
+
+    class Meta:
+        ordering = [F("date").desc(nulls_last=True), "body", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["body", "date"],
+                condition=Q(date__isnull=False),
+                name="meeting_unique_body_date",
+                violation_error_message="There is already a meeting of this body on this date.",
+            ),
+            models.CheckConstraint(
+                condition=Q(date__isnull=True, date_source="unknown")
+                | (Q(date__isnull=False) & ~Q(date_source="unknown")),
+                name="meeting_date_source_matches_date",
+            ),
+            models.CheckConstraint(
+                condition=Q(date_source__in=["unknown", "document", "option", "admin"]),
+                name="meeting_date_source_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["date"], name="meeting_date_idx"),
+            models.Index(fields=["needs_review"], name="meeting_needs_review_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.body or 'Unknown body'}, {self.date_label}"
+
+    def save(self, *args, **kwargs):
+        self.needs_review = self.date is None or bool(self.warnings)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None:
+            kwargs["update_fields"] = {*update_fields, "needs_review"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("meetings:meeting_detail", args=[self.pk])
+
+    @property
+    def date_label(self) -> str:
+        return date_format(self.date, "j F Y") if self.date else "date unknown"
+
+
+class Attendee(models.Model):
+    class Attendance(models.TextChoices):
+        PRESENT = document.PRESENT, "Present"
+        OFFICER = document.OFFICER, "Officers"
+        IN_ATTENDANCE = document.IN_ATTENDANCE, "Also in attendance"
+        APOLOGIES = document.APOLOGIES, "Apologies"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    order = models.PositiveIntegerField()
+    name = models.CharField(max_length=200, help_text="Without title or honours.")
+    printed = models.CharField(max_length=1000, blank=True, help_text="The entry as printed.")
+    title = models.CharField(max_length=50, blank=True, help_text='e.g. "Cllr"')
+    honours = models.CharField(max_length=100, blank=True, help_text='e.g. "O.B.E."')
+    role = models.CharField(max_length=100, blank=True, help_text='e.g. "Chair"')
+    organisation = models.CharField(max_length=200, blank=True)
+    attendance = models.CharField(max_length=20, choices=Attendance.choices)
+
+    class Meta:
+        ordering = ["meeting", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "order"], name="attendee_unique_order"),
+            models.CheckConstraint(
+                condition=Q(attendance__in=[
+                    document.PRESENT, document.OFFICER, document.IN_ATTENDANCE, document.APOLOGIES
+                ]),
+                name="attendee_attendance_valid",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return self.printed or self.name
+
+
+def _unless_restricted(field):
+    return Case(
+        When(restricted=True, then=Value("")),
+        default=F(field),
+        output_field=models.TextField(),
+    )
+
+
+class AgendaItemQuerySet(models.QuerySet):
+    def in_order(self):
+        """Items in the order printed in the minutes."""
+        return self.order_by("meeting", "position")
+
+    def visible_to(self, user):
+        """Every item, with the text of restricted items withheld from ``user`` unless allowed.
+
+        Items are never hidden: the number and title of a restricted item are public.
+        See ``with_restricted_text``.
+        """
+        return self.with_restricted_text(can_view_restricted(user))
+
+    def with_restricted_text(self, include: bool):
+        """Annotate ``withheld``, ``agenda_text_shown`` and ``minutes_text_shown``.
+
+        Unless ``include``, a restricted item's agenda and minutes text is replaced by "" in the
+        database query itself and the stored text is not loaded, so it cannot leak into a page.
+        Read the ``*_shown`` values, never ``agenda_text`` / ``minutes_text``, from these items.
+        """
+        if include:
+            return self.annotate(
+                withheld=Value(False),
+                agenda_text_shown=F("agenda_text"),
+                minutes_text_shown=F("minutes_text"),
+            )
+        return self.annotate(
+            withheld=F("restricted"),
+            agenda_text_shown=_unless_restricted("agenda_text"),
+            minutes_text_shown=_unless_restricted("minutes_text"),
+        ).defer("agenda_text", "minutes_text")
+
+
+class AgendaItem(models.Model):
+    class Status(models.TextChoices):
+        HEARD = document.HEARD, "Heard"
+        DEFERRED = document.DEFERRED, "Deferred"
+        NOT_HEARD = document.NOT_HEARD, "Not heard"
+        NO_MINUTES = document.NO_MINUTES, "No minutes recorded"
+
+    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    position = models.PositiveIntegerField(help_text="1 for the first item in the minutes.")
+    number = models.CharField(
+        max_length=100, blank=True, help_text='Normalised, e.g. "SSP/47/24"; blank when none.'
+    )
+    number_printed = models.CharField(max_length=100, blank=True, help_text='e.g. "SSP/4724"')
+    title = models.CharField(max_length=1000, blank=True)
+    agenda_text = models.TextField(blank=True)
+    minutes_text = models.TextField(blank=True)
+    restricted = models.BooleanField(default=False)
+    restricted_reason = models.CharField(max_length=1000, blank=True)
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.HEARD)
+    attachments = models.JSONField(default=list, blank=True, help_text='e.g. ["PDF 282 KB"]')
+    topics = models.ManyToManyField("Topic", through="ItemTopic", related_name="items", blank=True)
+
+    objects = AgendaItemQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["meeting", "position"]
+        permissions = [("view_restricted", "Can view restricted items")]
+        constraints = [
+            models.UniqueConstraint(fields=["meeting", "position"], name="item_unique_position"),
+            models.CheckConstraint(condition=Q(position__gte=1), name="item_position_positive"),
+            models.CheckConstraint(
+                condition=Q(status__in=[
+                    document.HEARD, document.DEFERRED, document.NOT_HEARD, document.NO_MINUTES
+                ]),
+                name="item_status_valid",
+            ),
+        ]  # fmt: skip
+        indexes = [models.Index(fields=["number"], name="item_number_idx")]
+
+    def __str__(self):
+        label = " ".join(part for part in (self.number_printed, self.title) if part)
+        return label or f"Item {self.position}"
+
+
+class ResolutionQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Decisions ``user`` may read: those of restricted items only with the permission."""
+        return self.with_restricted(can_view_restricted(user))
+
+    def with_restricted(self, include: bool):
+        """All decisions, or (unless ``include``) only those of items that are not restricted."""
+        return self if include else self.filter(item__restricted=False)
+
+
+class Resolution(models.Model):
+    class Kind(models.TextChoices):
+        NOTED = document.NOTED, "Noted"
+        APPROVED = document.APPROVED, "Approved"
+        ACTION = document.AGREED_ACTION, "Agreed action"
+        DEFERRED = document.DEFERRAL, "Deferred"
+        OTHER = document.OTHER, "Other"
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="resolutions")
+    order = models.PositiveIntegerField()
+    text = models.TextField()
+    kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
+
+    objects = ResolutionQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "order"]
+        constraints = [
+            models.UniqueConstraint(fields=["item", "order"], name="resolution_unique_order"),
+            models.CheckConstraint(
+                condition=Q(kind__in=[
+                    document.NOTED, document.APPROVED, document.AGREED_ACTION,
+                    document.DEFERRAL, document.OTHER,
+                ]),
+                name="resolution_kind_valid",
+            ),
+        ]  # fmt: skip
+
+    def __str__(self):
+        return self.text[:80]
+
+
+class Topic(models.Model):
+    name = models.CharField(max_length=200)
+    slug = models.SlugField(max_length=200, unique=True)
+    aliases = models.JSONField(
+        default=list, blank=True, help_text='Other names that tag an item, e.g. ["Op Harmony"].'
+    )
+    description = models.TextField(blank=True)
+    case_sensitive = models.BooleanField(
+        default=False,
+        help_text='Match only in this exact case ("Prevent" the programme, not "prevent").',
+    )
+    created_automatically = models.BooleanField(
+        default=False, help_text="Created on import from a name found in the minutes."
+    )
+
+    class Meta:
+        ordering = ["name"]
+        constraints = [
+            models.UniqueConstraint(
+                Lower("name"),
+                name="topic_unique_name",
+                violation_error_message="There is already a topic with this name.",
+            ),
+        ]
+
+    def __str__(self):
+        return self.name
+
+    def get_names(self) -> list[str]:
+        return [self.name, *self.aliases]
+
+
+class ItemTopicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Topic links ``user`` may see; see ``with_restricted``."""
+        return self.with_restricted(can_view_restricted(user))
+
+    def with_restricted(self, include: bool):
+        """All links, or (unless ``include``) for restricted items only topics in the title.
+
+        A topic found only in a restricted item's text would disclose that text.
+        """
+        return self if include else self.filter(Q(in_title=True) | Q(item__restricted=False))
+
+
+class ItemTopic(models.Model):
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="item_topics")
+    topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="item_topics")
+    in_title = models.BooleanField(
+        default=False, help_text="The topic is named in the item's title, not only in its text."
+    )
+
+    objects = ItemTopicQuerySet.as_manager()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["item", "topic"], name="itemtopic_unique_pair"),
+        ]
+
+    def __str__(self):
+        return f"{self.item} – {self.topic}"
+
+
+class SourceDocument(models.Model):
+    """A file offered for import, kept whatever became of it."""
+
+    class Status(models.TextChoices):
+        IMPORTED = "imported", "Imported"
+        FAILED = "failed", "Failed"
+
+    file_name = models.CharField(max_length=255)
+    sha256 = models.CharField(max_length=64, help_text="SHA-256 of the bytes as received.")
+    original_text = models.TextField(
+        blank=True, help_text="The text as received, decoded; empty when it could not be decoded."
+    )
+    original_bytes = models.BinaryField(help_text="The file exactly as received.")
+    encoding = models.CharField(max_length=20, blank=True)
+    shape = models.CharField(max_length=30, choices=Shape.choices, blank=True)
+    status = models.CharField(max_length=10, choices=Status.choices)
+    error = models.TextField(blank=True)
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="source_documents",
+    )
+    imported_at = models.DateTimeField(default=timezone.now)
+    imported_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    imported_by_name = models.CharField(
+        max_length=150, blank=True, help_text="Who or what ran the import, e.g. a command."
+    )
+
+    class Meta:
+        ordering = ["-imported_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(status__in=["imported", "failed"]), name="source_status_valid"
+            ),
+            models.CheckConstraint(
+                condition=~Q(status="failed") | ~Q(error=""), name="source_failed_has_error"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["sha256"], name="source_sha256_idx"),
+            models.Index(fields=["file_name", "-imported_at"], name="source_file_name_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.file_name} ({self.get_status_display().lower()})"

@@ -1,0 +1,150 @@
+"""The admin: dates set by hand, and restricted text kept from staff without the permission."""
+
+import datetime
+
+import pytest
+from django.contrib.auth.models import Permission
+
+from ingest.services import import_document
+from meetings.models import Attendee, Meeting, Resolution, SourceDocument, Topic
+
+pytestmark = pytest.mark.django_db
+
+SECRET = "zanzibar"
+
+
+@pytest.fixture
+def editor(django_user_model):
+    """Staff who may edit everything in the archive except read restricted items."""
+    user = django_user_model.objects.create_user(
+        "editor", password="x-long-enough-1", is_staff=True
+    )
+    user.user_permissions.set(
+        Permission.objects.filter(content_type__app_label="meetings").exclude(
+            codename="view_restricted"
+        )
+    )
+    return user
+
+
+@pytest.fixture
+def trusted_editor(editor):
+    editor.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+    return editor
+
+
+@pytest.fixture
+def restricted_item(make_meeting):
+    meeting = make_meeting(
+        items=[
+            {
+                "title": "iQuanta Report",
+                "restricted": True,
+                "minutes_text": f"The {SECRET} figures.",
+                "agenda_text": f"To note the {SECRET} report.",
+                "resolutions": [f"The {SECRET} report was noted."],
+            }
+        ]
+    )
+    return meeting.items.get()
+
+
+def test_every_model_has_admin_pages(admin_client, stub_parser):
+    data = b"Date: 2025-01-22\nItem: 1 | Knife Crime | Knife crime was noted.\n"
+    meeting = import_document(data, "a.txt").meeting
+    Attendee.objects.create(meeting=meeting, order=1, name="Steve Nelson", attendance="present")
+    objects = {
+        "meeting": meeting,
+        "agendaitem": meeting.items.get(),
+        "resolution": Resolution.objects.get(),
+        "attendee": Attendee.objects.get(),
+        "topic": Topic.objects.get(name="Knife Crime"),
+        "sourcedocument": SourceDocument.objects.get(),
+    }
+    for model, obj in objects.items():
+        assert admin_client.get(f"/admin/meetings/{model}/").status_code == 200, model
+        assert admin_client.get(f"/admin/meetings/{model}/{obj.pk}/change/").status_code == 200
+
+
+def test_staff_without_the_permission_cannot_lift_a_restriction_from_the_meeting_page(
+    client, editor, restricted_item
+):
+    client.force_login(editor)
+    html = client.get(f"/admin/meetings/meeting/{restricted_item.meeting_id}/change/").content
+    assert b'name="items-0-title"' in html
+    assert b'name="items-0-restricted"' not in html
+
+
+def test_meeting_list_filters_by_needs_review(admin_client, make_meeting):
+    make_meeting(date=None, body="Undated body")
+    make_meeting(body="Dated body")
+    response = admin_client.get("/admin/meetings/meeting/?needs_review__exact=1")
+    assert [meeting.body for meeting in response.context["cl"].result_list] == ["Undated body"]
+
+
+def test_a_date_set_in_the_admin_is_marked_as_set_by_an_administrator(admin_client, make_meeting):
+    meeting = make_meeting(date=None, items=[{"title": "Apologies"}])
+    form = admin_client.get(f"/admin/meetings/meeting/{meeting.pk}/change/").context["adminform"]
+    data = {
+        **{name: value for name, value in form.form.initial.items() if value is not None},
+        "body": meeting.body,
+        "date": "2024-03-06",
+        "warnings": "[]",
+        "attendees-TOTAL_FORMS": "0",
+        "attendees-INITIAL_FORMS": "0",
+        "items-TOTAL_FORMS": "0",
+        "items-INITIAL_FORMS": "0",
+    }
+    response = admin_client.post(f"/admin/meetings/meeting/{meeting.pk}/change/", data)
+
+    assert response.status_code == 302, response.context["adminform"].errors
+    meeting.refresh_from_db()
+    assert meeting.date == datetime.date(2024, 3, 6)
+    assert meeting.date_source == Meeting.DateSource.ADMIN
+    assert not meeting.needs_review
+
+
+def test_restricted_text_is_not_in_the_item_page_for_staff_without_the_permission(
+    client, editor, restricted_item
+):
+    client.force_login(editor)
+    response = client.get(f"/admin/meetings/agendaitem/{restricted_item.pk}/change/")
+    assert response.status_code == 200
+    html = response.content.decode()
+    assert "iQuanta Report" in html
+    assert SECRET not in html
+    assert 'name="minutes_text"' not in html
+
+
+def test_restricted_text_is_editable_with_the_permission(client, trusted_editor, restricted_item):
+    client.force_login(trusted_editor)
+    html = client.get(f"/admin/meetings/agendaitem/{restricted_item.pk}/change/").content.decode()
+    assert f"The {SECRET} figures." in html
+    assert f"The {SECRET} report was noted." in html
+
+
+def test_restricted_decisions_are_not_listed_for_staff_without_the_permission(
+    client, editor, restricted_item
+):
+    client.force_login(editor)
+    assert SECRET not in client.get("/admin/meetings/resolution/").content.decode()
+
+
+def test_source_documents_are_read_only_and_their_text_needs_the_permission(
+    client, editor, stub_parser
+):
+    import_document(b"Date: 2025-01-22\nItem: 1 | Restricted - Report | zanzibar\n", "a.txt")
+    document = SourceDocument.objects.get()
+    url = f"/admin/meetings/sourcedocument/{document.pk}/change/"
+
+    client.force_login(editor)
+    html = client.get(url).content.decode()
+    assert "a.txt" in html
+    assert SECRET not in html
+    assert "Shown only to users who may view restricted items." in html
+    assert 'name="_save"' not in html
+    assert client.get("/admin/meetings/sourcedocument/add/").status_code == 403
+
+    editor.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+    client.force_login(type(editor).objects.get(pk=editor.pk))
+    assert SECRET in client.get(url).content.decode()
