@@ -1,0 +1,119 @@
+"""Import minutes from text files: ``manage.py import_minutes PATH [PATH ...]``."""
+
+import argparse
+import getpass
+from datetime import date
+from pathlib import Path
+
+from django.core.management.base import BaseCommand, CommandError
+
+from ingest import services
+
+
+def iso_date(value: str) -> date:
+    try:
+        return date.fromisoformat(value)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected a date as YYYY-MM-DD, not {value!r}") from None
+
+
+class Command(BaseCommand):
+    help = (
+        "Import minutes from text files or folders of .txt files. Each file is stored in its own "
+        "transaction: created, updated in place (a corrected file for the same meeting), "
+        "unchanged (the same file again) or failed (nothing stored but the file and the reason). "
+        "Exits with status 1 if any file failed."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument("paths", nargs="+", type=Path, metavar="PATH", help="file or folder")
+        parser.add_argument("--body", help="committee name, for documents that state none")
+        parser.add_argument(
+            "--date", type=iso_date, help="meeting date (YYYY-MM-DD), for documents that state none"
+        )
+        parser.add_argument(
+            "--dry-run",
+            action="store_true",
+            help="parse and show what would be stored, without writing anything",
+        )
+
+    def handle(self, *args, **options):
+        verbosity, dry_run = options["verbosity"], options["dry_run"]
+        files = self.collect_files(options["paths"])
+        outcomes = []
+        for number, path in enumerate(files, start=1):
+            progress = f"[{number}/{len(files)}] " if len(files) > 1 else ""
+            outcome = self.import_file(
+                path, body=options["body"], meeting_date=options["date"], dry_run=dry_run
+            )
+            outcomes.append(outcome)
+            self.report(progress, outcome, verbosity)
+
+        self.summarise(outcomes, dry_run, verbosity)
+        failed = sum(outcome.failed for outcome in outcomes)
+        if failed:
+            raise CommandError(f"{failed} of {len(outcomes)} files could not be imported.")
+
+    def collect_files(self, paths: list[Path]) -> list[Path]:
+        files = []
+        for path in paths:
+            if path.is_dir():
+                found = sorted(p for p in path.glob("*.txt") if p.is_file())
+                if not found:
+                    self.stderr.write(f"No .txt files in {path}")
+                files.extend(found)
+            else:
+                files.append(path)
+        if not files:
+            raise CommandError("No minutes files to import.")
+        return files
+
+    def import_file(self, path: Path, **options) -> services.ImportOutcome:
+        try:
+            data = path.read_bytes()
+        except OSError as exc:
+            reason = exc.strerror.lower() if exc.strerror else str(exc)
+            return services.ImportOutcome(services.FAILED, path.name, reason)
+        return services.import_document(data, path.name, imported_by_name=_who_imports(), **options)
+
+    def report(self, progress: str, outcome: services.ImportOutcome, verbosity: int):
+        if outcome.failed:
+            line = f"{progress}failed  {outcome.file_name}: {outcome.message}"
+            self.stderr.write(self.style.ERROR(line))
+            return
+        if verbosity < 1:
+            return
+        status = f"would be {outcome.status}" if outcome.dry_run else outcome.status
+        line = f"{progress}{status}  {outcome.file_name} → {outcome.message}"
+        style = self.style.SUCCESS if outcome.status != services.UNCHANGED else str
+        self.stdout.write(style(line))
+        if outcome.dry_run:
+            for detail in services.describe_parsed(outcome):
+                self.stdout.write(f"    {detail}")
+        elif verbosity >= 2:
+            for warning in outcome.warnings:
+                self.stdout.write(self.style.WARNING(f"    warning: {warning}"))
+
+    def summarise(self, outcomes: list[services.ImportOutcome], dry_run: bool, verbosity: int):
+        counts = {status: 0 for status in services.OUTCOMES}
+        for outcome in outcomes:
+            counts[outcome.status] += 1
+        summary = ", ".join(f"{status} {count}" for status, count in counts.items())
+        if dry_run:
+            summary = f"Dry run, nothing written: would be {summary}"
+        if verbosity >= 1 or counts[services.FAILED]:
+            self.stdout.write(summary)
+        for outcome in outcomes:
+            if outcome.needs_review and verbosity >= 1:
+                reason = "date unknown" if outcome.date is None else "parse warnings"
+                self.stdout.write(
+                    self.style.WARNING(f"needs review ({reason}): {outcome.file_name}")
+                )
+
+
+def _who_imports() -> str:
+    try:
+        user = getpass.getuser()
+    except (KeyError, OSError):
+        return "import_minutes command"
+    return f"import_minutes command ({user})"
