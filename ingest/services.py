@@ -28,6 +28,7 @@ from django.utils.formats import date_format
 from django.utils.text import slugify
 
 from ingest.parsers import ParsedMeeting, parse_minutes
+from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicTerm, discover_topic_names, match_topics
 from meetings.models import (
     AgendaItem,
@@ -91,8 +92,17 @@ class ImportOutcome:
         return self.status == FAILED
 
     @property
+    def review_reasons(self) -> list[str]:
+        """Why the stored meeting needs a person to look at it; empty when it does not."""
+        if self.failed:
+            return []
+        reasons = ["date unknown"] if self.date is None else []
+        reasons += ["body unknown"] if not self.body else []
+        return reasons + (["parse warnings"] if self.warnings else [])
+
+    @property
     def needs_review(self) -> bool:
-        return not self.failed and (self.date is None or bool(self.warnings))
+        return bool(self.review_reasons)
 
 
 @dataclass
@@ -201,6 +211,22 @@ def import_document(
     return ImportOutcome(FAILED, file_name, reason, parsed=parsed, dry_run=dry_run)
 
 
+def refuse_oversized(
+    file_name: str, size: int, *, imported_by=None, imported_by_name: str = ""
+) -> ImportOutcome:
+    """Refuse a file far too large to read at all, without loading it into memory.
+
+    Its failed ``SourceDocument`` records the reason; the file itself stays where it was.
+    """
+    reason = (
+        f"file is {_size(size)}, over the {_size(settings.MINUTES_MAX_BYTES)} limit "
+        "(too large to keep a copy: the original was left where it is)"
+    )
+    source = SourceFile(file_name, b"", imported_by, imported_by_name)
+    _record_failure(source, None, reason)
+    return ImportOutcome(FAILED, file_name, reason)
+
+
 def _parse(text: str) -> ParsedMeeting:
     parsed = parse_minutes(text)
     if not parsed.items:
@@ -300,7 +326,7 @@ def find_meeting(target: _Target, source: SourceFile, *, lock: bool = False) -> 
 
 
 def _target(parsed: ParsedMeeting, body: str | None, meeting_date: datetime.date | None) -> _Target:
-    warnings = list(parsed.warnings)
+    warnings = [w for w in parsed.warnings if w not in (NO_DATE_WARNING, NO_BODY_WARNING)]
     if meeting_date is not None:
         if parsed.date is not None and parsed.date != meeting_date:
             warnings.append(

@@ -50,7 +50,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(date__isnull=True)
 
     def needing_review(self):
-        """Meetings with no date or with parse warnings."""
+        """Meetings with no date, no body or parse warnings."""
         return self.filter(needs_review=True)
 
     def with_source_name(self):
@@ -130,7 +130,7 @@ class Meeting(models.Model):
         return f"{self.body or 'Unknown body'}, {self.date_label}"
 
     def save(self, *args, **kwargs):
-        self.needs_review = self.date is None or bool(self.warnings)
+        self.needs_review = self.date is None or not self.body or bool(self.warnings)
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "needs_review"}

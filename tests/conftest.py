@@ -9,7 +9,7 @@ from django.contrib.auth.models import Permission
 from django.utils.text import slugify
 
 from ingest.parsers import ParsedItem, ParsedMeeting, ParsedResolution
-from ingest.parsers.document import SHAPE_UNKNOWN
+from ingest.parsers.document import NO_DATE_WARNING, SHAPE_UNKNOWN
 from meetings.models import AgendaItem, Attendee, ItemTopic, Meeting, Resolution, Topic
 
 FIXTURES = Path(__file__).resolve().parent / "fixtures"
@@ -104,7 +104,7 @@ def _stub_parse(text: str) -> ParsedMeeting:
                 item.resolutions.append(ParsedResolution(text=minutes, kind="noted"))
             parsed.items.append(item)
     if parsed.date is None:
-        parsed.warnings.append("The document states no meeting date.")
+        parsed.warnings.append(NO_DATE_WARNING)
     return parsed
 
 

@@ -26,6 +26,11 @@ OFFICER = "officer"
 IN_ATTENDANCE = "in_attendance"
 APOLOGIES = "apologies"
 
+# Warnings about what a document leaves out. The stored meeting says the same by its empty
+# fields, so the import does not store these two, and a date or body filled in later clears them.
+NO_DATE_WARNING = "The document states no meeting date."
+NO_BODY_WARNING = "The document does not name the meeting's body."
+
 # Shapes the parser recognises.
 SHAPE_PIPE_TABLE = "pipe_table"
 SHAPE_MODERNGOV = "moderngov"

@@ -43,9 +43,9 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
     meeting.previous_meeting = _previous_meeting(meeting.items, meeting.date)
     meeting.next_meeting = _next_meeting(meeting.items, meeting.date)
     if not meeting.date:
-        meeting.warnings.append("The document states no meeting date.")
+        meeting.warnings.append(doc.NO_DATE_WARNING)
     if not meeting.body:
-        meeting.warnings.append("The document does not name the meeting's body.")
+        meeting.warnings.append(doc.NO_BODY_WARNING)
     if not meeting.items:
         meeting.warnings.append("No agenda items were found.")
     untitled = [item.position for item in meeting.items if not item.title]

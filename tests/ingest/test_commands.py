@@ -39,7 +39,9 @@ class TestImportMinutesWithSamples:
         )
         assert [line.split("]")[0] for line in lines[:5]] == [f"[{n}/5" for n in range(1, 6)]
         assert "created 5, updated 0, unchanged 0, failed 0" in lines
-        assert "needs review (date unknown): ssp-undated-pipe-table.txt" in lines
+        assert (
+            "needs review (date unknown, body unknown, parse warnings): ssp-undated-pipe-table.txt"
+        ) in lines
         assert Meeting.objects.count() == 5
 
     def test_sample_folder_imported_twice_is_unchanged(self):
@@ -183,7 +185,7 @@ class TestImportMinutesBadInput:
     def test_an_undated_document_is_listed_as_needing_review(self, tmp_path):
         (tmp_path / "undated.txt").write_bytes(b"Item: 1 | Minutes | Agreed.\n")
         out, _, _ = run(tmp_path / "undated.txt")
-        assert out.splitlines()[-1] == "needs review (date unknown): undated.txt"
+        assert out.splitlines()[-1] == "needs review (date unknown, body unknown): undated.txt"
 
     def test_dry_run_writes_nothing_even_for_failures(self, batch):
         paths, _ = batch
@@ -208,3 +210,18 @@ class TestImportMinutesBadInput:
         (tmp_path / "a.txt").write_bytes(GOOD)
         out, err, _ = run(tmp_path, verbosity=0)
         assert (out, err) == ("", "")
+
+
+@pytest.mark.django_db
+def test_a_file_far_over_the_limit_is_refused_without_being_read(tmp_path, settings):
+    settings.MINUTES_MAX_BYTES = 100
+    huge = tmp_path / "huge.txt"
+    huge.write_bytes(b"x" * 1001)
+    _, err, error = run(huge)
+    assert error is not None
+    assert "failed  huge.txt: file is 1001 bytes, over the 100 bytes limit" in err
+    source = SourceDocument.objects.get(file_name="huge.txt")
+    assert source.status == SourceDocument.Status.FAILED
+    assert "original was left where it is" in source.error
+    assert huge.read_bytes() == b"x" * 1001
+    assert not Meeting.objects.exists()

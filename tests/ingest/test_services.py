@@ -7,6 +7,7 @@ import rules are tested on their own.
 
 import codecs
 import datetime
+import re
 
 import pytest
 from django.db import connection
@@ -23,7 +24,7 @@ from meetings.models import (
     SourceDocument,
     Topic,
 )
-from tests.conftest import SAMPLES, gold, sample_bytes
+from tests.conftest import FIXTURES, SAMPLES, gold, sample_bytes
 
 JANUARY = b"""Body: Safer Stockton Partnership
 Date: 2025-01-22
@@ -243,6 +244,14 @@ class TestImportRules:
         assert meeting.date == datetime.date(2024, 3, 6)
         assert meeting.date_source == Meeting.DateSource.ADMIN
 
+    def test_an_administrator_filling_in_date_and_body_takes_the_meeting_out_of_review(self):
+        meeting = import_document(UNDATED, "undated.txt").meeting
+        assert meeting.needs_review
+        meeting.date, meeting.body = datetime.date(2024, 3, 6), "Cabinet"
+        meeting.date_source = Meeting.DateSource.ADMIN
+        meeting.save()
+        assert not Meeting.objects.get(pk=meeting.pk).needs_review
+
     def test_an_administrators_date_is_kept_even_when_a_document_states_another(self):
         meeting = import_document(JANUARY, "jan.txt").meeting
         Meeting.objects.filter(pk=meeting.pk).update(
@@ -260,6 +269,9 @@ class TestImportRules:
         meeting = outcome.meeting
         assert (meeting.body, meeting.date) == ("Cabinet", datetime.date(2024, 5, 1))
         assert meeting.date_source == Meeting.DateSource.OPTION
+        # What the options supplied is no longer missing, so nothing is left to review.
+        assert not outcome.needs_review
+        assert not meeting.needs_review
 
         # Same file, date given again differently: still the same meeting, now re-dated.
         again = import_document(UNDATED, "undated.txt", meeting_date=datetime.date(2024, 5, 2))
@@ -512,3 +524,27 @@ class TestSampleMinutes:
         assert outcome.status == services.CREATED
         assert SourceDocument.objects.get().encoding == "cp1252"
         assert outcome.meeting.items.count() == len(gold(name)["items"])
+
+
+WORD = re.compile(r"[\w’']+")
+
+
+def _words(text):
+    return [word.lower().strip("'’") for word in WORD.findall(text or "") if word.strip("'’")]
+
+
+@pytest.mark.django_db
+def test_every_word_of_the_samples_is_stored_somewhere():
+    """Nothing lost: at least 99% of each sample's words are in a stored field of its meeting."""
+    for path in sorted((FIXTURES / "minutes").glob("*.txt")):
+        meeting = import_document(path.read_bytes(), path.name).meeting
+        stored = [meeting.header_text, meeting.body, meeting.venue, meeting.contact]
+        stored += meeting.attendees.values_list("printed", flat=True)
+        for item in meeting.items.prefetch_related("resolutions"):
+            stored += [item.number_printed, item.title, item.agenda_text, item.minutes_text]
+            stored += [item.restricted_reason, *item.attachments]
+            stored += [resolution.text for resolution in item.resolutions.all()]
+        kept = set(_words("\n".join(stored)))
+        source = _words(path.read_text(encoding="utf-8"))
+        missed = [word for word in source if word not in kept]
+        assert len(missed) / len(source) <= 0.01, (path.name, missed)

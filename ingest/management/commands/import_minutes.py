@@ -5,9 +5,14 @@ import getpass
 from datetime import date
 from pathlib import Path
 
+from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest import services
+
+# A file over the size limit is still read and kept as a failed source document, unless it is
+# this many times over: then it is refused without being read.
+KEEP_ORIGINAL_UP_TO = 10
 
 
 def iso_date(value: str) -> date:
@@ -69,12 +74,20 @@ class Command(BaseCommand):
         return files
 
     def import_file(self, path: Path, **options) -> services.ImportOutcome:
+        who = _who_imports()
         try:
+            size = path.stat().st_size
+            if size > settings.MINUTES_MAX_BYTES * KEEP_ORIGINAL_UP_TO:
+                if options["dry_run"]:
+                    return services.ImportOutcome(
+                        services.FAILED, path.name, "file is over the size limit", dry_run=True
+                    )
+                return services.refuse_oversized(path.name, size, imported_by_name=who)
             data = path.read_bytes()
         except OSError as exc:
             reason = exc.strerror.lower() if exc.strerror else str(exc)
             return services.ImportOutcome(services.FAILED, path.name, reason)
-        return services.import_document(data, path.name, imported_by_name=_who_imports(), **options)
+        return services.import_document(data, path.name, imported_by_name=who, **options)
 
     def report(self, progress: str, outcome: services.ImportOutcome, verbosity: int):
         if outcome.failed:
@@ -105,9 +118,9 @@ class Command(BaseCommand):
             self.stdout.write(summary)
         for outcome in outcomes:
             if outcome.needs_review and verbosity >= 1:
-                reason = "date unknown" if outcome.date is None else "parse warnings"
+                reasons = ", ".join(outcome.review_reasons)
                 self.stdout.write(
-                    self.style.WARNING(f"needs review ({reason}): {outcome.file_name}")
+                    self.style.WARNING(f"needs review ({reasons}): {outcome.file_name}")
                 )
 
 
