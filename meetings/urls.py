@@ -1,12 +1,22 @@
 from django.urls import path
-from django.views.generic import RedirectView
 
-from . import views
+from . import feeds, views, views_search
 
 app_name = "meetings"
 
 urlpatterns = [
-    path("", views.meeting_list, name="meeting_list"),
-    path("meetings/", RedirectView.as_view(pattern_name="meetings:meeting_list")),
+    path("", views.home, name="home"),
+    path("search/", views_search.search, name="search"),
+    path("search/results.csv", views_search.search_csv, name="search_csv"),
+    path("meetings/", views.meeting_list, name="meeting_list"),
+    path("meetings/year/<int:year>/", views.meeting_year, name="meeting_year"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>.json", views.meeting_json, name="meeting_json"),
+    path("items/<int:pk>/", views.item_detail, name="item_detail"),
+    path("topics/", views.topic_list, name="topic_list"),
+    path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("people/", views.person_list, name="person_list"),
+    path("people/<slug:slug>/", views.person_detail, name="person_detail"),
+    path("feeds/meetings/", feeds.LatestMeetingsFeed(), name="feed_meetings"),
+    path("feeds/topics/<slug:slug>/", feeds.TopicItemsFeed(), name="feed_topic"),
 ]

@@ -2,6 +2,7 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
+from django.http import Http404
 from django.shortcuts import render
 
 from . import selectors
@@ -19,6 +20,14 @@ def archive_access(view):
     return wrapped
 
 
+def _not_yet(request, *args, **kwargs):
+    raise Http404("This page is not available yet.")
+
+
+meeting_year = meeting_json = item_detail = _not_yet
+topic_list = topic_detail = person_list = person_detail = _not_yet
+
+
 @archive_access
 def meeting_list(request):
     return render(request, "meetings/meeting_list.html", {"groups": selectors.meeting_groups()})
@@ -33,3 +42,7 @@ def meeting_detail(request, pk):
         "adjacent": selectors.adjacent_meetings(meeting),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+# Until the home page has its own content, it shows the meeting list.
+home = meeting_list

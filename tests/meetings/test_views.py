@@ -63,10 +63,9 @@ class TestMeetingList:
         assert html.index("Wednesday 22 January 2025") < html.index("Tuesday 5 July 2011")
         assert '<h2 id="group-4">Date unknown</h2>' in html
 
-    def test_meetings_path_leads_to_the_list(self, client):
-        response = client.get("/meetings/")
-        assert response.status_code == 302
-        assert response["Location"] == reverse("meetings:meeting_list")
+    def test_meeting_list_has_its_own_address(self, client):
+        assert reverse("meetings:meeting_list") == "/meetings/"
+        assert client.get("/meetings/").status_code == 200
 
     def test_empty_archive(self, client):
         assert "No minutes have been imported yet." in client.get("/").content.decode()
