@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run install migrate import test lint format clean
+.PHONY: help run install migrate import test lint format clean css axe
 
 help:
 	@echo "make run      install, migrate, import the sample minutes, serve http://$(HOST):$(PORT)"
@@ -25,6 +25,8 @@ help:
 	@echo "make lint     ruff check and ruff format --check"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make clean    remove $(VENV), build output and caches (keeps db.sqlite3)"
+	@echo "make css      rebuild static/css/archive.css and static/js/ (needs Node.js and npm)"
+	@echo "make axe      copy the pinned axe-core into tests/browser/vendor/ (needs npm)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -63,3 +65,11 @@ format: $(STAMP)
 clean:
 	rm -rf $(VENV) build *.egg-info staticfiles .pytest_cache .ruff_cache test-results
 	find . -name __pycache__ -type d -prune -exec rm -rf {} +
+
+# The front-end build is committed, so nothing above needs Node.js. These two recreate it from
+# frontend/package-lock.json; see "Design and front-end build" in the README.
+css:
+	cd frontend && npm ci --no-audit --no-fund && npm run build
+
+axe:
+	cd frontend && npm ci --no-audit --no-fund && npm run vendor:axe

@@ -24,6 +24,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import transaction
+from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
@@ -35,10 +36,15 @@ from meetings.models import (
     Attendee,
     ItemTopic,
     Meeting,
+    Person,
     Resolution,
     SourceDocument,
     Topic,
+    person_key,
+    person_name,
+    person_sort_name,
 )
+from meetings.search import search_extra_text
 
 logger = logging.getLogger(__name__)
 
@@ -424,6 +430,7 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> l
 def _store_attendees(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> None:
     if not created:
         meeting.attendees.all().delete()
+    people = people_for_names(person.name for person in parsed.attendees)
     Attendee.objects.bulk_create(
         Attendee(
             meeting=meeting,
@@ -435,9 +442,49 @@ def _store_attendees(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) 
             role=person.role,
             organisation=person.organisation,
             attendance=person.attendance,
+            person=people.get(person_key(person.name)),
         )
         for order, person in enumerate(parsed.attendees, start=1)
     )
+
+
+def people_for_names(names) -> dict[str, Person]:
+    """The people with these attendee names, by ``person_key``, created when new.
+
+    A fixed number of queries whatever the number of names. Another import may create the same
+    person at the same moment; its row is used. If it took a slug this one wanted, the slug is
+    chosen again.
+    """
+    wanted: dict[str, str] = {}
+    for name in names:
+        key = person_key(name)
+        if key:
+            wanted.setdefault(key, person_name(name))
+    people = {person.key: person for person in Person.objects.filter(key__in=wanted)}
+    for _attempt in range(3):
+        missing = {key: name for key, name in wanted.items() if key not in people}
+        if not missing:
+            break
+        Person.objects.bulk_create(_new_people(missing), ignore_conflicts=True)
+        people.update((person.key, person) for person in Person.objects.filter(key__in=missing))
+    return people
+
+
+def _new_people(names: dict[str, str]) -> list[Person]:
+    limit = Person._meta.get_field("slug").max_length
+    bases = {key: slugify(name)[: limit - 10] or "person" for key, name in names.items()}
+    clashes = Q()
+    for base in set(bases.values()):
+        clashes |= Q(slug=base) | Q(slug__startswith=f"{base}-")
+    taken = set(Person.objects.filter(clashes).values_list("slug", flat=True))
+    people = []
+    for key, name in names.items():
+        slug, counter = bases[key], 2
+        while slug in taken:
+            slug, counter = f"{bases[key]}-{counter}", counter + 1
+        taken.add(slug)
+        people.append(Person(name=name, slug=slug, key=key, sort_name=person_sort_name(name)))
+    return people
 
 
 def _check_lengths(parsed: ParsedMeeting) -> None:
@@ -520,12 +567,26 @@ def tag_topics(items: list[AgendaItem]) -> None:
         TopicTerm(topic.pk, topic.name, tuple(topic.aliases), topic.case_sensitive)
         for topic in Topic.objects.all()
     ]
+    matches = {id(item): match_topics(terms, item.title, texts[id(item)]) for item in items}
     ItemTopic.objects.filter(item__in=[item.pk for item in items]).delete()
     ItemTopic.objects.bulk_create(
         ItemTopic(item=item, topic_id=topic_id, in_title=in_title)
         for item in items
-        for topic_id, in_title in match_topics(terms, item.title, texts[id(item)]).items()
+        for topic_id, in_title in matches[id(item)].items()
     )
+    _store_search_extra(items, matches, {term.key: term.name for term in terms})
+
+
+def _store_search_extra(items: list[AgendaItem], matches: dict, topic_names: dict) -> None:
+    """Copy each item's topic names and decisions to ``search_extra`` for the search index."""
+    changed = []
+    for item in items:
+        names = sorted(topic_names[topic_id] for topic_id in matches[id(item)])
+        text = search_extra_text(names, getattr(item, "resolution_texts", []))
+        if item.search_extra != text:
+            item.search_extra = text
+            changed.append(item)
+    AgendaItem.objects.bulk_update(changed, ["search_extra"])
 
 
 def _item_text(item: AgendaItem) -> str:

@@ -7,6 +7,7 @@ from .models import (
     Attendee,
     ItemTopic,
     Meeting,
+    Person,
     Resolution,
     SourceDocument,
     Topic,
@@ -126,6 +127,11 @@ class AgendaItemAdmin(admin.ModelAdmin):
             return [ItemTopicInline]
         return [ResolutionInline, ItemTopicInline]
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        # Search: the index holds a copy of the item's decisions and topic names.
+        AgendaItem.objects.filter(pk=form.instance.pk).refresh_search_text()
+
 
 @admin.register(Resolution)
 class ResolutionAdmin(admin.ModelAdmin):
@@ -137,6 +143,20 @@ class ResolutionAdmin(admin.ModelAdmin):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    # Search: the index holds a copy of each item's decisions.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        AgendaItem.objects.filter(pk=obj.item_id).refresh_search_text()
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        AgendaItem.objects.filter(pk=obj.item_id).refresh_search_text()
+
+    def delete_queryset(self, request, queryset):
+        item_ids = list(queryset.values_list("item_id", flat=True))
+        super().delete_queryset(request, queryset)
+        AgendaItem.objects.filter(pk__in=item_ids).refresh_search_text()
+
 
 @admin.register(Attendee)
 class AttendeeAdmin(admin.ModelAdmin):
@@ -144,7 +164,28 @@ class AttendeeAdmin(admin.ModelAdmin):
     list_filter = ["attendance"]
     list_select_related = ["meeting"]
     search_fields = ["name", "printed", "organisation"]
-    raw_id_fields = ["meeting"]
+    raw_id_fields = ["meeting", "person"]
+
+
+class PersonAttendanceInline(admin.TabularInline):
+    model = Attendee
+    extra = 0
+    fields = ["meeting", "printed", "role", "organisation", "attendance"]
+    readonly_fields = fields
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Person)
+class PersonAdmin(admin.ModelAdmin):
+    """People are found in the attendance lists; an admin may correct a name or its address."""
+
+    list_display = ["name", "slug"]
+    search_fields = ["name"]
+    inlines = [PersonAttendanceInline]
 
 
 @admin.register(Topic)
@@ -160,6 +201,22 @@ class TopicAdmin(admin.ModelAdmin):
     @admin.display(ordering="use_count", description="items")
     def uses(self, topic):
         return topic.use_count
+
+    # Search: the index holds a copy of the names of each item's topics.
+    def save_model(self, request, obj, form, change):
+        super().save_model(request, obj, form, change)
+        if change and "name" in form.changed_data:
+            AgendaItem.objects.filter(item_topics__topic=obj).refresh_search_text()
+
+    def delete_model(self, request, obj):
+        self.delete_queryset(request, Topic.objects.filter(pk=obj.pk))
+
+    def delete_queryset(self, request, queryset):
+        item_ids = list(
+            ItemTopic.objects.filter(topic__in=queryset).values_list("item_id", flat=True)
+        )
+        super().delete_queryset(request, queryset)
+        AgendaItem.objects.filter(pk__in=item_ids).refresh_search_text()
 
 
 @admin.register(SourceDocument)

@@ -160,6 +160,15 @@ class Attendee(models.Model):
     role = models.CharField(max_length=100, blank=True, help_text='e.g. "Chair"')
     organisation = models.CharField(max_length=200, blank=True)
     attendance = models.CharField(max_length=20, choices=Attendance.choices)
+    # People: the person this entry names (see the "People" block at the end of this module).
+    person = models.ForeignKey(
+        "Person",
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="attendances",
+        help_text="The same person under every title and spacing of the name.",
+    )
 
     class Meta:
         ordering = ["meeting", "order"]
@@ -217,6 +226,41 @@ class AgendaItemQuerySet(models.QuerySet):
             minutes_text_shown=_unless_restricted("minutes_text"),
         ).defer("agenda_text", "minutes_text")
 
+    # Search: the full-text index is described in meetings/search.py. -------------------------
+
+    def search(self, query, *, include_restricted: bool = False):
+        """Items matching ``query`` (web search syntax), with the alias ``search_rank``.
+
+        Unless ``include_restricted``, a restricted item matches on its number and title only,
+        never on its text, decisions or topics. ``query`` is a string or a ``ParsedQuery``.
+        Order by ``-search_rank`` for the best matches first.
+        """
+        from . import search
+
+        return search.search(self, query, include_restricted=include_restricted)
+
+    def with_search_snippets(self, query, *, include_restricted: bool = False):
+        """Annotate ``search_snippet``: text around the matched words, marked (not escaped).
+
+        Meant for the few items of one page; ``search.snippet_html`` turns it into safe HTML.
+        A restricted item's snippet comes from its title unless ``include_restricted``.
+        """
+        from . import search
+
+        return search.with_snippets(self, query, include_restricted=include_restricted)
+
+    def refresh_search_text(self) -> int:
+        """Copy the items' topic names and decisions into ``search_extra`` for the index.
+
+        The import does this for the items it writes; call it after changing an item's
+        decisions or topics any other way. Returns the number of items changed.
+        """
+        from . import search
+
+        return search.refresh_search_extra(self.values_list("pk", flat=True), using=self.db)
+
+    # End of search ---------------------------------------------------------------------------
+
 
 class AgendaItem(models.Model):
     class Status(models.TextChoices):
@@ -239,6 +283,11 @@ class AgendaItem(models.Model):
     status = models.CharField(max_length=20, choices=Status.choices, default=Status.HEARD)
     attachments = models.JSONField(default=list, blank=True, help_text='e.g. ["PDF 282 KB"]')
     topics = models.ManyToManyField("Topic", through="ItemTopic", related_name="items", blank=True)
+    # Search: the item's topic names and decision texts, copied here so that the full-text index
+    # (see meetings/search.py) can be built from this row alone.
+    search_extra = models.TextField(
+        blank=True, default="", editable=False, help_text="Topic names and decisions, for search."
+    )
 
     objects = AgendaItemQuerySet.as_manager()
 
@@ -420,3 +469,151 @@ class SourceDocument(models.Model):
 
     def __str__(self):
         return f"{self.file_name} ({self.get_status_display().lower()})"
+
+
+# People ------------------------------------------------------------------------------------
+# Everyone named in the attendance lists. An attendee's printed entry stays on ``Attendee``;
+# ``Person`` groups the entries that name the same person ("Cllr Steve Nelson (Chair)" and
+# "Steve Nelson"), matched on ``person_key`` of the name without title or honours.
+
+_APOSTROPHES = str.maketrans({"\u2019": "'", "\u2018": "'", "\u02bc": "'", "`": "'"})
+_DASHES = str.maketrans(dict.fromkeys("\u2010\u2011\u2012\u2013\u2014", "-"))
+
+
+def person_name(name: str) -> str:
+    """An attendee's name as shown for the person: spacing tidied, otherwise as printed."""
+    return " ".join(name.split())
+
+
+def person_key(name: str) -> str:
+    """What two names must share to be the same person: case, spacing and quote marks aside.
+
+    ``name`` is an attendee's name, already without title or honours.
+    """
+    return person_name(name).translate(_APOSTROPHES).translate(_DASHES).casefold()
+
+
+def person_sort_name(name: str) -> str:
+    """The key people are listed by: surname (the last word of the name), then the rest."""
+    words = person_key(name).split(" ")
+    return " ".join([words[-1], *words[:-1]])
+
+
+class PersonQuerySet(models.QuerySet):
+    def alphabetical(self):
+        """By surname, then forenames."""
+        return self.order_by("sort_name", "name", "pk")
+
+    def with_attendance_counts(self):
+        """Annotate ``meeting_count``, ``attended_count`` and ``apologies_count``.
+
+        A person sending apologies to a meeting is named in its minutes but did not attend it.
+        """
+        apologies = Q(attendances__attendance=Attendee.Attendance.APOLOGIES)
+        return self.annotate(
+            meeting_count=models.Count("attendances__meeting", distinct=True),
+            attended_count=models.Count("attendances__meeting", filter=~apologies, distinct=True),
+            apologies_count=models.Count("attendances__meeting", filter=apologies, distinct=True),
+        )
+
+    def listed(self):
+        """People named in at least one stored meeting's minutes.
+
+        A corrected re-import can leave a person with no attendances; they are not shown.
+        """
+        return self.filter(attendances__isnull=False).distinct()
+
+
+class Person(models.Model):
+    name = models.CharField(max_length=200, help_text="As first printed, without title or honours.")
+    slug = models.SlugField(max_length=200, unique=True)
+    key = models.CharField(
+        max_length=200, editable=False, help_text="The name in lower case with single spaces."
+    )
+    sort_name = models.CharField(max_length=200, editable=False)
+
+    objects = PersonQuerySet.as_manager()
+
+    class Meta:
+        verbose_name_plural = "people"
+        ordering = ["sort_name", "name"]
+        constraints = [
+            models.UniqueConstraint(fields=["key"], name="person_unique_key"),
+            models.CheckConstraint(condition=~Q(key=""), name="person_key_not_empty"),
+        ]
+        indexes = [models.Index(fields=["sort_name", "name"], name="person_sort_name_idx")]
+
+    def __str__(self):
+        return self.name
+
+    def save(self, *args, **kwargs):
+        self.name = person_name(self.name)
+        self.key = person_key(self.name)
+        self.sort_name = person_sort_name(self.name)
+        update_fields = kwargs.get("update_fields")
+        if update_fields is not None and "name" in update_fields:
+            kwargs["update_fields"] = {*update_fields, "key", "sort_name"}
+        super().save(*args, **kwargs)
+
+    def get_absolute_url(self):
+        return reverse("meetings:person_detail", args=[self.slug])
+
+
+# End of the People block --------------------------------------------------------------------
+
+
+# Search ------------------------------------------------------------------------------------
+# The SQLite full-text index, reached from ``AgendaItem`` as ``search_entry``. Its table and the
+# triggers that fill it are made by migration 0003 on SQLite only; PostgreSQL keeps its index in
+# columns of the item table instead. See meetings/search.py.
+
+
+class FullTextMatch(models.Lookup):
+    """``document__match="..."``: SQLite's ``MATCH`` operator on an FTS5 table."""
+
+    lookup_name = "match"
+
+    def as_sql(self, compiler, connection):
+        lhs, lhs_params = self.process_lhs(compiler, connection)
+        rhs, rhs_params = self.process_rhs(compiler, connection)
+        return f"{lhs} MATCH {rhs}", [*lhs_params, *rhs_params]
+
+
+class FullTextDocumentField(models.TextField):
+    """The hidden column named after an FTS5 table, for ``MATCH``, ``bm25()`` and ``snippet()``."""
+
+
+FullTextDocumentField.register_lookup(FullTextMatch)
+
+
+class _NoRows(models.Manager):
+    # The index is reached through joins from AgendaItem only; dumpdata and the like see no
+    # rows (and no table to read on PostgreSQL, which has none).
+    def get_queryset(self):
+        return super().get_queryset().none()
+
+
+class ItemSearchEntry(models.Model):
+    """One agenda item's row in the SQLite full-text index (FTS5); never loaded as an object."""
+
+    item = models.OneToOneField(
+        AgendaItem,
+        primary_key=True,
+        db_column="rowid",
+        db_constraint=False,
+        on_delete=models.DO_NOTHING,
+        related_name="search_entry",
+    )
+    document = FullTextDocumentField(db_column="meetings_agendaitem_fts")
+
+    objects = _NoRows()
+
+    class Meta:
+        managed = False
+        db_table = "meetings_agendaitem_fts"
+
+    def __str__(self):
+        return f"Search index entry of item {self.item_id}"
+
+
+# End of the Search block --------------------------------------------------------------------

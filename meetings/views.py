@@ -1,11 +1,25 @@
+"""The archive's pages: each view asks a selector for what to show and renders it.
+
+Every view here, the feeds and the JSON are behind ``archive_access``.
+"""
+
 from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import Http404
-from django.shortcuts import render
+from django.http import JsonResponse
+from django.shortcuts import get_object_or_404, render
 
-from . import selectors
+from . import charts, selectors
+from .exports import export_meetings, meeting_to_dict
+from .models import can_view_restricted
+
+
+def login_redirect(request):
+    """The redirect to sign in when ``settings.ARCHIVE_LOGIN_REQUIRED`` keeps ``request`` out."""
+    if settings.ARCHIVE_LOGIN_REQUIRED and not request.user.is_authenticated:
+        return redirect_to_login(request.get_full_path())
+    return None
 
 
 def archive_access(view):
@@ -13,36 +27,83 @@ def archive_access(view):
 
     @wraps(view)
     def wrapped(request, *args, **kwargs):
-        if settings.ARCHIVE_LOGIN_REQUIRED and not request.user.is_authenticated:
-            return redirect_to_login(request.get_full_path())
-        return view(request, *args, **kwargs)
+        return login_redirect(request) or view(request, *args, **kwargs)
 
     return wrapped
 
 
-def _not_yet(request, *args, **kwargs):
-    raise Http404("This page is not available yet.")
-
-
-meeting_year = meeting_json = item_detail = _not_yet
-topic_list = topic_detail = person_list = person_detail = _not_yet
+@archive_access
+def home(request):
+    return render(request, "meetings/home.html", {"summary": selectors.home_summary(request.user)})
 
 
 @archive_access
 def meeting_list(request):
-    return render(request, "meetings/meeting_list.html", {"groups": selectors.meeting_groups()})
+    groups = selectors.meeting_groups()
+    context = {"groups": groups, "years": selectors.group_years(groups)}
+    return render(request, "meetings/meeting_list.html", context)
+
+
+@archive_access
+def meeting_year(request, year):
+    context = {
+        "year": year,
+        "meetings": selectors.meetings_in_year(year),
+        "years": selectors.meeting_years(),
+    }
+    return render(request, "meetings/meeting_year.html", context)
 
 
 @archive_access
 def meeting_detail(request, pk):
     meeting = selectors.meeting_detail(pk, request.user)
+    adjacent, neighbours = selectors.linked_meetings(meeting)
     context = {
         "meeting": meeting,
         "attendance_groups": selectors.attendance_groups(meeting),
-        "adjacent": selectors.adjacent_meetings(meeting),
+        "adjacent": adjacent,
+        "neighbours": neighbours,
     }
     return render(request, "meetings/meeting_detail.html", context)
 
 
-# Until the home page has its own content, it shows the meeting list.
-home = meeting_list
+@archive_access
+def meeting_json(request, pk):
+    """One meeting in the ``export_archive`` schema, restricted text withheld unless allowed."""
+    meetings = export_meetings(include_restricted=can_view_restricted(request.user))
+    meeting = get_object_or_404(meetings, pk=pk)
+    return JsonResponse(meeting_to_dict(meeting), json_dumps_params={"indent": 2})
+
+
+@archive_access
+def item_detail(request, pk):
+    item = selectors.item_detail(pk, request.user)
+    return render(request, "meetings/item_detail.html", {"item": item, "meeting": item.meeting})
+
+
+@archive_access
+def topic_list(request):
+    topics = selectors.topics_by_name(request.user)
+    return render(request, "meetings/topic_list.html", {"topics": topics})
+
+
+@archive_access
+def topic_detail(request, slug):
+    page = selectors.topic_page(slug, request.user)
+    context = {
+        "page": page,
+        "topic": page.topic,
+        "chart": charts.items_per_year_chart(page.topic.name, page.per_year),
+    }
+    return render(request, "meetings/topic_detail.html", context)
+
+
+@archive_access
+def person_list(request):
+    return render(request, "meetings/person_list.html", {"groups": selectors.people_groups()})
+
+
+@archive_access
+def person_detail(request, slug):
+    page = selectors.person_page(slug)
+    return render(request, "meetings/person_detail.html", {"page": page, "person": page.person})

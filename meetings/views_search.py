@@ -1,11 +1,221 @@
-"""Search pages: in progress."""
+"""The search page and the CSV download of its results."""
 
-from django.http import Http404
+import csv
+from urllib.parse import urlencode
+
+from django.core.paginator import Paginator
+from django.db.models import Prefetch
+from django.db.models.functions import Lower
+from django.http import HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+from django.utils.formats import date_format
+
+from . import search as search_backend
+from .filters import RELEVANCE, SORT_CHOICES, UNKNOWN_BODY, ItemSearchFilter
+from .models import ItemTopic, Resolution
+from .views import archive_access
+
+PAGE_SIZE = 20
+RESULT_FIELDS = [
+    "number",
+    "number_printed",
+    "title",
+    "restricted",
+    "status",
+    "position",
+    "meeting__date",
+    "meeting__body",
+]
+# Parameters that are not filters: kept by "clear all", or only about the page shown.
+KEPT_BY_CLEAR = ("q", "sort")
+PAGE_ONLY = ("page", "all_topics")
 
 
+def _url(pairs) -> str:
+    """``?`` and the query string of ``pairs``, or ``?`` alone when there are none."""
+    return "?" + urlencode(list(pairs))
+
+
+def _pairs(params, *, drop=(), without=None):
+    """Every (name, value) of ``params`` except the names in ``drop`` and the pair ``without``."""
+    return [
+        (name, value)
+        for name in params
+        if name not in drop
+        for value in params.getlist(name)
+        if (name, value) != without
+    ]
+
+
+def _active_filters(filterset, params) -> list[dict]:
+    """The filters applied, each with a link that removes it and keeps everything else."""
+    values = filterset.values
+    labels = []
+    for year in values.get("year", []):
+        labels.append(("year", str(year), f"Year: {year}"))
+    for name, prefix in (("date_from", "From"), ("date_to", "To")):
+        if name in values:
+            label = f"{prefix} {date_format(values[name], 'j F Y')}"
+            labels.append((name, params.get(name), label))
+    for topic in values.get("topic", []):
+        labels.append(("topic", topic.slug, f"Topic: {topic.name}"))
+    if "restricted" in values:
+        label = "Restricted items only" if values["restricted"] == "yes" else "Not restricted"
+        labels.append(("restricted", values["restricted"], label))
+    status_labels = dict(filterset.filters["status"].extra["choices"])
+    for status in values.get("status", []):
+        labels.append(("status", status, f"Status: {status_labels[status]}"))
+    for body in values.get("body", []):
+        labels.append(("body", body, f"Body: {body or UNKNOWN_BODY}"))
+    return [
+        {"label": label, "remove_url": _url(_pairs(params, drop=PAGE_ONLY, without=(name, value)))}
+        for name, value, label in labels
+    ]
+
+
+def _sort_options(filterset, params) -> list[dict]:
+    options = []
+    for value, label in SORT_CHOICES:
+        if value == RELEVANCE and not filterset.query:
+            continue
+        pairs = _pairs(params, drop=("sort", "page")) + [("sort", value)]
+        current = filterset.sort_order == value
+        options.append({"label": label, "url": _url(pairs), "current": current})
+    return options
+
+
+# Where each parameter's error message links to on the page.
+ERROR_TARGETS = {"q": "search-q", "date_from": "date-from", "date_to": "date-to"}
+
+
+def _errors(filterset) -> list[dict]:
+    return [
+        {
+            "href": "#" + ERROR_TARGETS.get(name, f"facet-{name}"),
+            "text": f"{filterset.filters[name].label}: {message}",
+        }
+        for name, messages in filterset.form.errors.items()
+        if name in filterset.filters
+        for message in messages
+    ]
+
+
+@archive_access
 def search(request):
-    raise Http404("Search is not available yet.")
+    params = request.GET
+    filterset = ItemSearchFilter(params, request=request)
+    include = filterset.include_restricted
+    results = filterset.qs.select_related("meeting").only(*RESULT_FIELDS)
+    paginator = Paginator(results, PAGE_SIZE)
+    page = paginator.get_page(params.get("page"))
+    page.object_list = list(page.object_list)
+    search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
+
+    all_topics = params.get("all_topics") == "1"
+    parsed = filterset.parsed_query
+    context = {
+        "filterset": filterset,
+        "form": filterset.form,
+        "query": filterset.query,
+        "query_unsearchable": bool(filterset.query) and parsed.is_empty,
+        "page_obj": page,
+        "paginator": paginator,
+        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
+        "results": page.object_list,
+        "facets": filterset.facets(all_topics=all_topics),
+        "all_topics": all_topics,
+        "active_filters": _active_filters(filterset, params),
+        "filters_active": filterset.active,
+        "clear_url": _url(_pairs(params, drop=[n for n in params if n not in KEPT_BY_CLEAR])),
+        "query_only_url": _url([("q", filterset.query)] if filterset.query else []),
+        "sort_options": _sort_options(filterset, params),
+        "csv_url": reverse("meetings:search_csv") + _url(_pairs(params, drop=PAGE_ONLY)),
+        # The search box and the filters are two forms; each carries the other's state.
+        "search_state": _pairs(params, drop=("q", "page")),
+        "filter_state": [
+            (name, value) for name, value in _pairs(params, drop=("page",)) if name in ("q", "sort")
+        ]
+        + ([("all_topics", "1")] if all_topics else []),
+        "date_from": params.get("date_from", ""),
+        "date_to": params.get("date_to", ""),
+        "can_view_restricted": include,
+        "errors": _errors(filterset),
+    }
+    return render(request, "meetings/search.html", context)
 
 
+# CSV
+
+CSV_COLUMNS = [
+    "date",
+    "body",
+    "number",
+    "title",
+    "status",
+    "restricted",
+    "topics",
+    "decisions",
+    "url",
+]
+WITHHELD = "Withheld: restricted item"
+_FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")
+
+
+def csv_cell(value) -> str:
+    """A cell's text, with a ' before anything a spreadsheet would read as a formula."""
+    text = "" if value is None else str(value)
+    return "'" + text if text.startswith(_FORMULA_STARTS) else text
+
+
+def _csv_rows(items, *, base_url: str, include_restricted: bool):
+    yield CSV_COLUMNS
+    for item in items:
+        if item.restricted and not include_restricted:
+            decisions = WITHHELD
+        else:
+            decisions = "\n".join(decision.text for decision in item.shown_decisions)
+        yield [
+            csv_cell(value)
+            for value in (
+                item.meeting.date.isoformat() if item.meeting.date else "",
+                item.meeting.body,
+                item.number or item.number_printed,
+                item.title,
+                item.get_status_display(),
+                "yes" if item.restricted else "no",
+                "; ".join(link.topic.name for link in item.shown_topics),
+                decisions,
+                base_url + reverse("meetings:item_detail", args=[item.pk]),
+            )
+        ]
+
+
+@archive_access
 def search_csv(request):
-    raise Http404("Search is not available yet.")
+    """Every result of the search (not only one page), in the page's order, as CSV."""
+    filterset = ItemSearchFilter(request.GET, request=request)
+    include = filterset.include_restricted
+    topics = (
+        ItemTopic.objects.with_restricted(include)
+        .select_related("topic")
+        .order_by(Lower("topic__name"))
+    )
+    decisions = Resolution.objects.with_restricted(include).order_by("order")
+    items = (
+        filterset.qs.select_related("meeting")
+        .only(*RESULT_FIELDS)
+        .prefetch_related(
+            Prefetch("item_topics", queryset=topics, to_attr="shown_topics"),
+            Prefetch("resolutions", queryset=decisions, to_attr="shown_decisions"),
+        )
+    )
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+    rows = _csv_rows(
+        items.iterator(chunk_size=500),
+        base_url=request.build_absolute_uri("/").rstrip("/"),
+        include_restricted=include,
+    )
+    csv.writer(response).writerows(rows)
+    return response

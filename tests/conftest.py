@@ -57,6 +57,8 @@ def make_meeting(db):
             for name, in_title in topics.items():
                 topic, _ = Topic.objects.get_or_create(name=name, defaults={"slug": slugify(name)})
                 ItemTopic.objects.create(item=item, topic=topic, in_title=in_title)
+        # As the import does: the search index holds a copy of the decisions and topic names.
+        meeting.items.all().refresh_search_text()
         return meeting
 
     return make

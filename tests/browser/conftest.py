@@ -5,6 +5,7 @@ import shutil
 from pathlib import Path
 
 import pytest
+from django.core.management import call_command
 
 # Playwright's sync API runs an event loop in the test thread; the live server's database
 # access from that thread is safe here because the test waits on the browser.
@@ -22,6 +23,7 @@ CHROMIUM_ARGS = [
     "--disable-sync",
 ]
 SCREENSHOTS = Path(__file__).resolve().parents[2] / "test-results"
+MINUTES = Path(__file__).resolve().parents[1] / "fixtures" / "minutes"
 
 
 def pytest_collection_modifyitems(config, items):
@@ -59,3 +61,9 @@ def screenshot(page):
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), full_page=True)
 
     return take
+
+
+@pytest.fixture
+def archive(transactional_db):
+    """The sample minutes, imported into the database the live server reads."""
+    call_command("import_minutes", str(MINUTES), verbosity=0)

@@ -54,7 +54,7 @@ class TestMeetingList:
         make_meeting(date=datetime.date(2024, 10, 2))
         make_meeting(date=None, body="")
 
-        response = client.get("/")
+        response = client.get("/meetings/")
 
         assert response.status_code == 200
         groups = response.context["groups"]
@@ -68,7 +68,7 @@ class TestMeetingList:
         assert client.get("/meetings/").status_code == 200
 
     def test_empty_archive(self, client):
-        assert "No minutes have been imported yet." in client.get("/").content.decode()
+        assert "No minutes have been imported yet." in client.get("/meetings/").content.decode()
 
     def test_query_count_does_not_grow_with_meetings(
         self, client, make_meeting, django_assert_num_queries
@@ -76,7 +76,7 @@ class TestMeetingList:
         for day in range(1, 11):
             make_meeting(date=datetime.date(2024, 1, day), items=[{"title": "A"}, {"title": "B"}])
         with django_assert_num_queries(1):
-            client.get("/")
+            client.get("/meetings/")
 
 
 class TestMeetingPage:
@@ -102,7 +102,7 @@ class TestMeetingPage:
 
         assert "iQuanta Report" in html
         assert "SSP/58/24" in html
-        assert '<strong class="tag tag-restricted">Restricted</strong>' in html
+        assert '<strong class="govuk-tag govuk-tag--red">Restricted</strong>' in html
         assert "Its papers, minutes and decisions are not public." in html
         assert '<span class="topic">iQuanta</span>' in html
         assert SECRET not in html.lower()
@@ -185,10 +185,16 @@ class TestMeetingPage:
 class TestPageStructure:
     def test_base_layout_is_accessible(self, client, meeting):
         html = client.get(meeting.get_absolute_url()).content.decode()
-        assert '<html lang="en-GB">' in html
-        assert '<a class="skip-link" href="#main-content">Skip to main content</a>' in html
+        assert '<html lang="en-GB" class="govuk-template">' in html
+        assert (
+            '<a href="#main-content" class="govuk-skip-link" data-module="govuk-skip-link">'
+            "Skip to main content</a>"
+        ) in html
         assert '<main id="main-content"' in html
-        assert "Safer Stockton Partnership — Meetings archive" in html
+        assert (
+            '<a href="/" class="govuk-generic-header__homepage-link">'
+            "Safer Stockton Partnership meetings archive</a>"
+        ) in html
         assert "<footer" in html
         assert html.count("<h1") == 1
 
@@ -197,4 +203,4 @@ class TestPageStructure:
         for url in ("/", meeting.get_absolute_url()):
             response = client.get(url)
             assert response.status_code == 302
-            assert response["Location"].startswith("/admin/login/")
+            assert response["Location"].startswith("/accounts/login/")
