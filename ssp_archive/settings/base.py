@@ -113,7 +113,9 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
-LOGIN_URL = "admin:login"
+LOGIN_URL = "login"
+LOGIN_REDIRECT_URL = "/"
+LOGOUT_REDIRECT_URL = "/"
 
 # The archive is public unless this is switched on.
 ARCHIVE_LOGIN_REQUIRED = env_bool("ARCHIVE_LOGIN_REQUIRED", False)
