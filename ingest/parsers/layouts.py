@@ -228,12 +228,26 @@ def _formal_headings(text: str) -> int:
 
 
 def formal(text: str) -> Layout:
-    layout = Layout(doc.SHAPE_FORMAL, header="")
+    paragraphs = _paragraphs(text)
+    return _split_at_headings(
+        Layout(doc.SHAPE_FORMAL, header=""),
+        paragraphs,
+        lambda index, started: _formal_heading(paragraphs[index]),
+    )
+
+
+def _split_at_headings(layout: Layout, paragraphs: list[str], heading_at) -> Layout:
+    """Cut paragraphs into the header and items.
+
+    ``heading_at(index, started)`` gives (number, title) when paragraph ``index`` starts an
+    item (``started`` tells whether an item has begun); the paragraphs up to the next heading
+    are that item's minutes.
+    """
     header: list[str] = []
     current: RawItem | None = None
     body: list[str] = []
-    for paragraph in _paragraphs(text):
-        heading = _formal_heading(paragraph)
+    for index, paragraph in enumerate(paragraphs):
+        heading = heading_at(index, current is not None)
         if heading:
             if current:
                 current.minutes_text = clean_block("\n\n".join(body))
@@ -303,30 +317,20 @@ def unknown(text: str) -> Layout:
         "The layout of this document was not recognised; items were guessed from headings."
     )
     paragraphs = _paragraphs(text)
-    header: list[str] = []
-    current: RawItem | None = None
-    body: list[str] = []
-    for index, paragraph in enumerate(paragraphs):
+
+    def heading_at(index: int, started: bool) -> tuple[str, str] | None:
+        paragraph = paragraphs[index]
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
         # Before the first item, a heading followed by another heading is the document's title.
-        if _looks_like_heading(paragraph) and (current or not _looks_like_heading(following)):
-            if current:
-                current.minutes_text = clean_block("\n\n".join(body))
-                layout.items.append(current)
-            number, title = "", paragraph.strip()
-            match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", title)
-            if match:
-                number, title = match[1], match[2]
-            current, body = RawItem(number=number, title=title), []
-        elif current:
-            body.append(paragraph)
-        else:
-            header.append(paragraph)
-    if current:
-        current.minutes_text = clean_block("\n\n".join(body))
-        layout.items.append(current)
-    layout.header = "\n\n".join(header).strip()
-    return layout
+        if not _looks_like_heading(paragraph) or not (
+            started or not _looks_like_heading(following)
+        ):
+            return None
+        title = paragraph.strip()
+        match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", title)
+        return (match[1], match[2]) if match else ("", title)
+
+    return _split_at_headings(layout, paragraphs, heading_at)
 
 
 def _looks_like_heading(paragraph: str) -> bool:
