@@ -20,6 +20,7 @@ import codecs
 import datetime
 import hashlib
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -28,12 +29,14 @@ from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
+from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicTerm, discover_topic_names, match_topics
 from meetings.models import (
     AgendaItem,
     Attendee,
+    ImportEvent,
     ItemTopic,
     Meeting,
     Person,
@@ -92,6 +95,7 @@ class ImportOutcome:
     date: datetime.date | None = None
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
+    changes: diff.MeetingChanges | None = None  # what storing changed in the meeting
 
     @property
     def failed(self) -> bool:
@@ -124,17 +128,63 @@ class _Target:
 # Reading
 
 
+@dataclass
+class ReadDocument:
+    """A minutes file read: what it is, its text as received, and the text the parser reads."""
+
+    kind: str  # converters.TEXT, HTML, DOCX or PDF
+    text: str  # as received, decoded; for Word and PDF, the text taken from the file
+    encoding: str  # "" for Word and PDF, whose text is not stored as encoded bytes
+    minutes_text: str  # plain text with one kind of line ending, for the parser
+
+
+_KIND_LABELS = {
+    converters.HTML: "web page",
+    converters.DOCX: "Word document",
+    converters.PDF: "PDF",
+}
+
+
+def read_document(data: bytes, file_name: str) -> ReadDocument:
+    """Read any accepted minutes file, or raise RejectedDocument saying why it cannot be.
+
+    Plain text and saved web pages are decoded as ``read_minutes`` does; a web page, a Word
+    document or a PDF is then turned into text by ``ingest.converters``. What a file is comes
+    from its content where that is certain (a PDF or a Word document is recognised under any
+    name), else from its name.
+    """
+    _check_size(data)
+    kind = converters.kind_of(file_name, data)
+    try:
+        if kind in (converters.TEXT, converters.HTML):
+            text, encoding = read_minutes(data)
+            converted = converters.convert(kind, data, text)
+        else:
+            converted = converters.convert(kind, data)
+            text, encoding = converted, ""
+    except converters.ConversionError as exc:
+        raise RejectedDocument(str(exc)) from exc
+    if not converted.strip():
+        raise RejectedDocument(f"the {_KIND_LABELS.get(kind, 'file')} holds no text")
+    return ReadDocument(kind, text, encoding, normalise_text(converted))
+
+
+def parse_document(document: ReadDocument) -> ParsedMeeting:
+    """Parse a file read by ``read_document`` as an import does, writing nothing.
+
+    Raises RejectedDocument when the import would refuse it: no agenda items found, or a value
+    longer than its column.
+    """
+    return _parse(document.minutes_text)
+
+
 def read_minutes(data: bytes) -> tuple[str, str]:
     """Decode the bytes of a minutes file: (text as received, encoding), or RejectedDocument.
 
     UTF-8 (with or without a byte-order mark) is tried first, then Windows-1252, the encoding
     of text saved from older Office programs; UTF-16 is read when it starts with its mark.
     """
-    if not data.strip():
-        raise RejectedDocument("empty file")
-    limit = settings.MINUTES_MAX_BYTES
-    if len(data) > limit:
-        raise RejectedDocument(f"file is {_size(len(data))}, over the {_size(limit)} limit")
+    _check_size(data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
         text, encoding = _decode(data, ["utf-16"], "not valid UTF-16 text")
     elif _looks_binary(data):
@@ -145,6 +195,18 @@ def read_minutes(data: bytes) -> tuple[str, str]:
     if not text.strip():
         raise RejectedDocument("empty file")
     return text, encoding
+
+
+def _check_size(data: bytes) -> None:
+    if not data.strip():
+        raise RejectedDocument("empty file")
+    if len(data) > settings.MINUTES_MAX_BYTES:
+        raise RejectedDocument(too_large(len(data)))
+
+
+def too_large(size: int) -> str:
+    """Why a file of ``size`` bytes is refused: "file is 6 MB, over the 5 MB limit"."""
+    return f"file is {_size(size)}, over the {_size(settings.MINUTES_MAX_BYTES)} limit"
 
 
 def _decode(data: bytes, encodings: list[str], failure: str) -> tuple[str, str]:
@@ -191,21 +253,37 @@ def import_document(
     dry_run: bool = False,
     imported_by=None,
     imported_by_name: str = "",
+    action: str = ImportEvent.Action.IMPORT,
+    reparse: bool = False,
+    source_document: SourceDocument | None = None,
 ) -> ImportOutcome:
     """Read, parse and store one minutes file; a bad file gives a FAILED outcome, never raises.
 
     ``body`` and ``meeting_date`` are for documents that state none; given, they are used even
     when the document states another (with a warning). With ``dry_run`` nothing at all is
-    written: the outcome says what would happen and carries the parsed document.
+    written: the outcome says what would happen and carries the parsed document. Otherwise the
+    attempt is recorded in the import history as ``action``, whatever its outcome.
+
+    ``reparse`` and ``source_document`` are for reading a stored original again (see
+    ``store_document``); a re-read that fails leaves the document and its meeting as they were.
     """
     source = SourceFile(file_name, data, imported_by, imported_by_name)
     parsed = None
     try:
-        source.text, source.encoding = read_minutes(data)
-        parsed = _parse(normalise_text(source.text))
+        read = read_document(data, file_name)
+        source.text, source.encoding = read.text, read.encoding
+        parsed = _parse(read.minutes_text)
         if dry_run:
             return preview_document(parsed, source, body=body, meeting_date=meeting_date)
-        return store_document(parsed, source, body=body, meeting_date=meeting_date)
+        return store_document(
+            parsed,
+            source,
+            body=body,
+            meeting_date=meeting_date,
+            action=action,
+            reparse=reparse,
+            source_document=source_document,
+        )
     except RejectedDocument as exc:
         reason = str(exc)
     except Exception as exc:
@@ -213,7 +291,17 @@ def import_document(
         logger.exception("Import of %s failed", file_name)
         reason = f"unexpected error: {exc}"
     if not dry_run:
-        _record_failure(source, parsed, reason)
+        failed = source_document or _record_failure(source, parsed, reason)
+        record_event(
+            action=action,
+            outcome=FAILED,
+            file_name=file_name,
+            message=reason,
+            meeting_id=failed.meeting_id,
+            document=failed,
+            by=imported_by,
+            by_name=imported_by_name,
+        )
     return ImportOutcome(FAILED, file_name, reason, parsed=parsed, dry_run=dry_run)
 
 
@@ -224,12 +312,18 @@ def refuse_oversized(
 
     Its failed ``SourceDocument`` records the reason; the file itself stays where it was.
     """
-    reason = (
-        f"file is {_size(size)}, over the {_size(settings.MINUTES_MAX_BYTES)} limit "
-        "(too large to keep a copy: the original was left where it is)"
-    )
+    reason = f"{too_large(size)} (too large to keep a copy: the original was left where it is)"
     source = SourceFile(file_name, b"", imported_by, imported_by_name)
-    _record_failure(source, None, reason)
+    document = _record_failure(source, None, reason)
+    record_event(
+        action=ImportEvent.Action.IMPORT,
+        outcome=FAILED,
+        file_name=file_name,
+        message=reason,
+        document=document,
+        by=imported_by,
+        by_name=imported_by_name,
+    )
     return ImportOutcome(FAILED, file_name, reason)
 
 
@@ -241,8 +335,10 @@ def _parse(text: str) -> ParsedMeeting:
     return parsed
 
 
-def _record_failure(source: SourceFile, parsed: ParsedMeeting | None, reason: str) -> None:
-    SourceDocument.objects.create(
+def _record_failure(
+    source: SourceFile, parsed: ParsedMeeting | None, reason: str
+) -> SourceDocument:
+    return SourceDocument.objects.create(
         **_source_fields(source),
         shape=parsed.shape if parsed else "",
         status=SourceDocument.Status.FAILED,
@@ -274,29 +370,172 @@ def preview_document(
 
 @transaction.atomic
 def store_document(
-    parsed: ParsedMeeting, source: SourceFile, *, body=None, meeting_date=None
+    parsed: ParsedMeeting,
+    source: SourceFile,
+    *,
+    body=None,
+    meeting_date=None,
+    action: str = ImportEvent.Action.IMPORT,
+    reparse: bool = False,
+    source_document: SourceDocument | None = None,
 ) -> ImportOutcome:
-    """Write one parsed document as a meeting: created, updated in place, or left unchanged."""
-    target = _target(parsed, body, meeting_date)
-    meeting = find_meeting(target, source, lock=True)
-    status = _status_for(meeting, target, source)
-    if status == UNCHANGED:
-        return _outcome(status, source, parsed, meeting, target)
+    """Write one parsed document as a meeting: created, updated in place, or left unchanged.
 
-    document = SourceDocument.objects.create(
-        **_source_fields(source), shape=parsed.shape, status=SourceDocument.Status.IMPORTED
-    )
+    The corrections made by hand in the admin (``ingest.overrides``) are put back over what the
+    document says, and the attempt is recorded as an ``ImportEvent`` in the same transaction.
+
+    For reading a stored original again after a parser change: with ``reparse``, the same bytes
+    do not mean "unchanged"; the parsed result is compared with the stored meeting instead.
+    ``source_document``, a ``SourceDocument`` already stored, is reused rather than stored
+    again, and the meeting it belongs to, if any, is the one updated.
+    """
+    document = source_document
+    target = _target(parsed, body, meeting_date)
+    meeting = _meeting_for(target, source, document)
+    changes = None
+    if reparse:
+        changes = _changes(meeting, parsed, target)
+        status = _reparse_status(meeting, parsed, target, changes, document)
+    else:
+        status = _status_for(meeting, target, source)
+        if status != UNCHANGED:
+            changes = _changes(meeting, parsed, target)
+    if status == UNCHANGED:
+        outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
+        _record_outcome(outcome, action, source, document.pk if document else meeting.source_id)
+        return outcome
+
+    if document is None:
+        document = SourceDocument.objects.create(
+            **_source_fields(source), shape=parsed.shape, status=SourceDocument.Status.IMPORTED
+        )
     meeting = meeting or Meeting()
     _fill_meeting(meeting, parsed, target)
+    overrides.apply_to_meeting(
+        meeting, body=target.body, date=target.date, date_source=target.date_source
+    )
     meeting.source = document
     meeting.save()
     document.meeting = meeting
-    document.save(update_fields=["meeting"])
+    document.status, document.error, document.shape = (
+        SourceDocument.Status.IMPORTED,
+        "",
+        parsed.shape,
+    )
+    document.original_text, document.encoding = source.text, source.encoding
+    document.save(
+        update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
+    )
 
     items = _store_items(meeting, parsed, created=status == CREATED)
     _store_attendees(meeting, parsed, created=status == CREATED)
     tag_topics(items)
-    return _outcome(status, source, parsed, meeting, target)
+    outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
+    _record_outcome(outcome, action, source, document.pk)
+    return outcome
+
+
+def _meeting_for(
+    target: _Target, source: SourceFile, document: SourceDocument | None
+) -> Meeting | None:
+    """The meeting to store into, locked: a re-read document's own meeting, else as found."""
+    if document is None or document.meeting_id is None:
+        return find_meeting(target, source, lock=True)
+    meeting = Meeting.objects.select_for_update(of=("self",)).get(pk=document.meeting_id)
+    body, date = _identity_after(meeting, target)
+    if (
+        date is not None
+        and Meeting.objects.filter(body=body, date=date).exclude(pk=meeting.pk).exists()
+    ):
+        raise RejectedDocument(
+            f"it now reads as {body or 'body unknown'}, {_date_label(date)}, "
+            "and another meeting in the archive has that body and date"
+        )
+    return meeting
+
+
+def _changes(meeting: Meeting | None, parsed: ParsedMeeting, target: _Target):
+    """What storing ``parsed`` changes in ``meeting``, once the overrides are put back."""
+    if meeting is None:
+        return diff.compare(None, parsed)
+    stored = overrides.as_stored(parsed, meeting, body=target.body, date=target.date)
+    return diff.compare(meeting, stored)
+
+
+def _reparse_status(meeting, parsed, target, changes, document) -> str:
+    """Unchanged only when the document, read again, gives exactly what is stored."""
+    if meeting is None:
+        return CREATED
+    same = (
+        not changes.has_changes
+        and list(meeting.warnings) == target.warnings
+        and meeting.header_text == parsed.header_text
+        and (document is None or document.shape == parsed.shape)
+    )
+    return UNCHANGED if same else UPDATED
+
+
+def record_event(
+    *,
+    action: str,
+    outcome: str,
+    file_name: str,
+    message: str = "",
+    meeting_id: int | None = None,
+    document: SourceDocument | None = None,
+    document_id: int | None = None,
+    by=None,
+    by_name: str = "",
+) -> ImportEvent:
+    """Add one import attempt to the history: every import path records every attempt."""
+    return ImportEvent.objects.create(
+        meeting_id=meeting_id,
+        source_document_id=document.pk if document is not None else document_id,
+        file_name=file_name,
+        action=action,
+        outcome=outcome,
+        message=message,
+        by=by,
+        by_name=by_name,
+    )
+
+
+def _record_outcome(outcome: ImportOutcome, action: str, source: SourceFile, document_id):
+    message = outcome.message
+    if outcome.status == UPDATED and outcome.changes is not None:
+        message += f": {change_summary(outcome.changes)}"
+    record_event(
+        action=action,
+        outcome=outcome.status,
+        file_name=source.file_name,
+        message=message,
+        meeting_id=outcome.meeting.pk,
+        document_id=document_id,
+        by=source.imported_by,
+        by_name=source.imported_by_name,
+    )
+
+
+def change_summary(changes: diff.MeetingChanges) -> str:
+    """ "2 items changed (minutes_text), 1 added; venue changed", or "no changes"."""
+    items = []
+    if changes.changed:
+        names = list(dict.fromkeys(name for item in changes.changed for name in item.fields))
+        items.append(f"{_items(len(changes.changed))} changed ({', '.join(names)})")
+    for label, found in (("added", changes.added), ("removed", changes.removed)):
+        if found:
+            count = str(len(found)) if items else _items(len(found))
+            items.append(f"{count} {label}")
+    parts = [", ".join(items)] if items else []
+    if changes.fields:
+        parts.append(f"{', '.join(changes.fields)} changed")
+    if changes.attendees_changed:
+        parts.append("attendance changed")
+    return "; ".join(parts) or "no changes"
+
+
+def _items(count: int) -> str:
+    return f"{count} item{'' if count == 1 else 's'}"
 
 
 def find_meeting(target: _Target, source: SourceFile, *, lock: bool = False) -> Meeting | None:
@@ -361,12 +600,13 @@ def _identity_after(meeting: Meeting, target: _Target) -> tuple[str, datetime.da
     """(body, date) of ``meeting`` once ``target`` is applied to it.
 
     What a document does not state does not erase what is stored (an administrator may have
-    filled it in), and a date set by an administrator is kept.
+    filled it in), and a body or date corrected in the admin (an override) is kept.
     """
-    body = target.body or meeting.body
-    if meeting.date_source == Meeting.DateSource.ADMIN or target.date is None:
-        return body, meeting.date
-    return body, target.date
+    kept = overrides.meeting_values(meeting)
+    body = kept.get(overrides.BODY, target.body or meeting.body)
+    if overrides.DATE in kept:
+        return body, kept[overrides.DATE]
+    return body, meeting.date if target.date is None else target.date
 
 
 def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> None:
@@ -374,8 +614,9 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
         meeting.body, meeting.date = target.body, target.date
         meeting.date_source = target.date_source
     else:
+        # Overrides are put back afterwards (ingest.overrides.apply_to_meeting).
         meeting.body = target.body or meeting.body
-        if target.date is not None and meeting.date_source != Meeting.DateSource.ADMIN:
+        if target.date is not None:
             meeting.date, meeting.date_source = target.date, target.date_source
     meeting.start_time = parsed.start_time
     meeting.venue = parsed.venue
@@ -413,6 +654,7 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> l
         item.resolution_texts = [resolution.text for resolution in parsed_item.resolutions]
         (to_update if item.pk else to_create).append(item)
         items.append(item)
+    overrides.apply_to_items(to_update)
     if existing:
         AgendaItem.objects.filter(pk__in=[item.pk for item in existing.values()]).delete()
     if to_update:
@@ -504,7 +746,9 @@ def _check_lengths(parsed: ParsedMeeting) -> None:
             raise RejectedDocument(f"{place}{name} is longer than {limit} characters")
 
 
-def _outcome(status, source, parsed, meeting, target, *, dry_run=False) -> ImportOutcome:
+def _outcome(
+    status, source, parsed, meeting, target, *, dry_run=False, changes=None
+) -> ImportOutcome:
     body, meeting_date = _identity_after(meeting, target) if meeting else (target.body, target.date)
     warnings = list(meeting.warnings) if status == UNCHANGED else target.warnings
     label = f"{body or 'body unknown'}, {_date_label(meeting_date)}"
@@ -520,6 +764,7 @@ def _outcome(status, source, parsed, meeting, target, *, dry_run=False) -> Impor
         date=meeting_date,
         warnings=warnings,
         dry_run=dry_run,
+        changes=changes,
     )
 
 
@@ -562,11 +807,50 @@ def tag_topics(items: list[AgendaItem]) -> None:
     _create_discovered_topics(
         name for text in texts.values() for name in discover_topic_names(text)
     )
+    _link_topics(items, texts, topic_terms())
 
-    terms = [
+
+@transaction.atomic
+def retag_items(items=None, *, chunk_size: int = 500) -> int:
+    """Tag every item again (or the items of the queryset ``items``) with the topics as they are.
+
+    For after a topic is added, renamed or given other aliases in the admin. Topics are not
+    discovered here: a topic an administrator deleted stays deleted. One pass over the items in
+    chunks of ``chunk_size``, a fixed number of queries per chunk whatever the number of items
+    or topics. Returns the number of items tagged.
+    """
+    terms = topic_terms()
+    items = (AgendaItem.objects.all() if items is None else items).order_by("pk")
+    items = items.only("pk", "title", "agenda_text", "minutes_text", "search_extra")
+    done, last_pk = 0, 0
+    while chunk := list(items.filter(pk__gt=last_pk)[:chunk_size]):
+        last_pk = chunk[-1].pk
+        decisions = defaultdict(list)
+        resolutions = Resolution.objects.filter(item_id__in=[item.pk for item in chunk])
+        for item_id, text in resolutions.order_by("item_id", "order").values_list(
+            "item_id", "text"
+        ):
+            decisions[item_id].append(text)
+        for item in chunk:
+            item.resolution_texts = decisions[item.pk]
+        _link_topics(chunk, {id(item): _item_text(item) for item in chunk}, terms)
+        done += len(chunk)
+    return done
+
+
+def topic_terms() -> list[TopicTerm]:
+    """Every topic, as ``ingest.topics.match_topics`` looks for it."""
+    return [
         TopicTerm(topic.pk, topic.name, tuple(topic.aliases), topic.case_sensitive)
         for topic in Topic.objects.all()
     ]
+
+
+def _link_topics(items: list[AgendaItem], texts: dict, terms: list[TopicTerm]) -> None:
+    """Replace the items' topic links by the topics their title or text names.
+
+    Each item carries ``resolution_texts``; ``texts`` holds ``_item_text`` of each, by ``id``.
+    """
     matches = {id(item): match_topics(terms, item.title, texts[id(item)]) for item in items}
     ItemTopic.objects.filter(item__in=[item.pk for item in items]).delete()
     ItemTopic.objects.bulk_create(
@@ -575,6 +859,48 @@ def tag_topics(items: list[AgendaItem]) -> None:
         for topic_id, in_title in matches[id(item)].items()
     )
     _store_search_extra(items, matches, {term.key: term.name for term in terms})
+
+
+@transaction.atomic
+def merge_topics(keep: Topic, merged) -> int:
+    """Fold the topics ``merged`` into ``keep``; returns the number of items linked to ``keep``.
+
+    Their items are linked to ``keep`` (once each; named in the title if either link said so),
+    their names and aliases become aliases of ``keep`` so that later imports find it under
+    them, and they are deleted. Searching by topic name finds the items under ``keep``'s name.
+    """
+    merged = [topic for topic in merged if topic.pk != keep.pk]
+    if not merged:
+        return keep.item_topics.count()
+    moved: dict[int, bool] = {}
+    for item_id, in_title in ItemTopic.objects.filter(topic__in=merged).values_list(
+        "item_id", "in_title"
+    ):
+        moved[item_id] = moved.get(item_id, False) or in_title
+    linked = dict(
+        ItemTopic.objects.filter(topic=keep, item_id__in=moved).values_list("item_id", "in_title")
+    )
+    names = {name.casefold() for name in keep.get_names()}
+    for topic in merged:
+        for name in topic.get_names():
+            if name.casefold() not in names:
+                names.add(name.casefold())
+                keep.aliases.append(name)
+        keep.description = keep.description or topic.description
+    Topic.objects.filter(pk__in=[topic.pk for topic in merged]).delete()
+    keep.save(update_fields=["aliases", "description"])
+    ItemTopic.objects.filter(
+        topic=keep,
+        item_id__in=[pk for pk, in_title in moved.items() if in_title and not linked.get(pk, True)],
+    ).update(in_title=True)
+    ItemTopic.objects.bulk_create(
+        ItemTopic(item_id=pk, topic=keep, in_title=in_title)
+        for pk, in_title in moved.items()
+        if pk not in linked
+    )
+    # Search: the index holds a copy of each item's topic names.
+    AgendaItem.objects.filter(pk__in=moved).refresh_search_text()
+    return keep.item_topics.count()
 
 
 def _store_search_extra(items: list[AgendaItem], matches: dict, topic_names: dict) -> None:

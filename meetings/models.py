@@ -5,6 +5,8 @@ what is derived from them (``number``, ``position``, ``Attendee.name``), so a pa
 always be seen and corrected against the source.
 """
 
+import datetime
+
 from django.conf import settings
 from django.db import models
 from django.db.models import Case, F, Q, Value, When
@@ -422,6 +424,9 @@ class SourceDocument(models.Model):
     class Status(models.TextChoices):
         IMPORTED = "imported", "Imported"
         FAILED = "failed", "Failed"
+        # Uploaded in the admin and waiting for the preview to be confirmed or cancelled.
+        PENDING = "pending", "Awaiting confirmation"
+        CANCELLED = "cancelled", "Cancelled"
 
     file_name = models.CharField(max_length=255)
     sha256 = models.CharField(max_length=64, help_text="SHA-256 of the bytes as received.")
@@ -454,9 +459,11 @@ class SourceDocument(models.Model):
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
+        permissions = [("import_minutes", "Can import and re-import minutes")]
         constraints = [
             models.CheckConstraint(
-                condition=Q(status__in=["imported", "failed"]), name="source_status_valid"
+                condition=Q(status__in=["imported", "failed", "pending", "cancelled"]),
+                name="source_status_valid",
             ),
             models.CheckConstraint(
                 condition=~Q(status="failed") | ~Q(error=""), name="source_failed_has_error"
@@ -617,3 +624,166 @@ class ItemSearchEntry(models.Model):
 
 
 # End of the Search block --------------------------------------------------------------------
+
+
+# Overrides and import history --------------------------------------------------------------
+# Corrections made by hand in the admin, put back every time a meeting's minutes are imported
+# again (see ingest/overrides.py), and the record of every import attempt.
+
+
+class Override(models.Model):
+    """A value corrected by hand in the admin, kept when the meeting's minutes are imported again.
+
+    It belongs to a meeting (its date or body) or to an agenda item (its title or restricted
+    flag); items are matched by position on import, so an item's override stays with the item
+    at that position.
+    """
+
+    class Field(models.TextChoices):
+        DATE = "date", "date"
+        BODY = "body", "body"
+        TITLE = "title", "title"
+        RESTRICTED = "restricted", "restricted"
+
+    MEETING_FIELDS = (Field.DATE, Field.BODY)
+    ITEM_FIELDS = (Field.TITLE, Field.RESTRICTED)
+
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, null=True, blank=True, related_name="overrides"
+    )
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, null=True, blank=True, related_name="overrides"
+    )
+    field = models.CharField(max_length=20, choices=Field.choices)
+    value = models.JSONField(
+        null=True, blank=True, help_text="The value set by hand; a date as YYYY-MM-DD."
+    )
+    imported = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text='What the latest import gave, as {"value": ...}; put back when the override '
+        "is dropped. Empty when not known.",
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    created_by_name = models.CharField(max_length=150, blank=True)
+    created_at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["meeting", "item", "field"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=False, item__isnull=True)
+                | Q(meeting__isnull=True, item__isnull=False),
+                name="override_one_target",
+            ),
+            models.CheckConstraint(
+                condition=Q(meeting__isnull=True, field__in=["title", "restricted"])
+                | Q(item__isnull=True, field__in=["date", "body"]),
+                name="override_field_fits_target",
+            ),
+            models.UniqueConstraint(
+                fields=["meeting", "field"],
+                condition=Q(meeting__isnull=False),
+                name="override_unique_meeting_field",
+            ),
+            models.UniqueConstraint(
+                fields=["item", "field"],
+                condition=Q(item__isnull=False),
+                name="override_unique_item_field",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.field}: {self.value_label}"
+
+    @property
+    def value_label(self) -> str:
+        return override_value_label(self.field, self.value)
+
+    @property
+    def set_by(self) -> str:
+        return str(self.created_by or self.created_by_name or "an administrator")
+
+
+def override_value_label(field: str, value) -> str:
+    """An override's value (or the value it replaced) as a person reads it."""
+    if field == Override.Field.DATE:
+        return date_format(datetime.date.fromisoformat(value), "j F Y") if value else "date unknown"
+    if field == Override.Field.RESTRICTED:
+        return "restricted" if value else "not restricted"
+    return value or "(blank)"
+
+
+class ImportEvent(models.Model):
+    """One attempt to import a minutes file, whatever became of it."""
+
+    class Action(models.TextChoices):
+        IMPORT = "import", "Import"
+        UPLOAD = "upload", "Upload"
+        REIMPORT = "reimport", "Re-import"
+
+    class Outcome(models.TextChoices):
+        CREATED = "created", "Created"
+        UPDATED = "updated", "Updated"
+        UNCHANGED = "unchanged", "Unchanged"
+        FAILED = "failed", "Failed"
+
+    meeting = models.ForeignKey(
+        Meeting,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_events",
+    )
+    source_document = models.ForeignKey(
+        SourceDocument,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="import_events",
+    )
+    file_name = models.CharField(max_length=255)
+    action = models.CharField(max_length=10, choices=Action.choices)
+    outcome = models.CharField(max_length=10, choices=Outcome.choices)
+    message = models.TextField(blank=True, help_text="What changed, or why the import failed.")
+    by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    by_name = models.CharField(
+        max_length=150, blank=True, help_text="Who or what ran the import, e.g. a command."
+    )
+    at = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["-at", "-pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(action__in=["import", "upload", "reimport"]),
+                name="importevent_action_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(outcome__in=["created", "updated", "unchanged", "failed"]),
+                name="importevent_outcome_valid",
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["meeting", "-at"], name="importevent_meeting_idx"),
+            models.Index(fields=["-at"], name="importevent_at_idx"),
+        ]
+
+    def __str__(self):
+        return f"{self.get_action_display()} of {self.file_name}: {self.outcome}"
+
+
+# End of the Overrides and import history block ----------------------------------------------

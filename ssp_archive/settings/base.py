@@ -5,6 +5,7 @@ Every value comes from the environment with a safe default for a developer's mac
 """
 
 import os
+import tempfile
 from pathlib import Path
 
 import dj_database_url
@@ -83,6 +84,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # Readers keep going while an import writes; writers wait rather than fail at once.
     DATABASES["default"]["OPTIONS"].update(
         {"timeout": 20, "transaction_mode": "IMMEDIATE", "init_command": "PRAGMA journal_mode=WAL;"}
+    )
+    # Tests get a database file of their own (one per test run), not SQLite's default shared
+    # in-memory database: there every connection shares one cache, WAL does not apply, and a
+    # reader is refused ("database table is locked") while another connection is writing,
+    # instead of reading the last committed version.
+    DATABASES["default"].setdefault("TEST", {})
+    DATABASES["default"]["TEST"].setdefault(
+        "NAME", str(Path(tempfile.gettempdir()) / f"ssp_archive_test_{os.getpid()}.sqlite3")
     )
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"

@@ -13,7 +13,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ingest import services
+from ingest import overrides, services
 from ingest.services import RejectedDocument, import_document, normalise_text, read_minutes
 from meetings.models import (
     AgendaItem,
@@ -254,9 +254,10 @@ class TestImportRules:
 
     def test_an_administrators_date_is_kept_even_when_a_document_states_another(self):
         meeting = import_document(JANUARY, "jan.txt").meeting
-        Meeting.objects.filter(pk=meeting.pk).update(
-            date=datetime.date(2025, 1, 23), date_source=Meeting.DateSource.ADMIN
-        )
+        meeting.date = datetime.date(2025, 1, 23)
+        overrides.record(meeting, "date", datetime.date(2025, 1, 22), user=None)
+        meeting.save()
+        assert meeting.date_source == Meeting.DateSource.ADMIN
         outcome = import_document(JANUARY.replace(b"continued", b"went on"), "jan.txt")
         assert outcome.meeting.pk == meeting.pk
         meeting.refresh_from_db()

@@ -586,9 +586,10 @@ class TestIndexInStep:
                 "kind": "noted",
             },
         )
+        # Changing a topic tags every item again from its text: "Bikes" now names it.
         client.post(
             reverse("admin:meetings_topic_change", args=[topic.pk]),
-            {"name": "Wheelies", "slug": "wheelies", "aliases": "[]", "description": ""},
+            {"name": "Wheelies", "slug": "wheelies", "aliases": "Bikes", "description": ""},
         )
 
         assert found_set("helmets") == {"Bikes"}
