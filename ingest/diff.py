@@ -20,6 +20,7 @@ MEETING_FIELDS = [
     "previous_meeting",
     "next_meeting",
 ]
+# What a parsed item sets on its stored item; the import writes exactly these.
 ITEM_FIELDS = [
     "number",
     "number_printed",

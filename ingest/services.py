@@ -627,17 +627,8 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
     meeting.warnings = target.warnings
 
 
-_ITEM_FIELDS = [
-    "number",
-    "number_printed",
-    "title",
-    "agenda_text",
-    "minutes_text",
-    "restricted",
-    "restricted_reason",
-    "status",
-    "attachments",
-]
+# The item fields a document sets; the comparison of a document with its meeting uses the same.
+_ITEM_FIELDS = diff.ITEM_FIELDS
 
 
 def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> list[AgendaItem]:
