@@ -14,7 +14,7 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run install migrate import test lint format clean css axe
+.PHONY: help run install migrate import test lint format clean css axe bench loadtest
 
 help:
 	@echo "make run      install, migrate, import the sample minutes, serve http://$(HOST):$(PORT)"
@@ -27,6 +27,8 @@ help:
 	@echo "make clean    remove $(VENV), build output and caches (keeps db.sqlite3)"
 	@echo "make css      rebuild static/css/archive.css and static/js/ (needs Node.js and npm)"
 	@echo "make axe      copy the pinned axe-core into tests/browser/vendor/ (needs npm)"
+	@echo "make bench    generate a small synthetic archive and benchmark search on it"
+	@echo "make loadtest 20 users for 60 s against gunicorn (see loadtest/README.md)"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -73,3 +75,26 @@ css:
 
 axe:
 	cd frontend && npm ci --no-audit --no-fund && npm run vendor:axe
+
+# A synthetic archive in a database of its own (never db.sqlite3), then the search benchmark
+# and the import benchmark; see docs/performance.md. BENCH_MEETINGS=50000 is a million items.
+# A SQLite database named here is made anew; a PostgreSQL one must be empty or disposable.
+BENCH_MEETINGS ?= 100
+BENCH_DATABASE_URL ?= sqlite:////tmp/ssp-benchmark.sqlite3
+BENCH_ARGS ?= --repeat 3
+BENCH_SQLITE_FILE := $(patsubst sqlite:///%,%,$(filter sqlite:///%.sqlite3,$(BENCH_DATABASE_URL)))
+
+bench: $(STAMP)
+ifneq ($(BENCH_SQLITE_FILE),)
+	rm -f -- "$(BENCH_SQLITE_FILE)" "$(BENCH_SQLITE_FILE)-wal" "$(BENCH_SQLITE_FILE)-shm"
+endif
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py migrate --noinput -v 0
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py generate_archive --meetings $(BENCH_MEETINGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_search $(BENCH_ARGS)
+	DATABASE_URL=$(BENCH_DATABASE_URL) $(PY) manage.py benchmark_search --import 20
+
+# Against an archive already generated in LOADTEST_DATABASE_URL; see loadtest/README.md.
+LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ssp_bench1m
+
+loadtest: $(STAMP)
+	DATABASE_URL=$(LOADTEST_DATABASE_URL) bash loadtest/run.sh

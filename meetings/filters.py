@@ -3,20 +3,42 @@
 Every filter reads repeated GET parameters (``?year=2024&year=2025``), so the page's address
 holds its whole state. Several values of one filter widen the results (2024 or 2025); different
 filters narrow them. The counts shown beside a filter's choices (``facets``) apply every other
-active filter but not that filter's own, so a second year or topic can still be ticked. Each
-filter's counts take one ``GROUP BY`` query, whatever the number of choices.
+active filter but not that filter's own, so a second year or topic can still be ticked.
+
+At a million items the page reads the narrow table of ``meetings.facet_index`` rather than the
+items themselves (``FacetQuery``):
+
+- counts: one pass over the matches groups them by year, restricted, status and body together
+  (``Summary.cube``; each filter's counts are summed from it in Python), and one more counts
+  the topics. Without a query they are read from the archive's counts, kept up to date by
+  triggers. A query matching more than ``SAMPLE_ABOVE`` items is counted on a fixed sample of
+  them, and the counts are shown as estimates ("about").
+- results: relevance ranks only the newest ``CANDIDATES`` matches (the most recently added on
+  SQLite), and says so on the page; the other matches follow, newest first. Only the page's
+  20 items are loaded from the item table, and only they get snippets.
+- time: the page's queries run within ``TIME_LIMIT`` (``statement_timeout`` on PostgreSQL, a
+  progress handler on SQLite). Past it the page is shown without counts, then without results,
+  each marked as such, rather than holding a worker.
 """
 
 import datetime
-from dataclasses import dataclass, field
+import logging
+import time
+from contextlib import contextmanager
+from dataclasses import dataclass, field, replace
 
 import django_filters
 from django import forms
-from django.db.models import Count, Exists, F, OuterRef, Q
-from django.db.models.functions import ExtractYear, Lower
+from django.core.paginator import Page, Paginator
+from django.db import OperationalError, connections, transaction
+from django.db.models import Exists, F, OuterRef, Q
+from django.db.models.functions import Lower
 
-from .models import AgendaItem, ItemTopic, Meeting, Topic, can_view_restricted
+from . import facet_index, search
+from .models import AgendaItem, ItemTopic, Topic, can_view_restricted
 from .search import parse_query
+
+logger = logging.getLogger(__name__)
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -114,8 +136,9 @@ class SearchForm(forms.Form):
 class Choice:
     value: str
     label: str
-    count: int
+    count: int | None  # None when not counted (see ``Summary.exact``)
     selected: bool
+    estimated: bool = False  # the count is an estimate (see ``Summary.estimated``)
 
 
 @dataclass
@@ -234,52 +257,70 @@ class ItemSearchFilter(django_filters.FilterSet):
         """Whether any filter (not the query or the sort order) is applied."""
         return any(name not in ("q", "sort") for name in self.values)
 
-    # Counts
+    # Counts and pages: one pass over the narrow table (meetings.facet_index)
+
+    @property
+    def summary(self) -> "Summary":
+        """The number of matches and the counts of every filter's choices, computed once."""
+        if not hasattr(self, "_summary"):
+            self._summary = FacetQuery(self).summary()
+        return self._summary
+
+    def results(self) -> "SearchResults":
+        """The results in the page's order, for a ``Paginator``; see ``SearchResults``."""
+        return SearchResults(self)
 
     def facets(self, *, all_topics: bool = False) -> list[Facet]:
-        """The choices of each filter with their counts; one query each (two for bodies).
+        """The choices of each filter with their counts, from ``summary``.
 
         Choices without items are left out unless selected. The body filter is offered only when
-        the archive holds more than one body.
+        the archive holds more than one body. When the counts could not be made in time, only
+        the selected choices are listed, without counts.
         """
-        facets = [self._year_facet(), self._topic_facet(all_topics)]
-        facets += [self._restricted_facet(), self._status_facet()]
-        body = self._body_facet()
+        summary = self.summary
+        facets = [self._year_facet(summary), self._topic_facet(summary, all_topics)]
+        facets += [self._restricted_facet(summary), self._status_facet(summary)]
+        body = self._body_facet(summary)
         return facets + ([body] if body else [])
 
-    def _counts(self, name: str, expression) -> dict:
-        rows = (
-            self.filtered(leave_out=name)
-            .order_by()
-            .values(value=expression)
-            .annotate(n=Count("pk"))
-            .values_list("value", "n")
-        )
-        return dict(rows)
+    def _counts(self, summary: "Summary", name: str) -> dict:
+        """Counts of ``name``'s choices, with every other filter applied but not its own."""
+        index = CUBE_FACETS.index(name)
+        wanted = self._cube_values()
+        counts: dict = {}
+        for row in summary.cube:
+            if all(
+                choices is None or row[other] in choices
+                for other, choices in enumerate(wanted)
+                if other != index
+            ):
+                counts[row[index]] = counts.get(row[index], 0) + row[-1]
+        return counts
 
-    def _year_facet(self) -> Facet:
-        counts = self._counts("year", ExtractYear("meeting__date"))
+    def _cube_values(self) -> list[set | None]:
+        """The values chosen for each of ``CUBE_FACETS``, None where any will do."""
+        values = self.values
+        restricted = values.get("restricted")
+        return [
+            set(values["year"]) if values.get("year") else None,
+            None if restricted is None else {restricted == "yes"},
+            set(values["status"]) if values.get("status") else None,
+            set(values["body"]) if values.get("body") else None,
+        ]
+
+    def _year_facet(self, summary) -> Facet:
+        counts = self._counts(summary, "year")
         selected = set(self.values.get("year", []))
-        years = sorted({year for year in counts if year is not None} | selected, reverse=True)
+        years = sorted({year for year in counts if year} | selected, reverse=True)
         choices = [
             Choice(str(year), str(year), counts.get(year, 0), year in selected) for year in years
         ]
-        return Facet("year", "Year", _shown(choices))
+        return Facet("year", "Year", _shown(choices, summary))
 
-    def _topic_facet(self, all_topics: bool) -> Facet:
+    def _topic_facet(self, summary, all_topics: bool) -> Facet:
         selected = {topic.slug: topic for topic in self.values.get("topic", [])}
-        links = ItemTopic.objects.with_restricted(self.include_restricted).filter(
-            item__in=self.filtered(leave_out="topic").values("pk")
-        )
-        rows = (
-            links.order_by()
-            .values("topic__slug", "topic__name")
-            .annotate(n=Count("pk"))
-            .order_by("-n", Lower("topic__name"))
-        )
         choices = [
-            Choice(row["topic__slug"], row["topic__name"], row["n"], row["topic__slug"] in selected)
-            for row in rows
+            Choice(slug, name, count, slug in selected) for slug, name, count in summary.topics
         ]
         counted = {choice.value for choice in choices}
         choices += [
@@ -287,7 +328,7 @@ class ItemSearchFilter(django_filters.FilterSet):
             for slug, topic in selected.items()
             if slug not in counted
         ]
-        choices = _shown(choices)
+        choices = _shown(choices, summary)
         hidden = 0
         if not all_topics and len(choices) > TOPICS_SHOWN:
             top = choices[:TOPICS_SHOWN]
@@ -296,37 +337,673 @@ class ItemSearchFilter(django_filters.FilterSet):
             choices = shown
         return Facet("topic", "Topic", choices, hidden=hidden)
 
-    def _restricted_facet(self) -> Facet:
-        counts = self._counts("restricted", F("restricted"))
+    def _restricted_facet(self, summary) -> Facet:
+        counts = self._counts(summary, "restricted")
         value = self.values.get("restricted")
         choices = [
             Choice(key, label, counts.get(key == "yes", 0), value == key)
             for key, label in RESTRICTED_CHOICES
         ]
-        return Facet("restricted", "Restricted items", _shown(choices))
+        return Facet("restricted", "Restricted items", _shown(choices, summary))
 
-    def _status_facet(self) -> Facet:
-        counts = self._counts("status", F("status"))
+    def _status_facet(self, summary) -> Facet:
+        counts = self._counts(summary, "status")
         selected = set(self.values.get("status", []))
         choices = [
             Choice(value, label, counts.get(value, 0), value in selected)
             for value, label in AgendaItem.Status.choices
         ]
-        return Facet("status", "Status", _shown(choices))
+        return Facet("status", "Status", _shown(choices, summary))
 
-    def _body_facet(self) -> Facet | None:
-        bodies = list(Meeting.objects.order_by().values_list("body", flat=True).distinct()[:2])
-        if len(bodies) < 2:
+    def _body_facet(self, summary) -> Facet | None:
+        if summary.body_count < 2:
             return None
-        counts = self._counts("body", F("meeting__body"))
+        counts = self._counts(summary, "body")
         selected = set(self.values.get("body", []))
         names = sorted(set(counts) | selected, key=lambda name: (not name, name.casefold()))
         choices = [
             Choice(name, name or UNKNOWN_BODY, counts.get(name, 0), name in selected)
             for name in names
         ]
-        return Facet("body", "Body", _shown(choices))
+        return Facet("body", "Body", _shown(choices, summary))
 
 
-def _shown(choices: list[Choice]) -> list[Choice]:
-    return [choice for choice in choices if choice.count or choice.selected]
+def _shown(choices: list[Choice], summary=None) -> list[Choice]:
+    """The choices to offer: those with items or selected; without counts when not counted."""
+    if summary is not None and not summary.exact:
+        return [replace(choice, count=None) for choice in choices if choice.selected]
+    shown = [choice for choice in choices if choice.count or choice.selected]
+    if summary is not None and summary.estimated:
+        return [replace(choice, estimated=True) for choice in shown]
+    return shown
+
+
+# Reading the narrow table ------------------------------------------------------------------
+# meetings.facet_index describes the table ``f``; what a user without the permission may match
+# is the same as ``AgendaItem.objects.search`` (see meetings/search.py).
+
+CUBE_FACETS = ("year", "restricted", "status", "body")
+# A query matching more items than this ranks only the newest this many; the rest follow,
+# newest first. A multiple of the page size.
+CANDIDATES = 5000
+# A query matching more items than this has its counts estimated from a sample of about
+# SAMPLE_SIZE items: those whose id modulo SAMPLE_BUCKETS is in the first few buckets.
+SAMPLE_ABOVE = 30000
+SAMPLE_SIZE = 8000
+SAMPLE_BUCKETS = facet_index.SAMPLE_BUCKETS
+SEARCH_WORK_MEM = "64MB"
+# PostgreSQL: matches above which the newest candidates are read in date order (see
+# ``FacetQuery._walk_dates``).
+WALK_ABOVE = 200_000
+# PostgreSQL: a query with a phrase ranks the phrase's matches among this many newest items
+# holding its words (see ``FacetQuery._pg_candidates_sql``).
+PHRASE_CANDIDATES = 1000
+# Seconds a search page's queries may take before it is shown without exact counts (and,
+# as many again, before it gives up and shows no results).
+TIME_LIMIT = 2.0
+NEWEST_SQL = facet_index.newest_order("any")
+
+
+@dataclass
+class Summary:
+    """What one pass over the matches found.
+
+    ``cube``: (year or 0, restricted, status, body, count) for every combination present, the
+    query, the date range and the topic filter applied; ``topics``: (slug, name, count), the
+    other filters applied. ``total``: the number of matches, or when ``exact`` is false (the
+    counting ran out of time) a lower bound.
+    """
+
+    total: int
+    cube: list[tuple] = field(default_factory=list)
+    topics: list[tuple] = field(default_factory=list)
+    body_count: int = 0
+    exact: bool = True
+    estimated: bool = False  # the counts were made on a sample (broad searches)
+    estimated_total: bool = True  # with ``estimated``: so was the total
+    failed: bool = False  # not even the results could be found in time
+
+
+class FacetQuery:
+    """One search's state as SQL over the narrow table, for the database in use."""
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+        self.connection = connections[filterset.queryset.db]
+        self.vendor = self.connection.vendor
+        self.include = filterset.include_restricted
+        self.values = filterset.values
+        self.parsed = filterset.parsed_query
+        self.has_query = bool(filterset.query)
+        self.buckets = SAMPLE_BUCKETS  # all: counting every match (see ``summary``)
+        self.counting = False
+
+    # Pieces of SQL
+
+    def _union(self) -> bool:
+        """Whether the query is matched in the source (PostgreSQL, without the permission,
+        counting; see ``_source``)."""
+        return self.counting and self.vendor == "postgresql" and self.has_query and not self.include
+
+    def _source(self) -> str:
+        """The rows searched, as ``f``; its parameters come first in ``_where``'s."""
+        if self.vendor == "sqlite" and self.has_query:
+            return (
+                f"{search.FTS_TABLE} JOIN {facet_index.FACET_TABLE} f"
+                f" ON f.item_id = {search.FTS_TABLE}.rowid"
+            )
+        if self._union():
+            # Two GIN indexes: the whole text of items that are not restricted, the number
+            # and title of those that are. Asked as one condition with OR, PostgreSQL would
+            # test every row's vector again when counting, a second for a common word. (When
+            # ordering, the OR lets it read the newest matches from the date index instead.)
+            columns = (
+                "item_id, meeting_id, date, year, body, position, restricted, status, topics,"
+                " topics_public"
+            )
+            table = facet_index.FACET_TABLE
+            return (
+                f"(SELECT {columns}, vector AS rank_vector FROM {table}"
+                f" WHERE NOT restricted AND vector @@ {self._tsquery()}"
+                f" UNION ALL SELECT {columns}, vector_public FROM {table}"
+                f" WHERE restricted AND vector_public @@ {self._tsquery()}) f"
+            )
+        return f"{facet_index.FACET_TABLE} f"
+
+    def _source_params(self) -> list:
+        return self._tsquery_params() * 2 if self._union() else []
+
+    def _tsquery(self) -> str:
+        """The query as SQL; when counting on a sample, only the items of the sample match."""
+        if self.buckets < SAMPLE_BUCKETS:
+            return f"(websearch_to_tsquery('{search.CONFIG}', %s) && %s::tsquery)"
+        return f"websearch_to_tsquery('{search.CONFIG}', %s)"
+
+    def _tsquery_params(self) -> list:
+        if self.buckets < SAMPLE_BUCKETS:
+            sample = " | ".join(
+                f"'{facet_index.SAMPLE_LEXEME} {bucket}'" for bucket in range(self.buckets)
+            )
+            return [self.parsed.websearch(), sample]
+        return [self.parsed.websearch()]
+
+    def _query_condition(self) -> tuple[str, list] | None:
+        if self.vendor == "sqlite":
+            columns = search.ALL_COLUMNS if self.include else search.PUBLIC_COLUMNS
+            return f"{search.FTS_TABLE} MATCH %s", [self.parsed.fts5(columns)]
+        if self._union():
+            return None  # see _source
+        if self.include:
+            return f"f.vector @@ {self._tsquery()}", self._tsquery_params()
+        return (
+            f"((f.vector @@ {self._tsquery()} AND NOT f.restricted)"
+            f" OR (f.restricted AND f.vector_public @@ {self._tsquery()}))",
+            self._tsquery_params() * 2,
+        )
+
+    def _topics_column(self) -> str:
+        return "f.topics" if self.include else "f.topics_public"
+
+    def _condition(self, name: str) -> tuple[str, list] | None:
+        value = self.values.get(name)
+        if name == "q":
+            return self._query_condition() if self.has_query else None
+        if value in (None, "", []):
+            return None
+        if name == "year":
+            ranges = " OR ".join(["f.date BETWEEN %s AND %s"] * len(value))
+            params = [
+                day
+                for year in value
+                for day in (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
+            ]
+            return f"({ranges})", params
+        if name == "date_from":
+            return "f.date >= %s", [value]
+        if name == "date_to":
+            return "f.date <= %s", [value]
+        if name == "topic":
+            ids = [topic.pk for topic in value]
+            if self.vendor == "postgresql":
+                return f"{self._topics_column()} && %s::bigint[]", [ids]
+            marks = ", ".join(["%s"] * len(ids))
+            return (
+                f"EXISTS (SELECT 1 FROM json_each({self._topics_column()})"
+                f" WHERE value IN ({marks}))",
+                ids,
+            )
+        if name == "restricted":
+            return "f.restricted = %s", [value == "yes"]
+        if name in ("status", "body"):
+            marks = ", ".join(["%s"] * len(value))
+            return f"f.{name} IN ({marks})", list(value)
+        return None
+
+    def _where(self, names) -> tuple[str, list]:
+        parts, params = [], self._source_params()
+        for name in names:
+            condition = self._condition(name)
+            if condition is not None:
+                parts.append(condition[0])
+                params += condition[1]
+        return (" AND ".join(parts) or "1 = 1"), params
+
+    # Counts
+
+    def summary(self) -> Summary:
+        """Counts for the page: precomputed without a query, else one pass over the matches.
+
+        A query matching more than ``SAMPLE_ABOVE`` items is counted on a sample of about
+        ``SAMPLE_SIZE`` of them (those whose id falls in some of ``SAMPLE_BUCKETS`` buckets)
+        and the counts scaled up, marked as estimates (``Summary.estimated``): counting every
+        match of a common word took seconds at a million items. SQLite's full-text index still
+        counts the matches of the query alone exactly, and cheaply.
+        """
+        self.counting = True
+        if self.has_query and self.parsed.is_empty:
+            return Summary(total=0, body_count=self._probe()[1])
+        precomputed = not self.has_query and not any(
+            self.values.get(name) for name in ("date_from", "date_to", "topic")
+        )
+        matches = None
+        count, body_count = self._probe()
+        if self.has_query:
+            if self.vendor == "sqlite":
+                matches = estimate = count
+            else:
+                estimate = count * SAMPLE_BUCKETS
+            if estimate > SAMPLE_ABOVE:
+                self.buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
+        cube = self._saved_cube() if precomputed else self._cube()
+        topics = self._topics(precomputed)
+        summary = Summary(total=0, cube=cube, topics=topics, body_count=body_count)
+        wanted = self.filterset._cube_values()
+        summary.total = sum(
+            row[-1]
+            for row in cube
+            if all(choices is None or row[i] in choices for i, choices in enumerate(wanted))
+        )
+        if self.buckets < SAMPLE_BUCKETS:
+            summary.estimated = True
+            only_query = not any(
+                self.values.get(name) for name in ("date_from", "date_to", "topic")
+            ) and all(choices is None for choices in wanted)
+            if matches is not None and only_query:
+                summary.total = matches
+                summary.estimated_total = False
+            else:
+                summary.total = _rounded(summary.total)
+        return summary
+
+    def rough_summary(self) -> Summary:
+        """Counts to show when the full ones take too long: none, and a lower bound of the total."""
+        where, params = self._where(self.values)
+        rows = self._rows(
+            f"SELECT count(*) FROM (SELECT 1 FROM {self._source()} WHERE {where}"
+            f" LIMIT {CANDIDATES + 1}) matches",
+            params,
+        )
+        return Summary(total=rows[0][0], body_count=2, exact=False)
+
+    def _probe(self) -> tuple[int, int]:
+        """(matches, bodies): how many items the query matches, exactly from SQLite's
+        full-text index, or in the first of ``SAMPLE_BUCKETS`` on PostgreSQL (0 without a
+        query); and whether the archive holds one body or more (1 or 2). One query.
+        """
+        bodies = (
+            f"SELECT count(*) FROM (SELECT DISTINCT body FROM {facet_index.COUNT_TABLE}"
+            " WHERE items > 0 LIMIT 2) bodies"
+        )
+        if not self.has_query or self.parsed.is_empty:
+            sql, params = "SELECT 0", []
+        elif self.vendor == "sqlite":
+            where, params = self._query_condition()
+            sql = f"SELECT count(*) FROM {search.FTS_TABLE} WHERE {where}"
+        else:
+            self.buckets = 1
+            try:
+                where, params = self._where(["q", "date_from", "date_to"])
+                sql = f"SELECT count(*) FROM {self._source()} WHERE {where}"
+            finally:
+                self.buckets = SAMPLE_BUCKETS
+        return self._rows(f"SELECT ({sql}), ({bodies})", params)[0]
+
+    def _sampled(self, where: str, params: list) -> tuple[str, list]:
+        """SQLite: the condition for counting on a sample (PostgreSQL: see ``_tsquery``)."""
+        if self.buckets == SAMPLE_BUCKETS or self.vendor != "sqlite":
+            return where, params
+        # On the full-text index's rowid: tested before the item's row is looked up.
+        bucket = f"{search.FTS_TABLE}.rowid %% {SAMPLE_BUCKETS}"
+        return f"{where} AND {bucket} < {int(self.buckets)}", params
+
+    def _scaled(self, n: int) -> int:
+        if self.buckets == SAMPLE_BUCKETS:
+            return n
+        return _rounded(round(n * SAMPLE_BUCKETS / self.buckets))
+
+    def _rows(self, sql: str, params) -> list[tuple]:
+        with self.connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            return cursor.fetchall()
+
+    def _normalise(self, rows) -> list[tuple]:
+        return [
+            (year, bool(restricted), status, body, n) for year, restricted, status, body, n in rows
+        ]
+
+    def _saved_cube(self) -> list[tuple]:
+        return self._normalise(
+            self._rows(
+                f"SELECT year, restricted, status, body, items FROM {facet_index.COUNT_TABLE}"
+                " WHERE items > 0",
+                [],
+            )
+        )
+
+    def _cube(self) -> list[tuple]:
+        where, params = self._sampled(*self._where(["q", "date_from", "date_to"]))
+        count = "count(*)"
+        topic = self._condition("topic")
+        if topic is not None:
+            count = f"count(*) FILTER (WHERE {topic[0]})"
+            params = topic[1] + params
+        rows = self._rows(
+            f"SELECT coalesce(f.year, 0), f.restricted, f.status, f.body, {count}"
+            f" FROM {self._source()} WHERE {where} GROUP BY 1, 2, 3, 4",
+            params,
+        )
+        return self._normalise(row[:-1] + (self._scaled(row[-1]),) for row in rows)
+
+    def _topics(self, precomputed: bool) -> list[tuple]:
+        others = ["year", "restricted", "status", "body"]
+        if precomputed and not any(self.values.get(name) for name in others):
+            column = "items" if self.include else "items_public"
+            counts = (
+                f"SELECT topic_id, sum({column}) AS n FROM {facet_index.TOPIC_COUNT_TABLE}"
+                f" GROUP BY topic_id HAVING sum({column}) > 0"
+            )
+            params = []
+        else:
+            where, params = self._sampled(*self._where(["q", "date_from", "date_to", *others]))
+            if self.vendor == "postgresql":
+                links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
+                topic_id = "link.topic_id"
+            else:
+                links = f"JOIN json_each({self._topics_column()}) AS link"
+                topic_id = "link.value"
+            counts = (
+                f"SELECT {topic_id} AS topic_id, count(*) AS n FROM {self._source()} {links}"
+                f" WHERE {where} GROUP BY 1"
+            )
+        rows = self._rows(
+            f"SELECT t.slug, t.name, c.n FROM ({counts}) c"
+            " JOIN meetings_topic t ON t.id = c.topic_id ORDER BY c.n DESC, lower(t.name), t.id",
+            params,
+        )
+        return [(slug, name, self._scaled(n)) for slug, name, n in rows]
+
+    def ids(self, start: int, stop: int) -> list[int]:
+        """The ids of the results from ``start`` to ``stop`` in the page's order."""
+        order = self.filterset.sort_order
+        if self.has_query and self.parsed.is_empty:
+            return []
+        if order == RELEVANCE and start < CANDIDATES:
+            ids = self._ranked(start, min(stop, CANDIDATES))
+            if stop > CANDIDATES:
+                ids += self._rest(CANDIDATES, stop)
+            return ids
+        if order == RELEVANCE:
+            return self._rest(start, stop)
+        oldest = facet_index.oldest_order(self.vendor)
+        return self._ordered(oldest if order == OLDEST else NEWEST_SQL, start, stop)
+
+    def _ordered(self, order: str, start: int, stop: int, extra=("", [])) -> list[int]:
+        where, params = self._where(self.values)
+        sql = (
+            f"SELECT f.item_id FROM {self._source()} WHERE {where}{extra[0]}"
+            f" ORDER BY {order} LIMIT {int(stop - start)} OFFSET {int(start)}"
+        )
+        return [row[0] for row in self._rows(sql, [*params, *extra[1]])]
+
+    def _candidates_sql(self, columns: str) -> tuple[str, list]:
+        """The matches relevance ranks: the newest on PostgreSQL, the latest added on SQLite.
+
+        SQLite reads its full-text index in item id order for nothing, but would have to look
+        up every match's date to find the newest: seconds for a common word.
+        """
+        if self.vendor == "postgresql" and self.has_query:
+            return self._pg_candidates_sql(columns)
+        where, params = self._where(self.values)
+        order = NEWEST_SQL if self.vendor == "postgresql" else f"{search.FTS_TABLE}.rowid DESC"
+        return (
+            f"SELECT {columns} FROM {self._source()} WHERE {where}"
+            f" ORDER BY {order} LIMIT {CANDIDATES}",
+            params,
+        )
+
+    def _pg_candidates_sql(self, columns: str) -> tuple[str, list]:
+        """PostgreSQL's candidates: the newest matches, found in one of three ways.
+
+        Without the permission, one branch for the items that are not restricted and one for
+        those that are, each with its own GIN index and no condition to test again row by row.
+        A common word: read in date order and each row tested (``ts_match_vq``, the function
+        behind ``@@``, which no index serves), as the newest matches come soon. A phrase: the
+        newest ``PHRASE_CANDIDATES`` items holding all of its words, found through the index
+        without looking at word positions, then tested for the phrase itself, which costs a
+        look at each row's positions.
+        """
+        loose = self._loose_query()
+        walk = loose is None and self._walk_dates()
+        limit = CANDIDATES if loose is None else PHRASE_CANDIDATES
+        where, params = self._where([name for name in self.values if name != "q"])
+        restricted = self.values.get("restricted")
+        branches = (
+            [(None, "vector")] if self.include else [(False, "vector"), (True, "vector_public")]
+        )
+        parts, part_params = [], []
+        for is_restricted, vector in branches:
+            if None not in (is_restricted, restricted) and (restricted == "yes") != is_restricted:
+                continue
+            flag = {None: "", False: "NOT f.restricted AND ", True: "f.restricted AND "}
+            if loose is not None:
+                match = f"f.{vector} @@ websearch_to_tsquery('{search.CONFIG}', %s)"
+                match_params = [loose]
+            elif walk and not is_restricted:
+                match = f"ts_match_vq(f.{vector}, {self._tsquery()})"
+                match_params = self._tsquery_params()
+            else:
+                match = f"f.{vector} @@ {self._tsquery()}"
+                match_params = self._tsquery_params()
+            parts.append(
+                f"(SELECT {columns} FROM {facet_index.FACET_TABLE} f"
+                f" WHERE {flag[is_restricted]}{match} AND {where}"
+                f" ORDER BY {NEWEST_SQL} LIMIT {limit})"
+            )
+            part_params += [*match_params, *params]
+        plain = columns.replace("f.", "")
+        sql = f"SELECT {plain} FROM ({' UNION ALL '.join(parts)}) f ORDER BY {NEWEST_SQL}"
+        if loose is None:
+            return f"{sql} LIMIT {CANDIDATES}", part_params
+        vector = (
+            "v.vector"
+            if self.include
+            else "CASE WHEN v.restricted THEN v.vector_public ELSE v.vector END"
+        )
+        return (
+            f"SELECT {columns} FROM ({sql} LIMIT {limit}) f"
+            f" JOIN {facet_index.FACET_TABLE} v ON v.item_id = f.item_id"
+            f" WHERE {vector} @@ {self._tsquery()} ORDER BY {NEWEST_SQL}",
+            [*part_params, *self._tsquery_params()],
+        )
+
+    def _loose_query(self) -> str | None:
+        """For a query with a phrase and no exclusion, the same query with each phrase's words
+        wanted anywhere in the item: it matches all the query matches, and more. Only for
+        words of letters: PostgreSQL reads "SSP/58/24" or "1.5" as tokens of their own.
+        """
+        operands = [operand for group in self.parsed.groups for operand in group]
+        if not any(len(operand.words) > 1 for operand in operands):
+            return None
+        if any(operand.negated for operand in operands):
+            return None
+        words = [word for operand in operands for word in operand.words]
+        if not all(word.isalpha() and word.isascii() for word in words):
+            return None
+        return " or ".join(
+            " ".join(f'"{word}"' for operand in group for word in operand.words)
+            for group in self.parsed.groups
+        )
+
+    def _rest(self, start: int, stop: int) -> list[int]:
+        """Results after the ranked candidates: the other matches, newest first."""
+        if self.vendor == "postgresql":
+            return self._ordered(NEWEST_SQL, start, stop)
+        inner, params = self._candidates_sql(f"{search.FTS_TABLE}.rowid AS id")
+        extra = (f" AND {search.FTS_TABLE}.rowid < (SELECT min(id) FROM ({inner}))", params)
+        return self._ordered(NEWEST_SQL, start - CANDIDATES, stop - CANDIDATES, extra)
+
+    def _ranked(self, start: int, stop: int) -> list[int]:
+        """The candidate matches, best first (ties newest first), sliced."""
+        if self.vendor == "postgresql":
+            vector = (
+                "v.vector"
+                if self.include
+                else "CASE WHEN v.restricted THEN v.vector_public ELSE v.vector END"
+            )
+            # The candidates are found and sorted by date on narrow rows; their vectors are
+            # read afterwards, for those 5,000 alone.
+            candidates, params = self._candidates_sql(
+                "f.item_id, f.date, f.body, f.meeting_id, f.position"
+            )
+            inner = (
+                f"SELECT c.*, {vector} AS vector FROM ({candidates}) c"
+                f" JOIN {facet_index.FACET_TABLE} v ON v.item_id = c.item_id"
+            )
+            weights = "{" + ",".join(str(w) for w in search.PG_WEIGHTS) + "}"
+            rank = f"ts_rank('{weights}'::float4[], f.vector, {self._tsquery()}) DESC"
+            params = [*params, self.parsed.websearch()]
+        else:
+            bm25 = ", ".join(str(weight) for weight in search.FTS_WEIGHTS)
+            # bm25() is read in the full-text query itself, for the candidates only; lower is
+            # better.
+            inner, params = self._candidates_sql(
+                "f.item_id, f.date, f.body, f.meeting_id, f.position,"
+                f" bm25({search.FTS_TABLE}, {bm25}) AS rank"
+            )
+            rank = "f.rank"
+        sql = (
+            f"SELECT f.item_id FROM ({inner}) f ORDER BY {rank}, {NEWEST_SQL}"
+            f" LIMIT {int(stop - start)} OFFSET {int(start)}"
+        )
+        return [row[0] for row in self._rows(sql, params)]
+
+    def _walk_dates(self) -> bool:
+        """Whether PostgreSQL should find the newest candidates by reading the date index.
+
+        For a query matching a large share of the archive the newest matches come soon in date
+        order; gathering every match first and sorting them took seconds.
+        """
+        return self.vendor == "postgresql" and self.filterset.summary.total > WALK_ABOVE
+
+
+class SearchResults:
+    """The results of a search, sliced by a ``Paginator`` without loading the others.
+
+    ``count()`` comes from the filter set's ``summary``; a slice asks for the ids of those
+    results in the page's order, then loads their items (with their meetings) in one query.
+    """
+
+    def __init__(self, filterset):
+        self.filterset = filterset
+
+    def count(self) -> int:
+        return self.filterset.summary.total
+
+    def __len__(self) -> int:
+        return self.count()
+
+    @property
+    def ranked_among(self) -> str:
+        """When relevance ranked only some of the matches, which: "5,000 most recent"."""
+        if not (self.filterset.query and self.filterset.sort_order == RELEVANCE):
+            return ""
+        if self.count() <= CANDIDATES:
+            return ""
+        vendor = connections[self.filterset.queryset.db].vendor
+        which = "most recent" if vendor == "postgresql" else "most recently added"
+        return f"{CANDIDATES:,} {which}"
+
+    def __getitem__(self, index):
+        if not isinstance(index, slice):
+            return self[index : index + 1][0]
+        if self.filterset.summary.failed or (index.stop or 0) <= (index.start or 0):
+            return []
+        ids = FacetQuery(self.filterset).ids(index.start or 0, index.stop)
+        return load_items(ids, using=self.filterset.queryset.db)
+
+
+def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
+    """The page ``number`` of a search's results, and the counts of ``filterset.summary``.
+
+    All within ``TIME_LIMIT``. When that runs out the page is made again without counts
+    (``summary.exact`` is false and the total a lower bound); if even that runs out, with no
+    results (``summary.failed``).
+    """
+    connection = connections[filterset.queryset.db]
+    for attempt in ("full", "rough", "none"):
+        try:
+            with time_limit(connection, TIME_LIMIT):
+                if attempt == "rough":
+                    filterset._summary = FacetQuery(filterset).rough_summary()
+                elif attempt == "none":
+                    filterset._summary = Summary(total=0, exact=False, failed=True)
+                else:
+                    filterset.summary  # noqa: B018 (counted inside the time limit)
+                paginator = Paginator(filterset.results(), per_page)
+                page = paginator.get_page(number)
+                page.object_list = list(page.object_list)
+                return paginator, page
+        except (OperationalError, connection.Database.OperationalError) as error:
+            # In debug mode an interrupted SQLite query raises the driver's own error.
+            if attempt == "none" or not _timed_out(connection, error):
+                raise
+            logger.warning("Search took too long (%s counts): %r", attempt, filterset.data)
+    raise AssertionError("unreachable")
+
+
+RESULT_FIELDS = [
+    "number",
+    "number_printed",
+    "title",
+    "restricted",
+    "status",
+    "position",
+    "meeting__date",
+    "meeting__body",
+]
+
+
+def load_items(ids, *, using="default") -> list[AgendaItem]:
+    """The items with these ids, in this order, each with its meeting (only what results show)."""
+    items = AgendaItem.objects.using(using).filter(pk__in=ids)
+    by_id = {item.pk: item for item in items.select_related("meeting").only(*RESULT_FIELDS)}
+    return [by_id[pk] for pk in ids if pk in by_id]
+
+
+# Time limits
+
+
+@contextmanager
+def time_limit(connection, seconds: float):
+    """Stop the queries run inside after ``seconds``: they raise ``OperationalError``.
+
+    PostgreSQL: ``statement_timeout`` for the block's transaction (a savepoint if one is open).
+    SQLite: a progress handler that interrupts the statement once the time is up.
+    """
+    if connection.vendor == "postgresql":
+        with transaction.atomic(using=connection.alias):
+            with connection.cursor() as cursor:
+                # Room to sort and to hold exact bitmaps of a common word's matches.
+                # No parallel scans (the GIN indexes serve better, and two cores are shared)
+                # and no compiling of queries that take milliseconds.
+                cursor.execute(
+                    "SELECT set_config('statement_timeout', %s, true),"
+                    " set_config('work_mem', %s, true),"
+                    " set_config('max_parallel_workers_per_gather', '0', true),"
+                    " set_config('jit', 'off', true)",
+                    [str(max(1, int(seconds * 1000))), SEARCH_WORK_MEM],
+                )
+            yield
+            # Only reads: rolling back ends the setting even inside a longer transaction.
+            transaction.set_rollback(True, using=connection.alias)
+        return
+    connection.ensure_connection()
+    deadline = time.monotonic() + seconds
+    connection.timed_out = False
+
+    def check():
+        if time.monotonic() > deadline:
+            connection.timed_out = True
+            return 1
+        return 0
+
+    connection.connection.set_progress_handler(check, 10000)
+    try:
+        yield
+    finally:
+        connection.connection.set_progress_handler(None, 0)
+
+
+def _timed_out(connection, error: Exception) -> bool:
+    """Whether ``error`` is ``time_limit`` stopping a query."""
+    if connection.vendor == "sqlite":
+        return getattr(connection, "timed_out", False)
+    return getattr(error.__cause__, "sqlstate", None) == "57014"  # query_canceled
+
+
+def _rounded(n: int) -> int:
+    """An estimate to two significant figures."""
+    if n < 100:
+        return n
+    scale = 10 ** (len(str(n)) - 2)
+    return round(n / scale) * scale

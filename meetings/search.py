@@ -36,6 +36,13 @@ snippets come from ``snippet()``. The unmanaged model ``ItemSearchEntry`` joins 
 A later migration that rebuilds the item table drops its triggers; ``repair_sqlite_index``
 runs after every ``migrate`` and puts them back.
 
+At scale
+--------
+The search page itself reads ``meetings_searchfacet`` (see meetings/facet_index.py and
+meetings/filters.py): a narrow copy of each item's facet values and, on PostgreSQL, of its two
+vectors. ``AgendaItem.objects.search`` and everything in this module keep to the item table,
+with the same rules for restricted items.
+
 Restricted items
 ----------------
 Users without ``meetings.view_restricted`` may search a restricted item's number and title only.
@@ -50,6 +57,7 @@ their text rather than by date; their words never count.)
 
 import re
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass
 
 from django.contrib.postgres.search import (
@@ -77,6 +85,7 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
+from . import facet_index
 from .models import AgendaItem, ItemTopic, Resolution
 
 # Queries
@@ -278,10 +287,11 @@ def rebuild_sqlite_index(connection) -> None:
 
 
 def repair_sqlite_index(sender=None, using="default", **kwargs) -> None:
-    """Put back the triggers that keep the SQLite index in step, and reindex, if any is missing.
+    """Put back the triggers that keep the SQLite indexes in step, and reindex, if any is missing.
 
     Connected to ``post_migrate``: SQLite migrations that alter the item table copy it to a
-    new table, which loses its triggers.
+    new table, which loses its triggers. Covers the full-text index and the narrow table of
+    ``meetings.facet_index``.
     """
     connection = connections[using]
     if connection.vendor != "sqlite":
@@ -292,12 +302,86 @@ def repair_sqlite_index(sender=None, using="default", **kwargs) -> None:
             [FTS_TABLE, "meetings_agendaitem"],
         )
         found = {name for _type, name in cursor.fetchall()}
-        if FTS_TABLE not in found or set(SQLITE_TRIGGERS) <= found:
-            return
-        for name, sql in SQLITE_TRIGGERS.items():
-            cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
-            cursor.execute(sql)
-    rebuild_sqlite_index(connection)
+    if FTS_TABLE in found and not set(SQLITE_TRIGGERS) <= found:
+        with connection.cursor() as cursor:
+            for name, sql in SQLITE_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+                cursor.execute(sql)
+        rebuild_sqlite_index(connection)
+    if facet_index.installed(connection) and facet_index.repair_sqlite_triggers(connection):
+        facet_index.rebuild(connection)
+
+
+# The GIN indexes of migration 0003, dropped and made again around a bulk load.
+PG_INDEXES = {
+    "item_search_vector_idx": (
+        "CREATE INDEX item_search_vector_idx ON meetings_agendaitem USING gin (search_vector)"
+    ),
+    "item_search_public_idx": (
+        "CREATE INDEX item_search_public_idx ON meetings_agendaitem"
+        " USING gin (search_vector_public) WHERE restricted"
+    ),
+}
+
+
+@contextmanager
+def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
+    """Write many items inside this block; the search indexes take them all at the end.
+
+    The triggers that index each new item (SQLite's full-text index, and the narrow table of
+    ``meetings.facet_index``) are left out while the block runs, and the items from
+    ``first_item_id`` on are indexed in a few statements afterwards. On PostgreSQL, with
+    ``rebuild_indexes``, the GIN indexes are dropped and built again at the end, several times
+    faster than updating them row by row. The tables are then analysed for the planner. Only
+    for loads that nothing else writes to at the same time, outside a transaction.
+    """
+    if connection.in_atomic_block:
+        # Inside a transaction (the tests) the triggers stay: PostgreSQL cannot drop one or
+        # build an index while the transaction has checks pending, nor SQLite change its sync.
+        yield
+        return
+    vendor = connection.vendor
+    facets = facet_index.installed(connection)
+    with connection.cursor() as cursor:
+        if vendor == "sqlite":
+            cursor.execute("PRAGMA synchronous")
+            synchronous = cursor.fetchone()[0]
+            cursor.execute("PRAGMA synchronous = OFF")
+            cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert")
+        else:
+            cursor.execute("SET synchronous_commit = off")
+            if rebuild_indexes:
+                for name in PG_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
+    if facets:
+        facet_index.suspend(connection)
+    try:
+        yield
+    finally:
+        with connection.cursor() as cursor:
+            if vendor == "sqlite":
+                cursor.execute(
+                    f"{_FTS_INSERT} SELECT {_fts_values('')} FROM meetings_agendaitem"
+                    " WHERE id >= %s",
+                    [first_item_id],
+                )
+                cursor.execute(SQLITE_TRIGGERS[f"{FTS_TABLE}_insert"])
+            else:
+                cursor.execute("SET maintenance_work_mem = '512MB'")
+                if rebuild_indexes:
+                    for sql in PG_INDEXES.values():
+                        cursor.execute(sql)
+        if facets:
+            facet_index.resume(
+                connection, first_item_id=first_item_id, rebuild_indexes=rebuild_indexes
+            )
+        with connection.cursor() as cursor:
+            if vendor == "sqlite":
+                cursor.execute(f"PRAGMA synchronous = {int(synchronous)}")
+            else:
+                cursor.execute("RESET maintenance_work_mem")
+                cursor.execute("RESET synchronous_commit")
+            cursor.execute("ANALYZE")
 
 
 def search_extra_text(topic_names, decisions) -> str:
@@ -460,6 +544,32 @@ def with_snippets(queryset, query, *, include_restricted: bool = False):
     )
 
 
+def _sqlite_page_snippets(ids, parsed: ParsedQuery, include_restricted: bool, using: str):
+    """(id, marked snippet) of the items ``ids`` that match: one query, one index seek each.
+
+    FTS5 finds one row of a match quickly by its rowid, but not a list of rowids: with
+    ``rowid IN (...)`` it reads the whole match for each, a second for a common word.
+    """
+    columns = ALL_COLUMNS if include_restricted else PUBLIC_COLUMNS
+    hidden = _RESTRICTED_BODY_COLUMN if include_restricted else _TITLE_COLUMN
+    snippet = (
+        f"CASE WHEN i.restricted THEN snippet({FTS_TABLE}, {hidden}, %s, %s, %s, {SNIPPET_WORDS})"
+        f" ELSE snippet({FTS_TABLE}, {_BODY_COLUMN}, %s, %s, %s, {SNIPPET_WORDS}) END"
+    )
+    one = (
+        f"SELECT {FTS_TABLE}.rowid, {snippet} FROM {FTS_TABLE}"
+        f" JOIN meetings_agendaitem i ON i.id = {FTS_TABLE}.rowid"
+        f" WHERE {FTS_TABLE} MATCH %s AND {FTS_TABLE}.rowid = %s"
+    )
+    marks = [_MARK_START, _MARK_STOP, "…"] * 2
+    params = []
+    for pk in ids:
+        params += [*marks, parsed.fts5(columns), pk]
+    with connections[using].cursor() as cursor:
+        cursor.execute(" UNION ALL ".join([one] * len(ids)), params)
+        return cursor.fetchall()
+
+
 def snippet_html(marked: str) -> SafeString:
     """Snippet text as HTML: escaped first, then the matched words wrapped in ``<mark>``."""
     html = _MARKED.sub(r"<mark>\1</mark>", escape(" ".join((marked or "").split())))
@@ -506,6 +616,9 @@ def prepare_page(items, query, *, include_restricted: bool) -> None:
             )
         )
         snippets = {pk: excerpt(text) for pk, text in shown.values_list("pk", "opening")}
+    elif connections[page.db].vendor == "sqlite":
+        rows = _sqlite_page_snippets(ids, parsed, include_restricted, page.db)
+        snippets = {pk: snippet_html(text) for pk, text in rows}
     else:
         shown = page.with_search_snippets(parsed, include_restricted=include_restricted)
         rows = shown.values_list("pk", "search_snippet")

@@ -3,11 +3,24 @@
 import datetime
 from dataclasses import dataclass, field
 
-from django.db.models import Count, F, Prefetch, Q
+from django.core.paginator import Page, Paginator
+from django.db import connection
+from django.db.models import (
+    CharField,
+    Count,
+    F,
+    IntegerField,
+    OuterRef,
+    Prefetch,
+    Q,
+    Subquery,
+)
+from django.db.models.expressions import RawSQL
 from django.db.models.functions import Lower
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 
+from . import facet_index
 from .models import (
     AgendaItem,
     Attendee,
@@ -115,8 +128,13 @@ def adjacent_meetings(meeting: Meeting) -> dict[str, Meeting | None]:
 
 
 def meeting_years() -> list[int]:
-    """The years the archive holds meetings of, newest first."""
-    return [day.year for day in Meeting.objects.dates("date", "year", order="DESC")]
+    """The years the archive holds meetings of, newest first (read from the date index)."""
+    year = "substr(date, 1, 4)" if connection.vendor == "sqlite" else "extract(year FROM date)"
+    with connection.cursor() as cursor:
+        cursor.execute(
+            f"SELECT DISTINCT {year} FROM meetings_meeting WHERE date IS NOT NULL ORDER BY 1 DESC"
+        )
+        return [int(row[0]) for row in cursor.fetchall()]
 
 
 def group_years(groups: list[MeetingGroup]) -> list[int]:
@@ -149,16 +167,27 @@ class HomeSummary:
 
 
 def home_summary(user, *, latest: int = 5, topics: int = 10) -> HomeSummary:
-    """Counts, the latest meetings and the most discussed topics, as ``user`` may see them."""
-    counts = Meeting.objects.aggregate(meetings=Count("pk", distinct=True), items=Count("items"))
+    """Counts, the latest meetings and the most discussed topics, as ``user`` may see them.
+
+    The item count comes from the search index's counts (``meetings.facet_index``), and each
+    latest meeting's item count is counted for that meeting alone: the page takes the same
+    time for a million items as for a hundred.
+    """
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT (SELECT count(*) FROM meetings_meeting),"
+            f" (SELECT coalesce(sum(items), 0) FROM {facet_index.COUNT_TABLE})"
+        )
+        meeting_count, item_count = cursor.fetchone()
+    items = AgendaItem.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
     latest_meetings = list(
         Meeting.objects.filter(date__isnull=False)
         .newest_first()
-        .annotate(item_count=Count("items"))[:latest]
+        .annotate(item_count=Subquery(items.annotate(n=Count("pk")).values("n")))[:latest]
     )
     return HomeSummary(
-        meeting_count=counts["meetings"],
-        item_count=counts["items"],
+        meeting_count=meeting_count,
+        item_count=item_count,
         latest_meetings=latest_meetings,
         top_topics=most_discussed_topics(user, topics),
         years=meeting_years(),
@@ -204,11 +233,16 @@ def topic_counts(user):
 
     A topic found only in the text of a restricted item is not counted for a user who may not
     read that text, and a topic with no such items is left out: its very name could come from
-    restricted text.
+    restricted text. Read from the search index's counts (``meetings.facet_index``).
     """
-    links = ItemTopic.objects.visible_to(user)
-    # Filtering before annotating makes the count use the same, filtered join.
-    return Topic.objects.filter(item_topics__in=links).annotate(item_count=Count("item_topics"))
+    column = "items" if can_view_restricted(user) else "items_public"
+    count = RawSQL(
+        f"SELECT sum(c.{column}) FROM {facet_index.TOPIC_COUNT_TABLE} c"
+        " WHERE c.topic_id = meetings_topic.id",
+        [],
+        output_field=IntegerField(),
+    )
+    return Topic.objects.annotate(item_count=count).filter(item_count__gt=0)
 
 
 def _topic_items(topic: Topic, include_restricted: bool):
@@ -242,47 +276,118 @@ class YearCount:
     count: int
 
 
+TOPIC_PAGE_SIZE = 100
+# A topic on fewer items than this has its page of items sorted from its links; a topic on
+# more is read from the narrow search table in date order until a page is full.
+FEW_ITEMS = 2000
+
+
 @dataclass
 class TopicPage:
     topic: Topic
-    items: list[AgendaItem]
+    items: list[AgendaItem]  # those of the page shown
     per_year: list[YearCount] = field(default_factory=list)  # every year from first to last
     undated_count: int = 0
+    count: int = 0  # every item on the topic the reader may see
+    page_obj: Page | None = None
 
     @property
     def years(self) -> tuple[int, int] | None:
         return (self.per_year[0].year, self.per_year[-1].year) if self.per_year else None
 
 
-def topic_page(slug: str, user) -> TopicPage:
-    """A topic's items as ``user`` may see them, oldest meeting first, with their decisions.
+class _TopicItems:
+    """A topic's items, oldest meeting first, sliced by a ``Paginator`` a page at a time."""
+
+    def __init__(self, topic: Topic, include_restricted: bool, count: int):
+        self.topic, self.include, self.total = topic, include_restricted, count
+
+    def count(self) -> int:
+        return self.total
+
+    def __len__(self) -> int:
+        return self.total
+
+    def __getitem__(self, index: slice) -> list[AgendaItem]:
+        start, stop = index.start or 0, index.stop
+        table = facet_index.FACET_TABLE
+        if self.total < FEW_ITEMS:
+            visible = "" if self.include else " AND (l.in_title OR NOT f.restricted)"
+            sql = (
+                f"SELECT f.item_id FROM meetings_itemtopic l JOIN {table} f"
+                f" ON f.item_id = l.item_id WHERE l.topic_id = %s{visible}"
+            )
+        else:
+            column = "f.topics" if self.include else "f.topics_public"
+            if connection.vendor == "postgresql":
+                has_topic = f"{column} @> ARRAY[%s]::bigint[]"
+            else:
+                has_topic = f"({column} LIKE '[' || %s || ',%%' OR {column} LIKE '%%,' || %s"
+                has_topic += f" || ',%%' OR {column} LIKE '%%,' || %s || ']' OR {column} = '['"
+                has_topic += " || %s || ']')"
+            sql = f"SELECT f.item_id FROM {table} f WHERE {has_topic}"
+        params = [self.topic.pk] * sql.count("%s")
+        order = facet_index.oldest_order(connection.vendor)
+        sql += f" ORDER BY {order} LIMIT {stop - start} OFFSET {start}"
+        # The page's ids as a subquery of the items' own query; ordered again here.
+        items = _topic_items(self.topic, self.include).filter(
+            pk__in=RawSQL(f"SELECT item_id FROM ({sql}) page", params)
+        )
+        return sorted(
+            items,
+            key=lambda item: (
+                item.meeting.date is None,
+                item.meeting.date or datetime.date.min,
+                item.meeting.body,
+                item.meeting_id,
+                item.position,
+            ),
+        )
+
+
+def topic_page(slug: str, user, page_number=None) -> TopicPage:
+    """A page of a topic's items as ``user`` may see them, oldest meeting first, with their
+    decisions, and the number of items per year (from the search index's counts).
 
     404 when the user may see no item on the topic (see ``topic_counts``).
     """
     include = can_view_restricted(user)
-    topic = get_object_or_404(Topic, slug=slug)
-    items = list(
-        _topic_items(topic, include).order_by(
-            F("meeting__date").asc(nulls_last=True), "meeting__body", "meeting", "position"
-        )
+    column = "items" if include else "items_public"
+    if connection.vendor == "postgresql":
+        pairs = f"string_agg(c.year::text || ':' || c.{column}::text, ',')"
+    else:
+        pairs = f"group_concat(c.year || ':' || c.{column}, ',')"
+    # The topic and its items per year (year 0: undated) in one query.
+    per_year = RawSQL(
+        f"SELECT {pairs} FROM {facet_index.TOPIC_COUNT_TABLE} c"
+        f" WHERE c.topic_id = meetings_topic.id AND c.{column} > 0",
+        [],
+        output_field=CharField(),
     )
-    if not items:
+    topic = get_object_or_404(Topic.objects.annotate(year_counts=per_year), slug=slug)
+    counts = {
+        int(year): int(n)
+        for year, n in (pair.split(":") for pair in (topic.year_counts or "").split(",") if pair)
+    }
+    total = sum(counts.values())
+    if not total:
         raise Http404("No items on this topic.")
-    return TopicPage(topic, items, *_per_year(item.meeting.date for item in items))
-
-
-def _per_year(dates) -> tuple[list[YearCount], int]:
-    counts: dict[int, int] = {}
-    undated = 0
-    for day in dates:
-        if day is None:
-            undated += 1
-        else:
-            counts[day.year] = counts.get(day.year, 0) + 1
-    if not counts:
-        return [], undated
-    years = range(min(counts), max(counts) + 1)
-    return [YearCount(year, counts.get(year, 0)) for year in years], undated
+    page = Paginator(_TopicItems(topic, include, total), TOPIC_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    dated = {year: n for year, n in counts.items() if year}
+    per_year = []
+    if dated:
+        per_year = [
+            YearCount(year, dated.get(year, 0)) for year in range(min(dated), max(dated) + 1)
+        ]
+    return TopicPage(
+        topic,
+        page.object_list,
+        per_year,
+        undated_count=counts.get(0, 0),
+        count=total,
+        page_obj=page,
+    )
 
 
 # People

@@ -89,11 +89,17 @@ def topic_list(request):
 
 @archive_access
 def topic_detail(request, slug):
-    page = selectors.topic_page(slug, request.user)
+    page = selectors.topic_page(slug, request.user, request.GET.get("page"))
     context = {
         "page": page,
         "topic": page.topic,
         "chart": charts.items_per_year_chart(page.topic.name, page.per_year),
+        # For the pagination links (templates/meetings/search/pagination.html).
+        "page_obj": page.page_obj,
+        "paginator": page.page_obj.paginator,
+        "page_range": list(
+            page.page_obj.paginator.get_elided_page_range(page.page_obj.number, on_each_side=2)
+        ),
     }
     return render(request, "meetings/topic_detail.html", context)
 

@@ -3,30 +3,34 @@
 import csv
 from urllib.parse import urlencode
 
-from django.core.paginator import Paginator
-from django.db.models import Prefetch
+from django.db.models import Prefetch, prefetch_related_objects
 from django.db.models.functions import Lower
-from django.http import HttpResponse
+from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 
 from . import search as search_backend
-from .filters import RELEVANCE, SORT_CHOICES, UNKNOWN_BODY, ItemSearchFilter
+from .filters import (
+    CANDIDATES,
+    RELEVANCE,
+    SORT_CHOICES,
+    UNKNOWN_BODY,
+    FacetQuery,
+    ItemSearchFilter,
+    load_items,
+    paginate,
+    time_limit,
+)
 from .models import ItemTopic, Resolution
 from .views import archive_access
 
 PAGE_SIZE = 20
-RESULT_FIELDS = [
-    "number",
-    "number_printed",
-    "title",
-    "restricted",
-    "status",
-    "position",
-    "meeting__date",
-    "meeting__body",
-]
+EXPORT_TIME_LIMIT = 30.0  # seconds to find the results of a CSV download
+ALL_RESULTS = 10**12
+# Downloads of more results than this are streamed, a chunk of items at a time, rather than
+# held in memory whole.
+STREAM_FROM = 2000
 # Parameters that are not filters: kept by "clear all", or only about the page shown.
 KEPT_BY_CLEAR = ("q", "sort")
 PAGE_ONLY = ("page", "all_topics")
@@ -101,15 +105,18 @@ def _errors(filterset) -> list[dict]:
     ]
 
 
+def _total_text(summary, count: int) -> str:
+    if not summary.exact and count > CANDIDATES:
+        return f"More than {CANDIDATES:,}"
+    return str(count)
+
+
 @archive_access
 def search(request):
     params = request.GET
     filterset = ItemSearchFilter(params, request=request)
     include = filterset.include_restricted
-    results = filterset.qs.select_related("meeting").only(*RESULT_FIELDS)
-    paginator = Paginator(results, PAGE_SIZE)
-    page = paginator.get_page(params.get("page"))
-    page.object_list = list(page.object_list)
+    paginator, page = paginate(filterset, params.get("page"), PAGE_SIZE)
     search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
 
     all_topics = params.get("all_topics") == "1"
@@ -124,6 +131,9 @@ def search(request):
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
         "results": page.object_list,
         "facets": filterset.facets(all_topics=all_topics),
+        "summary": filterset.summary,
+        "total_text": _total_text(filterset.summary, paginator.count),
+        "ranked_among": paginator.object_list.ranked_among,
         "all_topics": all_topics,
         "active_filters": _active_filters(filterset, params),
         "filters_active": filterset.active,
@@ -191,31 +201,58 @@ def _csv_rows(items, *, base_url: str, include_restricted: bool):
         ]
 
 
-@archive_access
-def search_csv(request):
-    """Every result of the search (not only one page), in the page's order, as CSV."""
-    filterset = ItemSearchFilter(request.GET, request=request)
-    include = filterset.include_restricted
+CSV_CHUNK = 500
+
+
+def _csv_items(ids, *, include_restricted: bool):
+    """The items of these ids in order, with the topics and decisions shown, a chunk at a time."""
     topics = (
-        ItemTopic.objects.with_restricted(include)
+        ItemTopic.objects.with_restricted(include_restricted)
         .select_related("topic")
         .order_by(Lower("topic__name"))
     )
-    decisions = Resolution.objects.with_restricted(include).order_by("order")
-    items = (
-        filterset.qs.select_related("meeting")
-        .only(*RESULT_FIELDS)
-        .prefetch_related(
+    decisions = Resolution.objects.with_restricted(include_restricted).order_by("order")
+    for start in range(0, len(ids), CSV_CHUNK):
+        items = load_items(ids[start : start + CSV_CHUNK])
+        prefetch_related_objects(
+            items,
             Prefetch("item_topics", queryset=topics, to_attr="shown_topics"),
             Prefetch("resolutions", queryset=decisions, to_attr="shown_decisions"),
         )
-    )
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
-    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
+        yield from items
+
+
+class _Echo:
+    """A file for ``csv.writer`` that hands back each line instead of keeping it."""
+
+    def write(self, value):
+        return value
+
+
+@archive_access
+def search_csv(request):
+    """Every result of the search (not only one page), in the page's order, as CSV.
+
+    A long download (more than ``STREAM_FROM`` results) is streamed: a search matching most of
+    the archive is written out a chunk of items at a time.
+    """
+    filterset = ItemSearchFilter(request.GET, request=request)
+    include = filterset.include_restricted
+    query = FacetQuery(filterset)
+    with time_limit(query.connection, EXPORT_TIME_LIMIT):
+        ids = query.ids(0, ALL_RESULTS)
     rows = _csv_rows(
-        items.iterator(chunk_size=500),
+        _csv_items(ids, include_restricted=include),
         base_url=request.build_absolute_uri("/").rstrip("/"),
         include_restricted=include,
     )
-    csv.writer(response).writerows(rows)
+    if len(ids) > STREAM_FROM:
+        writer = csv.writer(_Echo())
+        response = StreamingHttpResponse(
+            (writer.writerow(row) for row in rows), content_type="text/csv; charset=utf-8"
+        )
+    else:
+        response = HttpResponse(content_type="text/csv; charset=utf-8")
+        csv.writer(response).writerows(rows)
+    response["Content-Disposition"] = 'attachment; filename="search-results.csv"'
     return response

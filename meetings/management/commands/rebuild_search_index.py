@@ -3,7 +3,7 @@
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from meetings import search
+from meetings import facet_index, search
 from meetings.models import AgendaItem
 
 BATCH = 1000
@@ -11,9 +11,9 @@ BATCH = 1000
 
 class Command(BaseCommand):
     help = (
-        "Copy every item's topic names and decisions into the search index again, and on "
-        "SQLite reindex every item. Needed only after changes made outside the import and the "
-        "admin pages, such as SQL run by hand."
+        "Copy every item's topic names and decisions into the search index again, on SQLite "
+        "reindex every item, and recount the search page's filters. Needed only after changes "
+        "made outside the import and the admin pages, such as SQL run by hand."
     )
 
     def add_arguments(self, parser):
@@ -34,5 +34,7 @@ class Command(BaseCommand):
             if connection.vendor == "sqlite":
                 search.repair_sqlite_index(using=using)
                 search.rebuild_sqlite_index(connection)
+            if facet_index.installed(connection):
+                facet_index.rebuild(connection)
         summary = f"Indexed {len(ids)} items ({changed} with new topics or decisions)."
         self.stdout.write(self.style.SUCCESS(summary))

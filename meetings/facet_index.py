@@ -1,0 +1,643 @@
+"""The narrow search table: each item's facet values in a small row, and counts kept up to date.
+
+The search page counts every match by year, restricted, status, body and topic. Reading those
+from ``meetings_agendaitem`` and ``meetings_meeting`` means reading rows holding the whole
+minutes text; at a million items that took seconds. So each item also has a row in
+``meetings_searchfacet`` holding only what the page filters, counts and orders by:
+
+====================  =========================================================================
+``item_id``           the item (primary key; on SQLite the rowid, as in the full-text index)
+``meeting_id``        its meeting, and the meeting's ``date``, ``year`` and ``body``
+``position``          its place in the meeting, for the newest-first order
+``restricted``        and ``status``
+``topics``            the ids of its topics, and ``topics_public``: those a user without
+                      ``meetings.view_restricted`` may see (for a restricted item, only the
+                      topics named in its title). PostgreSQL ``bigint[]``, SQLite JSON arrays.
+``vector``            PostgreSQL only: copies of the item's ``search_vector`` and (restricted
+``vector_public``     items only) ``search_vector_public``, each with its GIN index and the
+                      lexeme "sample N" (see ``SAMPLE_BUCKETS``). Stored out
+                      of line (``toast_tuple_target``), so a row is about a hundred bytes and
+                      one pass over every match for a common word reads little.
+====================  =========================================================================
+
+Two more tables hold the counts of the whole archive, for the search page without a query, the
+home page and the topic pages: ``meetings_searchcount`` (items by year, restricted, status and
+body; year 0 for undated meetings) and ``meetings_searchtopiccount`` (items on each topic by
+year, for everyone and for those who may read restricted text).
+
+Triggers keep all three in step with items, meetings and topic links, whatever writes them
+(the import, the admin, SQL by hand): on PostgreSQL statement triggers with transition tables,
+so a bulk insert refreshes its rows in one statement; on SQLite row triggers. ``rebuild``
+recomputes everything from the item tables (``manage.py rebuild_search_index``), and
+``generate_archive`` leaves the triggers out during its bulk load and rebuilds once at the end.
+Migration 0007 creates the tables.
+"""
+
+FACET_TABLE = "meetings_searchfacet"
+COUNT_TABLE = "meetings_searchcount"
+TOPIC_COUNT_TABLE = "meetings_searchtopiccount"
+# PostgreSQL: each vector also holds the lexeme "sample N", N the item id modulo
+# SAMPLE_BUCKETS, so that a search can count a fixed share of its matches through the GIN index
+# itself (see ``meetings.filters.FacetQuery.summary``). No query typed can reach it: words
+# never hold a space.
+SAMPLE_BUCKETS = 64
+SAMPLE_LEXEME = "sample"
+
+# PostgreSQL ---------------------------------------------------------------------------------
+
+_PG_FACET_COLUMNS = (
+    "item_id, meeting_id, date, year, body, position, restricted, status, topics,"
+    " topics_public, vector, vector_public"
+)
+
+# The rows of the items whose ids are in ``ids``, as they should be: added, changed or removed.
+PG_REFRESH_FUNCTION = f"""
+CREATE OR REPLACE FUNCTION meetings_searchfacet_refresh(ids bigint[]) RETURNS void
+LANGUAGE sql AS $$
+    DELETE FROM {FACET_TABLE} f
+    WHERE f.item_id = ANY(ids)
+      AND NOT EXISTS (SELECT FROM meetings_agendaitem i WHERE i.id = f.item_id);
+    INSERT INTO {FACET_TABLE} AS f ({_PG_FACET_COLUMNS})
+    SELECT i.id, i.meeting_id, m.date, extract(year FROM m.date), m.body, i.position,
+        i.restricted, i.status, coalesce(t.topics, '{{}}'), coalesce(t.topics_public, '{{}}'),
+        i.search_vector || s.lexeme,
+        CASE WHEN i.restricted THEN i.search_vector_public || s.lexeme END
+    FROM meetings_agendaitem i
+    JOIN meetings_meeting m ON m.id = i.meeting_id
+    CROSS JOIN LATERAL (
+        SELECT array_to_tsvector(ARRAY['{SAMPLE_LEXEME} ' || i.id % {SAMPLE_BUCKETS}]) AS lexeme
+    ) s
+    LEFT JOIN LATERAL (
+        SELECT array_agg(l.topic_id ORDER BY l.topic_id) AS topics,
+            array_agg(l.topic_id ORDER BY l.topic_id)
+                FILTER (WHERE l.in_title OR NOT i.restricted) AS topics_public
+        FROM meetings_itemtopic l WHERE l.item_id = i.id
+    ) t ON true
+    WHERE i.id = ANY(ids)
+    ORDER BY i.id
+    ON CONFLICT (item_id) DO UPDATE SET
+        meeting_id = EXCLUDED.meeting_id, date = EXCLUDED.date, year = EXCLUDED.year,
+        body = EXCLUDED.body, position = EXCLUDED.position, restricted = EXCLUDED.restricted,
+        status = EXCLUDED.status, topics = EXCLUDED.topics,
+        topics_public = EXCLUDED.topics_public,
+        -- An unchanged vector keeps its stored copy rather than being written again.
+        vector = CASE WHEN f.vector = EXCLUDED.vector THEN f.vector ELSE EXCLUDED.vector END,
+        vector_public = CASE WHEN f.vector_public IS NOT DISTINCT FROM EXCLUDED.vector_public
+            THEN f.vector_public ELSE EXCLUDED.vector_public END
+    WHERE (f.meeting_id, f.date, f.body, f.position, f.restricted, f.status, f.topics,
+            f.topics_public)
+        IS DISTINCT FROM (EXCLUDED.meeting_id, EXCLUDED.date, EXCLUDED.body,
+            EXCLUDED.position, EXCLUDED.restricted, EXCLUDED.status, EXCLUDED.topics,
+            EXCLUDED.topics_public)
+        OR f.vector <> EXCLUDED.vector
+        OR f.vector_public IS DISTINCT FROM EXCLUDED.vector_public;
+$$
+"""
+
+
+def _pg_trigger_function(name: str, body: str) -> str:
+    return f"""
+CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
+BEGIN
+    {body}
+    RETURN NULL;
+END
+$$
+"""
+
+
+def _pg_count_changes(rows: str, sign: str) -> str:
+    """(kind, key, change) of the counts for the facet rows in the transition table ``rows``."""
+    return f"""
+        SELECT coalesce(year, 0) AS year, restricted, status, body,
+            {sign}1 AS items, 0::bigint AS topic_id, 0 AS topic_items, 0 AS topic_public
+        FROM {rows}
+        UNION ALL
+        SELECT coalesce(year, 0), false, '', '', 0, topic_id, {sign}1, 0
+        FROM {rows}, unnest(topics) topic_id
+        UNION ALL
+        SELECT coalesce(year, 0), false, '', '', 0, topic_id, 0, {sign}1
+        FROM {rows}, unnest(topics_public) topic_id
+    """
+
+
+def _pg_apply_counts(changes: str) -> str:
+    """Statements adding ``changes`` (see ``_pg_count_changes``) to the count tables.
+
+    Rows are locked in key order, so two imports at the same time cannot deadlock here.
+    """
+    return f"""
+    INSERT INTO {COUNT_TABLE} AS c (year, restricted, status, body, items)
+    SELECT year, restricted, status, body, sum(items) FROM ({changes}) changes
+    WHERE topic_id = 0
+    GROUP BY year, restricted, status, body HAVING sum(items) <> 0
+    ORDER BY year, restricted, status, body
+    ON CONFLICT (year, restricted, status, body) DO UPDATE SET items = c.items + EXCLUDED.items;
+    INSERT INTO {TOPIC_COUNT_TABLE} AS c (topic_id, year, items, items_public)
+    SELECT topic_id, year, sum(topic_items), sum(topic_public) FROM ({changes}) changes
+    WHERE topic_id <> 0
+    GROUP BY topic_id, year HAVING sum(topic_items) <> 0 OR sum(topic_public) <> 0
+    ORDER BY topic_id, year
+    ON CONFLICT (topic_id, year) DO UPDATE SET
+        items = c.items + EXCLUDED.items, items_public = c.items_public + EXCLUDED.items_public;
+    """
+
+
+_PG_NEW_AND_OLD = (
+    f"{_pg_count_changes('new_rows', '')} UNION ALL {_pg_count_changes('old_rows', '-')}"
+)
+
+# (name, table, event, transition tables, function body)
+_PG_TRIGGERS = [
+    (
+        "meetings_searchfacet_items_added",
+        "meetings_agendaitem",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        "PERFORM meetings_searchfacet_refresh(ARRAY(SELECT id FROM new_rows));",
+    ),
+    (
+        "meetings_searchfacet_items_changed",
+        "meetings_agendaitem",
+        "UPDATE",
+        "NEW TABLE AS new_rows",
+        "PERFORM meetings_searchfacet_refresh(ARRAY(SELECT id FROM new_rows));",
+    ),
+    (
+        "meetings_searchfacet_items_removed",
+        "meetings_agendaitem",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        f"DELETE FROM {FACET_TABLE} WHERE item_id IN (SELECT id FROM old_rows);",
+    ),
+    (
+        "meetings_searchfacet_links_added",
+        "meetings_itemtopic",
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        "PERFORM meetings_searchfacet_refresh(ARRAY(SELECT DISTINCT item_id FROM new_rows));",
+    ),
+    (
+        "meetings_searchfacet_links_changed",
+        "meetings_itemtopic",
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        "PERFORM meetings_searchfacet_refresh("
+        "ARRAY(SELECT item_id FROM new_rows UNION SELECT item_id FROM old_rows));",
+    ),
+    (
+        "meetings_searchfacet_links_removed",
+        "meetings_itemtopic",
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        "PERFORM meetings_searchfacet_refresh(ARRAY(SELECT DISTINCT item_id FROM old_rows));",
+    ),
+    (
+        "meetings_searchfacet_meetings_changed",
+        "meetings_meeting",
+        "UPDATE",
+        "NEW TABLE AS new_rows",
+        f"""UPDATE {FACET_TABLE} f
+        SET date = m.date, year = extract(year FROM m.date), body = m.body
+        FROM new_rows m
+        WHERE f.meeting_id = m.id AND (f.date IS DISTINCT FROM m.date OR f.body <> m.body);""",
+    ),
+    (
+        "meetings_searchcount_added",
+        FACET_TABLE,
+        "INSERT",
+        "NEW TABLE AS new_rows",
+        _pg_apply_counts(_pg_count_changes("new_rows", "")),
+    ),
+    (
+        "meetings_searchcount_changed",
+        FACET_TABLE,
+        "UPDATE",
+        "OLD TABLE AS old_rows NEW TABLE AS new_rows",
+        _pg_apply_counts(_PG_NEW_AND_OLD),
+    ),
+    (
+        "meetings_searchcount_removed",
+        FACET_TABLE,
+        "DELETE",
+        "OLD TABLE AS old_rows",
+        _pg_apply_counts(_pg_count_changes("old_rows", "-")),
+    ),
+]
+PG_TRIGGERS = {
+    name: (
+        _pg_trigger_function(name, body),
+        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
+        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+        table,
+    )
+    for name, table, event, tables, body in _PG_TRIGGERS
+}
+# TRUNCATE (the test runner's flush) fires no delete triggers.
+PG_TRUNCATE_TRIGGER = (
+    _pg_trigger_function(
+        "meetings_searchfacet_truncated",
+        f"TRUNCATE {FACET_TABLE}, {COUNT_TABLE}, {TOPIC_COUNT_TABLE};",
+    ),
+    "CREATE TRIGGER meetings_searchfacet_truncated AFTER TRUNCATE ON meetings_agendaitem"
+    " FOR EACH STATEMENT EXECUTE FUNCTION meetings_searchfacet_truncated()",
+)
+
+PG_TABLES = [
+    f"""
+    CREATE TABLE {FACET_TABLE} (
+        item_id bigint PRIMARY KEY,
+        meeting_id bigint NOT NULL,
+        date date,
+        year smallint,
+        body varchar(300) NOT NULL,
+        position integer NOT NULL,
+        restricted boolean NOT NULL,
+        status varchar(20) NOT NULL,
+        topics bigint[] NOT NULL DEFAULT '{{}}',
+        topics_public bigint[] NOT NULL DEFAULT '{{}}',
+        vector tsvector NOT NULL,
+        vector_public tsvector
+    ) WITH (toast_tuple_target = 128)
+    """,
+    # Only the vectors go out of line: the columns grouped by stay in the row itself.
+    f"""
+    ALTER TABLE {FACET_TABLE}
+        ALTER COLUMN body SET STORAGE PLAIN,
+        ALTER COLUMN status SET STORAGE PLAIN,
+        ALTER COLUMN topics SET STORAGE PLAIN,
+        ALTER COLUMN topics_public SET STORAGE PLAIN
+    """,
+    f"""
+    CREATE TABLE {COUNT_TABLE} (
+        year smallint NOT NULL,
+        restricted boolean NOT NULL,
+        status varchar(20) NOT NULL,
+        body varchar(300) NOT NULL,
+        items bigint NOT NULL,
+        PRIMARY KEY (year, restricted, status, body)
+    )
+    """,
+    f"""
+    CREATE TABLE {TOPIC_COUNT_TABLE} (
+        topic_id bigint NOT NULL,
+        year smallint NOT NULL,
+        items bigint NOT NULL,
+        items_public bigint NOT NULL,
+        PRIMARY KEY (topic_id, year)
+    )
+    """,
+]
+PG_INDEXES = {
+    "searchfacet_vector_idx": f"CREATE INDEX searchfacet_vector_idx ON {FACET_TABLE}"
+    " USING gin (vector)",
+    "searchfacet_public_idx": f"CREATE INDEX searchfacet_public_idx ON {FACET_TABLE}"
+    " USING gin (vector_public) WHERE restricted",
+    "searchfacet_newest_idx": f"CREATE INDEX searchfacet_newest_idx ON {FACET_TABLE}"
+    " (date DESC NULLS LAST, body, meeting_id, position)",
+    "searchfacet_oldest_idx": f"CREATE INDEX searchfacet_oldest_idx ON {FACET_TABLE}"
+    " (date ASC NULLS LAST, body, meeting_id, position)",
+    # A topic filter: combined with the text's index, only the items on the topic are read.
+    "searchfacet_topics_idx": f"CREATE INDEX searchfacet_topics_idx ON {FACET_TABLE}"
+    " USING gin (topics)",
+    "searchfacet_topics_public_idx": f"CREATE INDEX searchfacet_topics_public_idx"
+    f" ON {FACET_TABLE} USING gin (topics_public)",
+    "searchfacet_meeting_idx": f"CREATE INDEX searchfacet_meeting_idx ON {FACET_TABLE}"
+    " (meeting_id)",
+}
+
+PG_FILL = [
+    f"DELETE FROM {FACET_TABLE}",
+    "SELECT meetings_searchfacet_refresh(ARRAY(SELECT id FROM meetings_agendaitem))",
+]
+
+
+def _pg_recount() -> list[str]:
+    return [
+        f"DELETE FROM {COUNT_TABLE}",
+        f"DELETE FROM {TOPIC_COUNT_TABLE}",
+        f"""INSERT INTO {COUNT_TABLE} (year, restricted, status, body, items)
+        SELECT coalesce(year, 0), restricted, status, body, count(*) FROM {FACET_TABLE}
+        GROUP BY 1, 2, 3, 4""",
+        f"""INSERT INTO {TOPIC_COUNT_TABLE} (topic_id, year, items, items_public)
+        SELECT topic_id, year, sum(a), sum(p) FROM (
+            SELECT unnest(topics) AS topic_id, coalesce(year, 0) AS year, 1 AS a, 0 AS p
+            FROM {FACET_TABLE}
+            UNION ALL
+            SELECT unnest(topics_public), coalesce(year, 0), 0, 1 FROM {FACET_TABLE}
+        ) links GROUP BY topic_id, year""",
+    ]
+
+
+def pg_create() -> list[str]:
+    """Every statement that makes the tables, functions, triggers and indexes (PostgreSQL)."""
+    statements = [*PG_TABLES, PG_REFRESH_FUNCTION]
+    for function, trigger, _table in PG_TRIGGERS.values():
+        statements += [function, trigger]
+    statements += list(PG_TRUNCATE_TRIGGER)
+    statements += list(PG_INDEXES.values())
+    return statements + PG_FILL + _pg_recount()
+
+
+def pg_drop() -> list[str]:
+    statements = [
+        f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, (_f, _t, table) in PG_TRIGGERS.items()
+    ]
+    statements += [
+        "DROP TRIGGER IF EXISTS meetings_searchfacet_truncated ON meetings_agendaitem",
+        "DROP FUNCTION IF EXISTS meetings_searchfacet_truncated()",
+        *(f"DROP FUNCTION IF EXISTS {name}()" for name in PG_TRIGGERS),
+        "DROP FUNCTION IF EXISTS meetings_searchfacet_refresh(bigint[])",
+        f"DROP TABLE IF EXISTS {FACET_TABLE}, {COUNT_TABLE}, {TOPIC_COUNT_TABLE}",
+    ]
+    return statements
+
+
+# SQLite -------------------------------------------------------------------------------------
+
+
+def _sqlite_topics(item: str, public_only: str | None = None) -> str:
+    """A JSON array of the item's topic ids (only those a user may see, with ``public_only``)."""
+    condition = f"item_id = {item}"
+    if public_only is not None:
+        condition += f" AND (in_title OR NOT {public_only})"
+    return (
+        "(SELECT coalesce(json_group_array(topic_id), '[]') FROM (SELECT topic_id FROM "
+        f"meetings_itemtopic WHERE {condition} ORDER BY topic_id))"
+    )
+
+
+_SQLITE_YEAR = "CAST(strftime('%Y', m.date) AS INTEGER)"
+_SQLITE_REFRESH_TOPICS = (
+    f"UPDATE {FACET_TABLE} SET topics = {_sqlite_topics('{item}')}, "
+    f"topics_public = {_sqlite_topics('{item}', 'restricted')} WHERE item_id = {{item}};"
+)
+
+
+def _sqlite_count(row: str, sign: str) -> str:
+    """Statements adding (``+``) or taking away (``-``) the facet row ``row`` from the counts."""
+    return f"""
+        INSERT INTO {COUNT_TABLE} (year, restricted, status, body, items)
+        VALUES (coalesce({row}.year, 0), {row}.restricted, {row}.status, {row}.body, {sign}1)
+        ON CONFLICT (year, restricted, status, body) DO UPDATE SET items = items {sign} 1;
+        INSERT INTO {TOPIC_COUNT_TABLE} (topic_id, year, items, items_public)
+        SELECT value, coalesce({row}.year, 0), {sign}1, 0 FROM json_each({row}.topics) WHERE true
+        ON CONFLICT (topic_id, year) DO UPDATE SET items = items {sign} 1;
+        INSERT INTO {TOPIC_COUNT_TABLE} (topic_id, year, items, items_public)
+        SELECT value, coalesce({row}.year, 0), 0, {sign}1 FROM json_each({row}.topics_public)
+        WHERE true
+        ON CONFLICT (topic_id, year) DO UPDATE SET items_public = items_public {sign} 1;
+    """
+
+
+SQLITE_TRIGGERS = {
+    "meetings_searchfacet_item_insert": f"""
+        CREATE TRIGGER meetings_searchfacet_item_insert AFTER INSERT ON meetings_agendaitem
+        BEGIN
+            INSERT INTO {FACET_TABLE} (item_id, meeting_id, date, year, body, position,
+                restricted, status)
+            SELECT new.id, new.meeting_id, m.date, {_SQLITE_YEAR}, m.body, new.position,
+                new.restricted, new.status
+            FROM meetings_meeting m WHERE m.id = new.meeting_id;
+        END""",
+    "meetings_searchfacet_item_update": f"""
+        CREATE TRIGGER meetings_searchfacet_item_update
+        AFTER UPDATE OF meeting_id, position, restricted, status ON meetings_agendaitem
+        BEGIN
+            UPDATE {FACET_TABLE} SET meeting_id = new.meeting_id, position = new.position,
+                restricted = new.restricted, status = new.status,
+                (date, year, body) = (SELECT m.date, {_SQLITE_YEAR}, m.body
+                    FROM meetings_meeting m WHERE m.id = new.meeting_id),
+                topics_public = {_sqlite_topics("new.id", "new.restricted")}
+            WHERE item_id = new.id;
+        END""",
+    "meetings_searchfacet_item_delete": f"""
+        CREATE TRIGGER meetings_searchfacet_item_delete AFTER DELETE ON meetings_agendaitem
+        BEGIN
+            DELETE FROM {FACET_TABLE} WHERE item_id = old.id;
+        END""",
+    "meetings_searchfacet_meeting_update": f"""
+        CREATE TRIGGER meetings_searchfacet_meeting_update
+        AFTER UPDATE OF date, body ON meetings_meeting
+        BEGIN
+            UPDATE {FACET_TABLE} SET date = new.date,
+                year = CAST(strftime('%Y', new.date) AS INTEGER), body = new.body
+            WHERE meeting_id = new.id;
+        END""",
+    "meetings_searchfacet_link_insert": f"""
+        CREATE TRIGGER meetings_searchfacet_link_insert AFTER INSERT ON meetings_itemtopic
+        BEGIN
+            {_SQLITE_REFRESH_TOPICS.format(item="new.item_id")}
+        END""",
+    "meetings_searchfacet_link_update": f"""
+        CREATE TRIGGER meetings_searchfacet_link_update AFTER UPDATE ON meetings_itemtopic
+        BEGIN
+            {_SQLITE_REFRESH_TOPICS.format(item="old.item_id")}
+            {_SQLITE_REFRESH_TOPICS.format(item="new.item_id")}
+        END""",
+    "meetings_searchfacet_link_delete": f"""
+        CREATE TRIGGER meetings_searchfacet_link_delete AFTER DELETE ON meetings_itemtopic
+        BEGIN
+            {_SQLITE_REFRESH_TOPICS.format(item="old.item_id")}
+        END""",
+    "meetings_searchcount_insert": f"""
+        CREATE TRIGGER meetings_searchcount_insert AFTER INSERT ON {FACET_TABLE}
+        BEGIN {_sqlite_count("new", "+")} END""",
+    "meetings_searchcount_update": f"""
+        CREATE TRIGGER meetings_searchcount_update AFTER UPDATE ON {FACET_TABLE}
+        WHEN old.year IS NOT new.year OR old.restricted IS NOT new.restricted
+            OR old.status IS NOT new.status OR old.body IS NOT new.body
+            OR old.topics IS NOT new.topics OR old.topics_public IS NOT new.topics_public
+        BEGIN {_sqlite_count("old", "-")} {_sqlite_count("new", "+")} END""",
+    "meetings_searchcount_delete": f"""
+        CREATE TRIGGER meetings_searchcount_delete AFTER DELETE ON {FACET_TABLE}
+        BEGIN {_sqlite_count("old", "-")} END""",
+}
+# The triggers on the item, meeting and link tables: a migration that rebuilds one of those
+# tables drops them (see ``meetings.search.repair_sqlite_index``).
+SQLITE_SOURCE_TRIGGERS = [name for name in SQLITE_TRIGGERS if "searchfacet_" in name]
+
+SQLITE_TABLES = [
+    f"""
+    CREATE TABLE {FACET_TABLE} (
+        item_id INTEGER PRIMARY KEY,
+        meeting_id INTEGER NOT NULL,
+        date TEXT,
+        year INTEGER,
+        body TEXT NOT NULL,
+        position INTEGER NOT NULL,
+        restricted INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        topics TEXT NOT NULL DEFAULT '[]',
+        topics_public TEXT NOT NULL DEFAULT '[]'
+    )
+    """,
+    f"""
+    CREATE TABLE {COUNT_TABLE} (
+        year INTEGER NOT NULL,
+        restricted INTEGER NOT NULL,
+        status TEXT NOT NULL,
+        body TEXT NOT NULL,
+        items INTEGER NOT NULL,
+        PRIMARY KEY (year, restricted, status, body)
+    )
+    """,
+    f"""
+    CREATE TABLE {TOPIC_COUNT_TABLE} (
+        topic_id INTEGER NOT NULL,
+        year INTEGER NOT NULL,
+        items INTEGER NOT NULL,
+        items_public INTEGER NOT NULL,
+        PRIMARY KEY (topic_id, year)
+    )
+    """,
+]
+SQLITE_INDEXES = {
+    "searchfacet_newest_idx": f"CREATE INDEX searchfacet_newest_idx ON {FACET_TABLE}"
+    " (date DESC, body, meeting_id, position)",
+    # SQLite puts NULL first in ascending order: "date IS NULL" first puts undated items last.
+    "searchfacet_oldest_idx": f"CREATE INDEX searchfacet_oldest_idx ON {FACET_TABLE}"
+    " ((date IS NULL), date, body, meeting_id, position)",
+    "searchfacet_meeting_idx": f"CREATE INDEX searchfacet_meeting_idx ON {FACET_TABLE}"
+    " (meeting_id)",
+}
+
+
+def _sqlite_fill(where: str = "") -> list[str]:
+    return [
+        f"""INSERT OR REPLACE INTO {FACET_TABLE} (item_id, meeting_id, date, year, body, position,
+            restricted, status, topics, topics_public)
+        SELECT i.id, i.meeting_id, m.date, {_SQLITE_YEAR}, m.body, i.position, i.restricted,
+            i.status, coalesce(t.topics, '[]'), coalesce(t.topics_public, '[]')
+        FROM meetings_agendaitem i
+        JOIN meetings_meeting m ON m.id = i.meeting_id
+        LEFT JOIN (
+            SELECT l.item_id, json_group_array(l.topic_id) AS topics,
+                json_group_array(l.topic_id)
+                    FILTER (WHERE l.in_title OR NOT r.restricted) AS topics_public
+            FROM (SELECT * FROM meetings_itemtopic ORDER BY item_id, topic_id) l
+            JOIN meetings_agendaitem r ON r.id = l.item_id
+            {where.replace("i.id", "l.item_id")}
+            GROUP BY l.item_id
+        ) t ON t.item_id = i.id
+        {where}""",
+    ]
+
+
+def _sqlite_recount() -> list[str]:
+    return [
+        f"DELETE FROM {COUNT_TABLE}",
+        f"DELETE FROM {TOPIC_COUNT_TABLE}",
+        f"""INSERT INTO {COUNT_TABLE} (year, restricted, status, body, items)
+        SELECT coalesce(year, 0), restricted, status, body, count(*) FROM {FACET_TABLE}
+        GROUP BY 1, 2, 3, 4""",
+        f"""INSERT INTO {TOPIC_COUNT_TABLE} (topic_id, year, items, items_public)
+        SELECT topic_id, year, sum(a), sum(p) FROM (
+            SELECT j.value AS topic_id, coalesce(f.year, 0) AS year, 1 AS a, 0 AS p
+            FROM {FACET_TABLE} f, json_each(f.topics) j
+            UNION ALL
+            SELECT j.value, coalesce(f.year, 0), 0, 1
+            FROM {FACET_TABLE} f, json_each(f.topics_public) j
+        ) links GROUP BY topic_id, year""",
+    ]
+
+
+def sqlite_create() -> list[str]:
+    """Every statement that makes the tables, triggers and indexes (SQLite)."""
+    return [
+        *SQLITE_TABLES,
+        *SQLITE_INDEXES.values(),
+        *SQLITE_TRIGGERS.values(),
+        *_sqlite_fill(),
+        *_sqlite_recount(),
+    ]
+
+
+def sqlite_drop() -> list[str]:
+    return [
+        *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
+        f"DROP TABLE IF EXISTS {FACET_TABLE}",
+        f"DROP TABLE IF EXISTS {COUNT_TABLE}",
+        f"DROP TABLE IF EXISTS {TOPIC_COUNT_TABLE}",
+    ]
+
+
+def newest_order(vendor: str) -> str:
+    """ORDER BY for the newest meeting first (``f`` the narrow table), as its index has it."""
+    return "f.date DESC NULLS LAST, f.body, f.meeting_id, f.position"
+
+
+def oldest_order(vendor: str) -> str:
+    """ORDER BY for the oldest meeting first, undated last, as its index has it."""
+    if vendor == "sqlite":
+        return "f.date IS NULL, f.date, f.body, f.meeting_id, f.position"
+    return "f.date ASC NULLS LAST, f.body, f.meeting_id, f.position"
+
+
+# Upkeep -------------------------------------------------------------------------------------
+
+
+def installed(connection) -> bool:
+    """Whether migration 0007 has made the tables in this database."""
+    return FACET_TABLE in connection.introspection.table_names()
+
+
+def rebuild(connection) -> None:
+    """Every row and count again, from the item, meeting and topic link tables."""
+    if connection.vendor == "postgresql":
+        statements = PG_FILL + _pg_recount()
+    else:
+        statements = [f"DELETE FROM {FACET_TABLE}", *_sqlite_fill(), *_sqlite_recount()]
+    with connection.cursor() as cursor:
+        for statement in statements:
+            cursor.execute(statement)
+
+
+def repair_sqlite_triggers(connection) -> bool:
+    """Put back missing SQLite triggers (a rebuilt table loses them); True if any was missing."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+        found = {row[0] for row in cursor.fetchall()}
+        missing = [name for name in SQLITE_TRIGGERS if name not in found]
+        for name in missing:
+            cursor.execute(SQLITE_TRIGGERS[name])
+    return bool(missing)
+
+
+def suspend(connection) -> None:
+    """Drop the triggers for a bulk load; ``resume`` puts them back and indexes the new rows."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            for name, (_function, _trigger, table) in PG_TRIGGERS.items():
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
+        else:
+            for name in SQLITE_TRIGGERS:
+                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+
+
+def resume(connection, *, first_item_id: int, rebuild_indexes: bool) -> None:
+    """Index the items from ``first_item_id`` on, recount, and put the triggers back."""
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            if rebuild_indexes:
+                for name in PG_INDEXES:
+                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
+            cursor.execute(
+                "SELECT meetings_searchfacet_refresh(ARRAY("
+                "SELECT id FROM meetings_agendaitem WHERE id >= %s))",
+                [first_item_id],
+            )
+            if rebuild_indexes:
+                for sql in PG_INDEXES.values():
+                    cursor.execute(sql)
+            for statement in _pg_recount():
+                cursor.execute(statement)
+            for _name, (_function, trigger, _table) in PG_TRIGGERS.items():
+                cursor.execute(trigger)
+        else:
+            for statement in _sqlite_fill(f"WHERE i.id >= {int(first_item_id)}"):
+                cursor.execute(statement)
+            for statement in _sqlite_recount():
+                cursor.execute(statement)
+            for sql in SQLITE_TRIGGERS.values():
+                cursor.execute(sql)

@@ -1,0 +1,322 @@
+"""Measure the search page and the other pages against the current database.
+
+``manage.py benchmark_search`` runs a fixed set of searches (``SEARCHES``) as whole page
+requests through Django's test client (results, snippets, total, every filter's counts and the
+template), for a visitor and for a member who may read restricted items, and prints the median
+and 95th percentile server time and the number of SQL queries of each, and over the whole set.
+In the same run it times a naive version of each search (``icontains`` filtering, a count and
+one ``GROUP BY`` query per filter, as the page was first written) and prints the ratio. Then
+the meeting, item, home and topic pages.
+
+``--import`` instead measures the import: documents written in the "formal minutes" layout
+from synthetic meetings, read by the real parser and stored by the real service, in documents
+and items per second. The meetings it adds are deleted again afterwards.
+
+The figures depend on the machine and on what else runs on it; see docs/performance.md.
+"""
+
+import json
+import resource
+import statistics
+import time
+from urllib.parse import urlencode
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.core.management.base import BaseCommand, CommandError
+from django.db import connection
+from django.db.models import Count, F, Q
+from django.db.models.functions import ExtractYear
+from django.test import Client
+from django.test.utils import CaptureQueriesContext, override_settings
+
+from ingest.services import import_document
+from meetings import facet_index
+from meetings.filters import NEWEST_ORDER
+from meetings.models import AgendaItem, ItemTopic, Meeting, SourceDocument
+from meetings.search import parse_query
+from meetings.synthetic import ArchiveGenerator, minutes_document
+
+# (label, GET parameters): common words, two words, phrases and a rare word, with and without
+# year, topic and restricted filters. The topics are themes every generated archive has.
+SEARCHES = [
+    ("council", {"q": "council"}),
+    ("police", {"q": "police"}),
+    ("police council", {"q": "police council"}),
+    ("community safety", {"q": "community safety"}),
+    ('"anti-social behaviour"', {"q": '"anti-social behaviour"'}),
+    ('"operation nightfall"', {"q": '"operation nightfall"'}),
+    ("iquanta", {"q": "iquanta"}),
+    ("council, 2015", {"q": "council", "year": "2015"}),
+    ("police, topic ASB", {"q": "police", "topic": "anti-social-behaviour"}),
+    ('"anti-social behaviour", 2020', {"q": '"anti-social behaviour"', "year": "2020"}),
+    ("council, restricted", {"q": "council", "restricted": "yes"}),
+    ("iquanta, not restricted", {"q": "iquanta", "restricted": "no"}),
+    (
+        "police council, 2010, knife crime",
+        {"q": "police council", "year": "2010", "topic": "knife-crime"},
+    ),
+    ('"operation nightfall", 2019', {"q": '"operation nightfall"', "year": "2019"}),
+]
+OTHER_PAGES = ("meeting", "item", "home", "topic")
+MEMBER = "benchmark-member"
+
+
+def percentile(values, share: float) -> float:
+    """The value below which ``share`` of ``values`` fall (nearest rank)."""
+    ordered = sorted(values)
+    if not ordered:
+        return 0.0
+    rank = max(1, round(share * len(ordered) + 0.4999))
+    return ordered[min(rank, len(ordered)) - 1]
+
+
+def summary(times) -> tuple[float, float]:
+    return statistics.median(times), percentile(times, 0.95)
+
+
+class Command(BaseCommand):
+    help = (
+        "Time a fixed set of searches and the meeting, item, home and topic pages against the "
+        "current database, with a naive search for comparison; or, with --import, the import."
+    )
+
+    def add_arguments(self, parser):
+        parser.add_argument(
+            "--repeat", type=int, default=5, help="timed runs of each page (default 5)"
+        )
+        parser.add_argument(
+            "--baseline-repeat",
+            type=int,
+            default=1,
+            help="timed runs of each naive search (default 1; 0 leaves the baseline out)",
+        )
+        parser.add_argument("--json", help="also write the figures to this file")
+        parser.add_argument(
+            "--import",
+            dest="import_documents",
+            type=int,
+            metavar="N",
+            help="measure the import of N synthetic documents instead",
+        )
+
+    def handle(self, *args, **options):
+        if options["repeat"] < 1:
+            raise CommandError("--repeat must be at least 1.")
+        with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
+            if options["import_documents"]:
+                report = self.measure_import(options["import_documents"])
+            else:
+                report = self.measure_pages(options["repeat"], options["baseline_repeat"])
+        if options["json"]:
+            with open(options["json"], "w", encoding="utf-8") as file:
+                json.dump(report, file, indent=2)
+
+    # Pages
+
+    def measure_pages(self, repeat: int, baseline_repeat: int) -> dict:
+        items = AgendaItem.objects.count()
+        if not items:
+            raise CommandError("The database holds no items: run generate_archive first.")
+        self.stdout.write(
+            f"{connection.vendor}, {items:,} items, {Meeting.objects.count():,} meetings; "
+            f"{repeat} timed runs of each page after one untimed"
+        )
+        clients = {"visitor": Client(), "member": self._member_client()}
+        report = {"database": connection.vendor, "items": items, "searches": [], "pages": []}
+        all_times, all_queries, naive_times = [], [], []
+        header = f"{'search':<38} {'user':<8} {'median':>8} {'p95':>8} {'queries':>7}"
+        if baseline_repeat:
+            header += f" {'naive median':>13} {'naive queries':>13} {'ratio':>7}"
+        self.stdout.write(header)
+        for label, params in SEARCHES:
+            for user, client in clients.items():
+                url = "/search/?" + urlencode(params)
+                times, queries = self._time(client, url, repeat)
+                median, p95 = summary(times)
+                all_times += times
+                all_queries.append(queries)
+                row = {"search": label, "user": user, "median_ms": median, "p95_ms": p95}
+                row["queries"] = queries
+                line = f"{label:<38} {user:<8} {median:8.1f} {p95:8.1f} {queries:7d}"
+                if baseline_repeat:
+                    naive, naive_queries = self._time_naive(
+                        params, include_restricted=user == "member", repeat=baseline_repeat
+                    )
+                    naive_times += naive
+                    naive_median = statistics.median(naive)
+                    row.update(naive_median_ms=naive_median, naive_queries=naive_queries)
+                    line += (
+                        f" {naive_median:13.1f} {naive_queries:13d} {naive_median / median:6.1f}x"
+                    )
+                report["searches"].append(row)
+                self.stdout.write(line)
+        median, p95 = summary(all_times)
+        overall = {
+            "median_ms": median,
+            "p95_ms": p95,
+            "queries_median": statistics.median(all_queries),
+            "queries_max": max(all_queries),
+        }
+        line = (
+            f"{'all searches':<38} {'both':<8} {median:8.1f} {p95:8.1f}"
+            f" {max(all_queries):7d} (most queries)"
+        )
+        if naive_times:
+            naive_median, naive_p95 = summary(naive_times)
+            overall.update(naive_median_ms=naive_median, naive_p95_ms=naive_p95)
+            line += (
+                f"\n{'naive baseline':<38} {'both':<8} {naive_median:8.1f} {naive_p95:8.1f}"
+                f"   ratio of medians {naive_median / median:.1f}x,"
+                f" of 95th percentiles {naive_p95 / p95:.1f}x"
+            )
+        report["overall"] = overall
+        self.stdout.write(line)
+
+        self.stdout.write(f"{'page':<38} {'user':<8} {'median':>8} {'p95':>8} {'queries':>7}")
+        for page, urls in self._page_urls().items():
+            for user, client in clients.items():
+                times, queries = [], 0
+                for url in urls:
+                    page_times, page_queries = self._time(client, url, repeat)
+                    times += page_times
+                    queries = max(queries, page_queries)
+                median, p95 = summary(times)
+                report["pages"].append(
+                    {"page": page, "user": user, "median_ms": median, "p95_ms": p95}
+                )
+                self.stdout.write(f"{page:<38} {user:<8} {median:8.1f} {p95:8.1f} {queries:7d}")
+        rss = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+        report["max_rss_mb"] = rss
+        self.stdout.write(f"Largest resident size of this process: {rss:.0f} MB")
+        return report
+
+    def _member_client(self) -> Client:
+        user, _ = get_user_model().objects.get_or_create(username=MEMBER)
+        user.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+        client = Client()
+        client.force_login(user)
+        return client
+
+    def _time(self, client, url: str, repeat: int) -> tuple[list[float], int]:
+        """Server times of ``repeat`` requests in milliseconds, and the queries of one."""
+        connection.queries_log.clear()  # each request empties it (``reset_queries``)
+        with CaptureQueriesContext(connection) as captured:
+            response = client.get(url)  # also warms the caches
+        queries = len(captured)  # before the next request empties the log
+        if response.status_code != 200:
+            raise CommandError(f"{url} answered {response.status_code}")
+        times = []
+        for _ in range(repeat):
+            start = time.perf_counter()
+            response = client.get(url)
+            times.append((time.perf_counter() - start) * 1000)
+            if response.status_code != 200:
+                raise CommandError(f"{url} answered {response.status_code}")
+        return times, queries
+
+    def _page_urls(self) -> dict[str, list[str]]:
+        """Twenty meetings and items spread over the archive, the home page, ten topics."""
+        meeting_ids = list(Meeting.objects.order_by("pk").values_list("pk", flat=True))
+        item_ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
+
+        def spread(ids, count=20):
+            step = max(1, len(ids) // count)
+            return ids[::step][:count]
+
+        with connection.cursor() as cursor:
+            # Topics everyone may see, from the most discussed (the longest pages) down.
+            cursor.execute(
+                f"SELECT t.slug FROM {facet_index.TOPIC_COUNT_TABLE} c"
+                " JOIN meetings_topic t ON t.id = c.topic_id"
+                " GROUP BY t.slug HAVING sum(c.items_public) > 0"
+                " ORDER BY sum(c.items_public) DESC, t.slug"
+            )
+            topics = [row[0] for row in cursor.fetchall()]
+        return {
+            "meeting": [f"/meetings/{pk}/" for pk in spread(meeting_ids)],
+            "item": [f"/items/{pk}/" for pk in spread(item_ids)],
+            "home": ["/"],
+            "topic": [f"/topics/{slug}/" for slug in spread(topics, 10)],
+        }
+
+    # The naive search
+
+    def _time_naive(self, params, *, include_restricted: bool, repeat: int):
+        times, queries = [], 0
+        for _ in range(repeat):
+            connection.queries_log.clear()
+            with CaptureQueriesContext(connection) as captured:
+                start = time.perf_counter()
+                self._naive_page(params, include_restricted)
+                times.append((time.perf_counter() - start) * 1000)
+            queries = len(captured)
+        return times, queries
+
+    def _naive_page(self, params, include_restricted: bool):
+        """A page's data the simple way: text ``icontains`` every word, a query per filter."""
+        parsed = parse_query(params.get("q", ""))
+        items = AgendaItem.objects.all()
+        for group in parsed.groups[:1]:
+            for operand in group:
+                text = " ".join(operand.words)
+                public = Q(title__icontains=text) | Q(number__icontains=text)
+                words = public | Q(agenda_text__icontains=text) | Q(minutes_text__icontains=text)
+                if not include_restricted:
+                    words = Q(restricted=False) & words | Q(restricted=True) & public
+                items = items.exclude(words) if operand.negated else items.filter(words)
+        filtered = items
+        if "year" in params:
+            filtered = filtered.filter(meeting__date__year=int(params["year"]))
+        if "topic" in params:
+            filtered = filtered.filter(item_topics__topic__slug=params["topic"])
+        if "restricted" in params:
+            filtered = filtered.filter(restricted=params["restricted"] == "yes")
+        list(filtered.select_related("meeting").order_by(*NEWEST_ORDER)[:20])
+        filtered.count()
+        for expression in (ExtractYear("meeting__date"), F("restricted"), F("status")):
+            list(filtered.order_by().values(value=expression).annotate(n=Count("pk")))
+        list(filtered.order_by().values("meeting__body").annotate(n=Count("pk")))
+        links = ItemTopic.objects.filter(item__in=filtered.values("pk"))
+        if not include_restricted:
+            links = links.filter(Q(in_title=True) | Q(item__restricted=False))
+        list(links.values("topic_id").annotate(n=Count("pk")).order_by("-n")[:50])
+
+    # Import
+
+    def measure_import(self, count: int) -> dict:
+        taken = set(Meeting.objects.values_list("body", "date"))
+        generator = ArchiveGenerator(seed=4242, taken_dates=taken)
+        documents = [
+            (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
+            for n, meeting in enumerate(generator.meetings(count), start=1)
+        ]
+        self.stdout.write(
+            f"{connection.vendor}: importing {count} documents in the formal layout "
+            f"({sum(len(data) for _, data in documents) / count / 1024:.1f} KB each)"
+        )
+        start = time.perf_counter()
+        outcomes = [import_document(data, name) for name, data in documents]
+        elapsed = time.perf_counter() - start
+        failed = [outcome for outcome in outcomes if outcome.failed]
+        stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
+        items = AgendaItem.objects.filter(meeting__in=stored).count()
+        Meeting.objects.filter(pk__in=stored).delete()
+        SourceDocument.objects.filter(file_name__startswith="benchmark-").delete()
+        report = {
+            "database": connection.vendor,
+            "documents": count,
+            "failed": len(failed),
+            "items": items,
+            "seconds": elapsed,
+            "documents_per_second": count / elapsed,
+            "items_per_second": items / elapsed,
+        }
+        self.stdout.write(
+            f"{count} documents ({len(failed)} failed), {items} items in {elapsed:.1f}s: "
+            f"{count / elapsed:.0f} documents/s, {items / elapsed:.0f} items/s "
+            "(the meetings were deleted again)"
+        )
+        for outcome in failed[:5]:
+            self.stdout.write(f"  failed: {outcome.file_name}: {outcome.message}")
+        return report

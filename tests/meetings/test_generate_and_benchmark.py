@@ -1,0 +1,207 @@
+"""The synthetic archive, the benchmark, and what keeps search fast at scale.
+
+Timings are not asserted: they belong to docs/performance.md. These check that the commands
+work and that the narrow search table and its counts stay exactly in step with the items.
+"""
+
+import csv
+import datetime
+import io
+import json
+
+import pytest
+from django.core.management import call_command
+from django.db import connection
+
+from meetings import facet_index, filters, views_search
+from meetings.models import AgendaItem, ItemTopic, Meeting, Topic
+
+pytestmark = pytest.mark.django_db
+
+only_sqlite = pytest.mark.skipif(
+    connection.vendor != "sqlite", reason="interrupts SQLite's queries with a progress handler"
+)
+
+
+def rows(sql: str) -> list[tuple]:
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return [tuple(row) for row in cursor.fetchall()]
+
+
+def index_state() -> tuple:
+    """The narrow table and the counts, in a comparable form (vectors left out)."""
+    facets = rows(
+        "SELECT item_id, meeting_id, date, year, body, position, restricted, status, topics,"
+        f" topics_public FROM {facet_index.FACET_TABLE} ORDER BY item_id"
+    )
+    counts = rows(
+        f"SELECT year, restricted, status, body, items FROM {facet_index.COUNT_TABLE}"
+        " WHERE items <> 0 ORDER BY 1, 2, 3, 4"
+    )
+    topics = rows(
+        f"SELECT topic_id, year, items, items_public FROM {facet_index.TOPIC_COUNT_TABLE}"
+        " WHERE items <> 0 OR items_public <> 0 ORDER BY 1, 2"
+    )
+    return facets, counts, topics
+
+
+def assert_in_step():
+    before = index_state()
+    facet_index.rebuild(connection)
+    assert index_state() == before
+
+
+@pytest.fixture
+def archive(db):
+    out = io.StringIO()
+    call_command("generate_archive", meetings=12, seed=3, stdout=out)
+    return out.getvalue()
+
+
+class TestGenerateArchive:
+    def test_meetings_items_and_the_index(self, archive):
+        items = AgendaItem.objects.count()
+
+        assert "Added 12 meetings and" in archive
+        assert Meeting.objects.count() == 12
+        assert 120 <= items <= 360
+        assert ItemTopic.objects.exists()
+        assert Meeting.objects.filter(date__year__gte=2005, date__year__lte=2025).count() == 12
+        assert len(rows(f"SELECT item_id FROM {facet_index.FACET_TABLE}")) == items
+        assert rows(f"SELECT sum(items) FROM {facet_index.COUNT_TABLE}")[0][0] == items
+        assert_in_step()
+
+    def test_same_seed_same_archive(self, archive):
+        first = list(AgendaItem.objects.order_by("pk").values_list("title", "minutes_text"))
+        Meeting.objects.all().delete()
+        call_command("generate_archive", meetings=12, seed=3, stdout=io.StringIO())
+
+        assert list(AgendaItem.objects.order_by("pk").values_list("title", "minutes_text")) == (
+            first
+        )
+
+    def test_found_by_search(self, archive, client):
+        response = client.get("/search/", {"q": "council"})
+
+        assert response.status_code == 200
+        assert response.context["paginator"].count > 0
+        assert response.context["results"][0].snippet
+
+
+class TestBenchmark:
+    def test_prints_every_search_and_page(self, archive, tmp_path):
+        out = io.StringIO()
+        report = tmp_path / "report.json"
+
+        call_command("benchmark_search", repeat=1, json=str(report), stdout=out)
+
+        text = out.getvalue()
+        for label, _params in filters_searches():
+            assert label in text
+        assert "all searches" in text
+        assert "naive baseline" in text
+        for page in ("meeting", "item", "home", "topic"):
+            assert f"\n{page} " in text
+        figures = json.loads(report.read_text())
+        assert len(figures["searches"]) == 2 * len(filters_searches())
+        assert all(row["queries"] > 0 for row in figures["searches"])
+        assert figures["overall"]["median_ms"] > 0
+
+    def test_import(self, archive):
+        out = io.StringIO()
+        meetings = Meeting.objects.count()
+
+        call_command("benchmark_search", import_documents=3, stdout=out)
+
+        assert "3 documents (0 failed)" in out.getvalue()
+        assert "documents/s" in out.getvalue()
+        assert Meeting.objects.count() == meetings
+
+
+def filters_searches():
+    from meetings.management.commands.benchmark_search import SEARCHES
+
+    return SEARCHES
+
+
+class TestIndexInStep:
+    def test_edits_of_items_meetings_and_topics(self, make_meeting):
+        meeting = make_meeting(
+            items=[
+                {"title": "Knife crime", "topics": {"Knife Crime": True}},
+                {"title": "Restricted - Case", "restricted": True, "topics": {"Zanzibar": False}},
+            ]
+        )
+        make_meeting(date=datetime.date(2024, 10, 2), items=[{"title": "Patrols"}])
+        assert_in_step()
+
+        item = meeting.items.get(position=1)
+        item.restricted, item.status = True, "deferred"
+        item.save()
+        assert_in_step()
+
+        Meeting.objects.filter(pk=meeting.pk).update(date=datetime.date(2019, 5, 1), body="X")
+        assert_in_step()
+
+        topic = Topic.objects.get(name="Zanzibar")
+        ItemTopic.objects.filter(topic=topic).update(in_title=True)
+        assert_in_step()
+        ItemTopic.objects.create(item=item, topic=topic, in_title=False)
+        assert_in_step()
+        topic.delete()
+        assert_in_step()
+
+        meeting.delete()
+        assert_in_step()
+        assert len(rows(f"SELECT item_id FROM {facet_index.FACET_TABLE}")) == 1
+
+
+class TestBroadSearches:
+    def test_counts_estimated_from_a_sample(self, archive, client, monkeypatch):
+        exact = client.get("/search/", {"q": "council"})
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", 5)
+
+        response = client.get("/search/", {"q": "council"})
+
+        summary = response.context["summary"]
+        assert summary.estimated
+        assert "The counts are estimates" in response.content.decode()
+        assert "about " in response.content.decode()
+        assert [item.pk for item in response.context["results"]] == [
+            item.pk for item in exact.context["results"]
+        ]
+
+    def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
+        monkeypatch.setattr(filters, "CANDIDATES", 20)
+        monkeypatch.setattr(views_search, "CANDIDATES", 20)
+
+        response = client.get("/search/", {"q": "council"})
+        second = client.get("/search/", {"q": "council", "page": "2"})
+
+        assert response.context["paginator"].count > 20
+        assert "Showing the best matches among the 20 most" in response.content.decode()
+        first_ids = {item.pk for item in response.context["results"]}
+        assert first_ids.isdisjoint(item.pk for item in second.context["results"])
+
+    @only_sqlite
+    def test_out_of_time(self, archive, client, monkeypatch):
+        monkeypatch.setattr(filters, "TIME_LIMIT", 0.0)
+
+        response = client.get("/search/", {"q": "council"})
+
+        assert response.status_code == 200
+        summary = response.context["summary"]
+        assert not summary.exact
+        html = response.content.decode()
+        assert "This search took too long" in html or "they were not all counted" in html
+
+    def test_long_csv_downloads_are_streamed(self, archive, client, monkeypatch):
+        monkeypatch.setattr(views_search, "STREAM_FROM", 0)
+
+        response = client.get("/search/results.csv", {"q": "council", "sort": "newest"})
+
+        assert response.streaming
+        lines = list(csv.DictReader(io.StringIO(b"".join(response.streaming_content).decode())))
+        assert len(lines) == client.get("/search/", {"q": "council"}).context["paginator"].count
