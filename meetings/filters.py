@@ -285,17 +285,29 @@ class ItemSearchFilter(django_filters.FilterSet):
 
     def _counts(self, summary: "Summary", name: str) -> dict:
         """Counts of ``name``'s choices, with every other filter applied but not its own."""
-        index = CUBE_FACETS.index(name)
-        wanted = self._cube_values()
-        counts: dict = {}
-        for row in summary.cube:
-            if all(
-                choices is None or row[other] in choices
-                for other, choices in enumerate(wanted)
-                if other != index
-            ):
-                counts[row[index]] = counts.get(row[index], 0) + row[-1]
-        return counts
+        return self._cube_counts(summary)[CUBE_FACETS.index(name)]
+
+    def _cube_counts(self, summary: "Summary") -> list[dict]:
+        """For each of ``CUBE_FACETS``, its choices' counts: one pass over the cube.
+
+        A row counts for a filter's choices when it meets every other filter: when it meets
+        them all it counts for every filter, when it fails one it counts for that one alone.
+        """
+        if getattr(summary, "_facet_counts", None) is None:
+            wanted = self._cube_values()
+            counts: list[dict] = [{} for _ in CUBE_FACETS]
+            for row in summary.cube:
+                failed = [
+                    i for i, choices in enumerate(wanted) if choices and row[i] not in choices
+                ]
+                if len(failed) > 1:
+                    continue
+                n = row[-1]
+                for i in failed or range(len(CUBE_FACETS)):
+                    facet = counts[i]
+                    facet[row[i]] = facet.get(row[i], 0) + n
+            summary._facet_counts = counts
+        return summary._facet_counts
 
     def _cube_values(self) -> list[set | None]:
         """The values chosen for each of ``CUBE_FACETS``, None where any will do."""
@@ -374,7 +386,7 @@ def _shown(choices: list[Choice], summary=None) -> list[Choice]:
         return [replace(choice, count=None) for choice in choices if choice.selected]
     shown = [choice for choice in choices if choice.count or choice.selected]
     if summary is not None and summary.estimated:
-        return [replace(choice, estimated=True) for choice in shown]
+        return [replace(choice, count=_rounded(choice.count), estimated=True) for choice in shown]
     return shown
 
 
@@ -385,7 +397,7 @@ def _shown(choices: list[Choice], summary=None) -> list[Choice]:
 CUBE_FACETS = ("year", "restricted", "status", "body")
 # A query matching more items than this ranks only the newest this many; the rest follow,
 # newest first. A multiple of the page size.
-CANDIDATES = 5000
+CANDIDATES = 2000
 # A query matching more items than this has its counts estimated from a sample of about
 # SAMPLE_SIZE items: those whose id modulo SAMPLE_BUCKETS is in the first few buckets.
 SAMPLE_ABOVE = 30000
@@ -464,28 +476,32 @@ class FacetQuery:
             table = facet_index.FACET_TABLE
             return (
                 f"(SELECT {columns}, vector AS rank_vector FROM {table}"
-                f" WHERE NOT restricted AND vector @@ {self._tsquery()}"
+                f" WHERE NOT restricted AND vector @@ {self._tsquery()}{self._sample_sql('')}"
                 f" UNION ALL SELECT {columns}, vector_public FROM {table}"
-                f" WHERE restricted AND vector_public @@ {self._tsquery()}) f"
+                f" WHERE restricted AND vector_public @@ {self._tsquery()}{self._sample_sql('')})"
+                " f"
             )
         return f"{facet_index.FACET_TABLE} f"
 
     def _source_params(self) -> list:
-        return self._tsquery_params() * 2 if self._union() else []
+        return [*self._tsquery_params(), *self._sample_params()] * 2 if self._union() else []
 
     def _tsquery(self) -> str:
-        """The query as SQL; when counting on a sample, only the items of the sample match."""
-        if self.buckets < SAMPLE_BUCKETS:
-            return f"(websearch_to_tsquery('{search.CONFIG}', %s) && %s::tsquery)"
         return f"websearch_to_tsquery('{search.CONFIG}', %s)"
 
     def _tsquery_params(self) -> list:
-        if self.buckets < SAMPLE_BUCKETS:
-            sample = " | ".join(
-                f"'{facet_index.SAMPLE_LEXEME} {bucket}'" for bucket in range(self.buckets)
-            )
-            return [self.parsed.websearch(), sample]
         return [self.parsed.websearch()]
+
+    def _sample_sql(self, prefix: str) -> str:
+        """When counting on a sample (PostgreSQL), only the items of the sample: the GIN index
+        holds the ``sample`` column beside the vector, so it finds them by itself."""
+        return f" AND {prefix}sample @@ %s::tsquery" if self.buckets < SAMPLE_BUCKETS else ""
+
+    def _sample_params(self) -> list:
+        if self.buckets == SAMPLE_BUCKETS:
+            return []
+        lexemes = (f"'{facet_index.SAMPLE_LEXEME} {bucket}'" for bucket in range(self.buckets))
+        return [" | ".join(lexemes)]
 
     def _query_condition(self) -> tuple[str, list] | None:
         if self.vendor == "sqlite":
@@ -494,7 +510,10 @@ class FacetQuery:
         if self._union():
             return None  # see _source
         if self.include:
-            return f"f.vector @@ {self._tsquery()}", self._tsquery_params()
+            return (
+                f"f.vector @@ {self._tsquery()}{self._sample_sql('f.')}",
+                [*self._tsquery_params(), *self._sample_params()],
+            )
         return (
             f"((f.vector @@ {self._tsquery()} AND NOT f.restricted)"
             f" OR (f.restricted AND f.vector_public @@ {self._tsquery()}))",
@@ -574,8 +593,10 @@ class FacetQuery:
                 estimate = count * SAMPLE_BUCKETS
             if estimate > SAMPLE_ABOVE:
                 self.buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
-        cube = self._saved_cube() if precomputed else self._cube()
-        topics = self._topics(precomputed)
+        if precomputed:
+            cube, topics = self._saved_cube(), self._topics(precomputed)
+        else:
+            cube, topics = self._counted()
         summary = Summary(total=0, cube=cube, topics=topics, body_count=body_count)
         wanted = self.filterset._cube_values()
         summary.total = sum(
@@ -637,9 +658,10 @@ class FacetQuery:
         return f"{where} AND {bucket} < {int(self.buckets)}", params
 
     def _scaled(self, n: int) -> int:
+        """A count made on the sample, scaled to the whole (rounded when shown)."""
         if self.buckets == SAMPLE_BUCKETS:
             return n
-        return _rounded(round(n * SAMPLE_BUCKETS / self.buckets))
+        return round(n * SAMPLE_BUCKETS / self.buckets)
 
     def _rows(self, sql: str, params) -> list[tuple]:
         with self.connection.cursor() as cursor:
@@ -660,19 +682,53 @@ class FacetQuery:
             )
         )
 
-    def _cube(self) -> list[tuple]:
+    def _counted(self) -> tuple[list[tuple], list[tuple]]:
+        """The cube and the topics' counts in one pass over the matches (one statement).
+
+        The matches' facet values are read once into a materialised table; the cube groups
+        them, with the topic filter, and the topics' counts apply the other filters.
+        """
         where, params = self._sampled(*self._where(["q", "date_from", "date_to"]))
-        count = "count(*)"
+        count, count_params = "count(*)", []
         topic = self._condition("topic")
         if topic is not None:
-            count = f"count(*) FILTER (WHERE {topic[0]})"
-            params = topic[1] + params
-        rows = self._rows(
-            f"SELECT coalesce(f.year, 0), f.restricted, f.status, f.body, {count}"
-            f" FROM {self._source()} WHERE {where} GROUP BY 1, 2, 3, 4",
-            params,
+            count, count_params = f"count(*) FILTER (WHERE {topic[0]})", topic[1]
+        others, others_params = [], []
+        for name in ("year", "restricted", "status", "body"):
+            condition = self._condition(name)
+            if condition is not None:
+                others.append(condition[0])
+                others_params += condition[1]
+        if self.vendor == "postgresql":
+            links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
+            topic_id = "link.topic_id"
+        else:
+            links = f"JOIN json_each({self._topics_column()}) AS link"
+            topic_id = "link.value"
+        none = "CAST(NULL AS {})".format
+        sql = (
+            "WITH m AS MATERIALIZED ("
+            " SELECT f.year, f.restricted, f.status, f.body, f.date, f.topics, f.topics_public"
+            f" FROM {self._source()} WHERE {where})"
+            f" SELECT 0, coalesce(f.year, 0), f.restricted, f.status, f.body, {none('TEXT')},"
+            f" {none('TEXT')}, {count} FROM m f GROUP BY 2, 3, 4, 5"
+            f" UNION ALL SELECT 1, {none('INTEGER')}, {none('BOOLEAN')}, {none('TEXT')},"
+            f" {none('TEXT')}, t.slug, t.name, c.n FROM ("
+            f" SELECT {topic_id} AS topic_id, count(*) AS n FROM m f {links}"
+            f" WHERE {' AND '.join(others) or '1 = 1'} GROUP BY 1"
+            ") c JOIN meetings_topic t ON t.id = c.topic_id"
         )
-        return self._normalise(row[:-1] + (self._scaled(row[-1]),) for row in rows)
+        rows = self._rows(sql, [*params, *count_params, *others_params])
+        cube = self._normalise(
+            (year, restricted, status, body, self._scaled(n))
+            for kind, year, restricted, status, body, _slug, _name, n in rows
+            if kind == 0
+        )
+        topics = sorted(
+            ((slug, name, self._scaled(n)) for kind, *_cube, slug, name, n in rows if kind == 1),
+            key=lambda row: (-row[2], row[1].lower(), row[0]),
+        )
+        return cube, topics
 
     def _topics(self, precomputed: bool) -> list[tuple]:
         others = ["year", "restricted", "status", "body"]

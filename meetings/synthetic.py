@@ -11,7 +11,7 @@ The shape follows the partnership's real minutes and the committees of neighbour
 - words: English words drawn by their real frequency (``data/english_words.tsv``) mixed with
   the vocabulary of community-safety minutes ("council", "police", "anti-social behaviour");
 - topics: a long tail, a few themes on tens of thousands of items and hundreds of operations on
-  a handful each ("iQuanta" is on about one item in 4,000), each named where the link says;
+  a handful each ("iQuanta" is on about one item in 2,500), each named where the link says;
 - about 5% of items restricted, some with "Restricted -" in the title;
 - attendees from a pool of people per body, and 0 to 3 decisions per item.
 
@@ -58,9 +58,9 @@ COMMITTEES = [
     ("{place} Housing and Communities Panel", "HCP", 1),
 ]
 
-# Words of community-safety minutes, by how often they are written. About one word in six of the
-# minutes comes from here, so "council" is in nearly half the items and "police" in over a
-# third, as in the partnership's own minutes.
+# Words of community-safety minutes, by how often they are written. About one word in twelve
+# of the minutes comes from here, so that "council" is in nearly half the items and "police" in
+# over a third.
 DOMAIN_TERMS = {
     "council": 4.2, "police": 2, "partnership": 7, "community": 9, "safety": 7, "crime": 9,
     "anti-social behaviour": 0.5, "residents": 5, "officers": 6, "report": 8, "members": 7,
