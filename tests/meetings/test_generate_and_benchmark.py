@@ -10,7 +10,7 @@ import io
 import json
 
 import pytest
-from django.core.management import call_command
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from meetings import facet_index, filters, views_search
@@ -60,6 +60,14 @@ def archive(db):
 
 
 class TestGenerateArchive:
+    def test_refuses_a_database_of_imported_minutes(self, settings):
+        minutes = settings.BASE_DIR / "tests" / "fixtures" / "minutes"
+        call_command("import_minutes", str(minutes), stdout=io.StringIO())
+        meetings = Meeting.objects.count()
+        with pytest.raises(CommandError, match="holds 5 imported minutes documents"):
+            call_command("generate_archive", meetings=3, stdout=io.StringIO())
+        assert Meeting.objects.count() == meetings
+
     def test_meetings_items_and_the_index(self, archive):
         items = AgendaItem.objects.count()
 

@@ -27,6 +27,7 @@ from meetings.models import (
     Meeting,
     Person,
     Resolution,
+    SourceDocument,
     Topic,
     person_key,
 )
@@ -140,11 +141,23 @@ class Command(BaseCommand):
             "--database", default=DEFAULT_DB_ALIAS, help="the database to use (default: default)"
         )
 
+    @staticmethod
+    def _refuse_real_archive(using: str) -> None:
+        """Made-up meetings must never be mixed into an archive of imported minutes."""
+        imported = SourceDocument.objects.using(using).exclude(meeting=None).count()
+        if imported:
+            raise CommandError(
+                f"This database holds {imported} imported minutes document"
+                f"{'' if imported == 1 else 's'}: generate_archive adds made-up meetings and is "
+                "for a database of its own. Point DATABASE_URL at an empty database."
+            )
+
     def handle(self, *args, **options):
         count = options["meetings"]
         if count < 1:
             raise CommandError("--meetings must be at least 1.")
         using = options["database"]
+        self._refuse_real_archive(using)
         connection = connections[using]
         started = time.monotonic()
         taken = set(Meeting.objects.using(using).values_list("body", "date"))
