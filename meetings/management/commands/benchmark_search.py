@@ -9,12 +9,15 @@ one ``GROUP BY`` query per filter, as the page was first written) and prints the
 the meeting, item, home and topic pages.
 
 ``--import`` instead measures the import: documents written in the "formal minutes" layout
-from synthetic meetings, read by the real parser and stored by the real service, in documents
-and items per second. The meetings it adds are deleted again afterwards.
+from synthetic meetings (10 to 20 items each unless ``--items`` says otherwise), read by the
+real parser and stored by the real service in batches, as ``import_minutes`` does (topics
+tagged, search index written), in documents and items per second. The meetings it adds are
+deleted again afterwards.
 
 The figures depend on the machine and on what else runs on it; see docs/performance.md.
 """
 
+import argparse
 import json
 import resource
 import statistics
@@ -30,7 +33,7 @@ from django.db.models.functions import ExtractYear
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from ingest.services import import_document
+from ingest.services import BATCH_SIZE, import_documents
 from meetings import facet_index
 from meetings.filters import NEWEST_ORDER
 from meetings.models import AgendaItem, ItemTopic, Meeting, SourceDocument
@@ -60,6 +63,22 @@ SEARCHES = [
 ]
 OTHER_PAGES = ("meeting", "item", "home", "topic")
 MEMBER = "benchmark-member"
+
+
+# Items per imported document: real minutes hold about 15.
+IMPORT_ITEMS = (10, 20)
+
+
+def item_range(value: str) -> tuple[int, int]:
+    """ "10-20" as (10, 20)."""
+    low, _, high = value.partition("-")
+    try:
+        bounds = int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MIN-MAX, as 10-20, not {value!r}") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"expected 1 <= MIN <= MAX, not {value!r}")
+    return bounds
 
 
 def percentile(values, share: float) -> float:
@@ -99,13 +118,21 @@ class Command(BaseCommand):
             metavar="N",
             help="measure the import of N synthetic documents instead",
         )
+        parser.add_argument(
+            "--items",
+            type=item_range,
+            default=IMPORT_ITEMS,
+            metavar="MIN-MAX",
+            help="with --import: the number of items of each document, drawn between MIN and "
+            "MAX (default 10-20, about 15 a document)",
+        )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
             if options["import_documents"]:
-                report = self.measure_import(options["import_documents"])
+                report = self.measure_import(options["import_documents"], options["items"])
             else:
                 report = self.measure_pages(options["repeat"], options["baseline_repeat"])
         if options["json"]:
@@ -284,19 +311,23 @@ class Command(BaseCommand):
 
     # Import
 
-    def measure_import(self, count: int) -> dict:
+    def measure_import(self, count: int, sizes: tuple[int, int]) -> dict:
         taken = set(Meeting.objects.values_list("body", "date"))
         generator = ArchiveGenerator(seed=4242, taken_dates=taken)
+        meetings = list(generator.meetings(count, items=sizes))
         documents = [
             (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
-            for n, meeting in enumerate(generator.meetings(count), start=1)
+            for n, meeting in enumerate(meetings, start=1)
         ]
+        size = sum(len(data) for _, data in documents) / count / 1024
+        average = sum(len(meeting.items) for meeting in meetings) / count
         self.stdout.write(
-            f"{connection.vendor}: importing {count} documents in the formal layout "
-            f"({sum(len(data) for _, data in documents) / count / 1024:.1f} KB each)"
+            f"{connection.vendor}: importing {count} documents in the formal layout, "
+            f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
+            f"in transactions of up to {BATCH_SIZE} documents"
         )
         start = time.perf_counter()
-        outcomes = [import_document(data, name) for name, data in documents]
+        outcomes = import_documents(documents)
         elapsed = time.perf_counter() - start
         failed = [outcome for outcome in outcomes if outcome.failed]
         stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
@@ -306,6 +337,8 @@ class Command(BaseCommand):
         report = {
             "database": connection.vendor,
             "documents": count,
+            "items_per_document": list(sizes),
+            "kilobytes_per_document": size,
             "failed": len(failed),
             "items": items,
             "seconds": elapsed,
