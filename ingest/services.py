@@ -20,7 +20,9 @@ import codecs
 import datetime
 import hashlib
 import logging
+import multiprocessing
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
@@ -267,9 +269,12 @@ def import_document(
     ``reparse`` and ``source_document`` are for reading a stored original again (see
     ``store_document``); a re-read that fails leaves the document and its meeting as they were.
     """
-    document = _read_and_parse(SourceFile(file_name, data, imported_by, imported_by_name))
+    reading = _read_and_parse((file_name, data))
+    source = SourceFile(
+        file_name, data, imported_by, imported_by_name, reading.text, reading.encoding
+    )
     return _import_parsed(
-        document,
+        _ParsedFile(source, reading.parsed, reading.reason),
         body=body,
         meeting_date=meeting_date,
         dry_run=dry_run,
@@ -284,7 +289,7 @@ BATCH_SIZE = 50
 
 
 def import_documents(
-    files,
+    files: list[tuple[str, bytes]],
     *,
     body: str | None = None,
     meeting_date: datetime.date | None = None,
@@ -292,6 +297,7 @@ def import_documents(
     imported_by=None,
     imported_by_name: str = "",
     batch_size: int = BATCH_SIZE,
+    workers: int = 0,
 ) -> list[ImportOutcome]:
     """Import many minutes files, each as ``import_document`` would; their outcomes in order.
 
@@ -300,31 +306,54 @@ def import_documents(
     documents are stored in one transaction, each inside a savepoint of its own: a document
     that fails is rolled back alone and recorded as failed with its reason, and the others
     are kept. Should the batch's transaction itself fail (its commit, say), nothing of it is
-    kept and its documents are imported again one transaction each. Files are read and parsed
-    before the transaction begins, so that it is held only while writing.
+    kept and its documents are imported again one transaction each.
+
+    Files are read and parsed before their batch's transaction begins. With ``workers``, that
+    is done by as many processes, a few files ahead of the one being stored; the results come
+    back in order, so the outcome is the same as without.
     """
     options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
     outcomes = []
-    for batch in _batches(files, batch_size):
-        documents = [
-            _read_and_parse(SourceFile(file_name, data, imported_by, imported_by_name))
-            for file_name, data in batch
-        ]
-        if dry_run:
-            outcomes += [_import_parsed(document, **options) for document in documents]
-            continue
-        try:
-            outcomes += _store_batch(documents, **options)
-        except DatabaseError:
-            logger.exception("A batch of %d documents failed; importing each alone", len(batch))
-            outcomes += [_import_parsed(document, **options) for document in documents]
+    with _reader(workers) as read_and_parse:
+        readings = zip(files, read_and_parse(files), strict=True)
+        for batch in _batches(readings, batch_size):
+            documents = [
+                _ParsedFile(
+                    SourceFile(
+                        name, data, imported_by, imported_by_name, reading.text, reading.encoding
+                    ),
+                    reading.parsed,
+                    reading.reason,
+                )
+                for (name, data), reading in batch
+            ]
+            if dry_run:
+                outcomes += [_import_parsed(document, **options) for document in documents]
+                continue
+            try:
+                outcomes += _store_batch(documents, **options)
+            except DatabaseError:
+                logger.exception("A batch of %d documents failed; importing each alone", len(batch))
+                outcomes += [_import_parsed(document, **options) for document in documents]
     return outcomes
 
 
-def _batches(files, size: int):
+@contextmanager
+def _reader(workers: int):
+    """A function reading and parsing (file name, bytes) pairs in order, lazily: in this
+    process, or in ``workers`` processes. Parsing uses no database, so forked processes
+    may do it; they never touch the parent's connection."""
+    if workers < 1:
+        yield lambda files: map(_read_and_parse, files)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield lambda files: pool.imap(_read_and_parse, files, chunksize=2)
+
+
+def _batches(items, size: int):
     batch = []
-    for file in files:
-        batch.append(file)
+    for item in items:
+        batch.append(item)
         if len(batch) >= size:
             yield batch
             batch = []
@@ -339,6 +368,17 @@ def _store_batch(documents: list["_ParsedFile"], **options) -> list[ImportOutcom
 
 
 @dataclass
+class _Reading:
+    """A file read and parsed: its text as received, and the parsed document or the reason it
+    cannot be imported. Plain data, so that a worker process can send it back."""
+
+    text: str = ""
+    encoding: str = ""
+    parsed: ParsedMeeting | None = None
+    reason: str = ""
+
+
+@dataclass
 class _ParsedFile:
     """A file offered for import, read and parsed; or the reason it cannot be."""
 
@@ -347,17 +387,20 @@ class _ParsedFile:
     reason: str = ""
 
 
-def _read_and_parse(source: SourceFile) -> _ParsedFile:
+def _read_and_parse(file: tuple[str, bytes]) -> _Reading:
+    file_name, data = file
+    reading = _Reading()
     try:
-        read = read_document(source.data, source.file_name)
-        source.text, source.encoding = read.text, read.encoding
-        return _ParsedFile(source, _parse(read.minutes_text))
+        read = read_document(data, file_name)
+        reading.text, reading.encoding = read.text, read.encoding
+        reading.parsed = _parse(read.minutes_text)
     except RejectedDocument as exc:
-        return _ParsedFile(source, reason=str(exc))
+        reading.reason = str(exc)
     except Exception as exc:
         # A fault in the parser must not stop the other files of a batch.
-        logger.exception("Import of %s failed", source.file_name)
-        return _ParsedFile(source, reason=f"unexpected error: {exc}")
+        logger.exception("Import of %s failed", file_name)
+        reading.reason = f"unexpected error: {exc}"
+    return reading
 
 
 def _import_parsed(
@@ -512,7 +555,8 @@ def store_document(
         _record_outcome(outcome, action, source, document.pk if document else meeting.source_id)
         return outcome
 
-    if document is None:
+    stored_now = document is None
+    if stored_now:
         document = SourceDocument.objects.create(
             **_source_fields(source), shape=parsed.shape, status=SourceDocument.Status.IMPORTED
         )
@@ -524,15 +568,19 @@ def store_document(
     meeting.source = document
     meeting.save()
     document.meeting = meeting
-    document.status, document.error, document.shape = (
-        SourceDocument.Status.IMPORTED,
-        "",
-        parsed.shape,
-    )
-    document.original_text, document.encoding = source.text, source.encoding
-    document.save(
-        update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
-    )
+    if stored_now:
+        # Only the link is new: the original is not written a second time.
+        document.save(update_fields=["meeting"])
+    else:
+        document.status, document.error, document.shape = (
+            SourceDocument.Status.IMPORTED,
+            "",
+            parsed.shape,
+        )
+        document.original_text, document.encoding = source.text, source.encoding
+        document.save(
+            update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
+        )
 
     items, matches, replaced = _store_items(
         meeting, parsed, created=status == CREATED, topics=topics
@@ -915,21 +963,23 @@ class TopicCache:
 
     def __init__(self):
         self._index: TopicIndex | None = None
-        self._known_names: set[str] | None = None  # casefolded names and aliases
-        self._slugs: set[str] | None = None
+        self._known_names: set[str] = set()  # casefolded names and aliases
+        self._slugs: set[str] = set()
 
     def index(self) -> TopicIndex:
         if self._index is None:
-            self._index = TopicIndex(topic_terms())
+            terms, self._known_names, self._slugs = [], set(), set()
+            rows = Topic.objects.values_list("pk", "name", "aliases", "case_sensitive", "slug")
+            for pk, name, aliases, case_sensitive, slug in rows:
+                terms.append(TopicTerm(pk, name, tuple(aliases), case_sensitive))
+                self._known_names.update(known.casefold() for known in (name, *aliases))
+                self._slugs.add(slug)
+            self._index = TopicIndex(terms)
         return self._index
 
     def create_discovered(self, names) -> None:
         """Create a topic for each discovered name that is not a topic's name or alias yet."""
-        if self._known_names is None:
-            self._known_names, self._slugs = set(), set()
-            for topic_name, aliases, slug in Topic.objects.values_list("name", "aliases", "slug"):
-                self._known_names.update(name.casefold() for name in (topic_name, *aliases))
-                self._slugs.add(slug)
+        self.index()
         new_topics = []
         for discovered in names:
             name, aliases = _canonical_topic(discovered)

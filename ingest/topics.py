@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 
 @dataclass(frozen=True)
@@ -40,10 +41,12 @@ _TOKEN = re.compile(r"\w+")
 class TopicIndex:
     """Topics to look for in many items: built once, then used for each item.
 
-    A name can only be in a text holding each of its words as a whole word, so a term's regular
-    expression is run only on the texts holding every word of one of its names: a few terms an
-    item rather than every topic in the archive. To find those quickly each name is filed under
-    its rarest word, the one shared by the fewest names ("Nightfall" rather than "Operation").
+    A name can only be in a text holding each of its words as whole words, one after the other,
+    so a term's regular expression is run only on the texts holding every word and every pair
+    of neighbouring words of one of its names: a few terms an item rather than every topic in
+    the archive ("Operation Be", a topic found in "operation. Be", is not looked for in each
+    text holding "operation" and "be"). To find those quickly each name is filed under its
+    rarest word, the one shared by the fewest names ("Nightfall" rather than "Operation").
     """
 
     def __init__(self, terms: Iterable[TopicTerm]):
@@ -54,15 +57,16 @@ class TopicIndex:
                 words = _TOKEN.findall(phrase if term.case_sensitive else phrase.lower())
                 names.append((term, words))
         shared = Counter(word for _term, words in names for word in set(words))
-        self._by_word: dict[tuple[bool, str], list] = {}
+        # {case_sensitive: {rarest word: [(term, its words, its pairs of neighbouring words)]}}
+        self._by_word: dict[bool, dict[str, list]] = {True: {}, False: {}}
         always = set()
         for term, words in names:
             if not words:
                 always.add(term)
                 continue
             key = min(words, key=lambda word: (shared[word], -len(word)))
-            self._by_word.setdefault((term.case_sensitive, key), []).append(
-                (term, frozenset(words))
+            self._by_word[term.case_sensitive].setdefault(key, []).append(
+                (term, frozenset(words), frozenset(pairwise(words)))
             )
         self._always = frozenset(always)
         self._order = {term: position for position, term in enumerate(self.terms)}
@@ -80,14 +84,18 @@ class TopicIndex:
         return found
 
     def _candidates(self, text: str) -> set:
-        """The terms one of whose names has all its words in the text."""
+        """The terms one of whose names has all its words, in order, in the text."""
         found = set(self._always)
-        words = set(_TOKEN.findall(text))
-        lowered = {word.lower() for word in words}
-        for case_sensitive, present in ((True, words), (False, lowered)):
-            for word in present:
-                for term, needed in self._by_word.get((case_sensitive, word), ()):
-                    if needed <= present:
+        words = _TOKEN.findall(text)
+        lowered = list(map(str.lower, words))
+        for case_sensitive, tokens in ((True, words), (False, lowered)):
+            by_word, present, pairs = self._by_word[case_sensitive], set(tokens), None
+            for word in present.intersection(by_word):
+                for term, needed, needed_pairs in by_word[word]:
+                    if not needed <= present:
+                        continue
+                    pairs = set(pairwise(tokens)) if pairs is None else pairs
+                    if needed_pairs <= pairs:
                         found.add(term)
         return found
 

@@ -67,6 +67,7 @@ MEMBER = "benchmark-member"
 
 # Items per imported document: real minutes hold about 15.
 IMPORT_ITEMS = (10, 20)
+IMPORT_WORKERS = 2
 
 
 def item_range(value: str) -> tuple[int, int]:
@@ -126,13 +127,22 @@ class Command(BaseCommand):
             help="with --import: the number of items of each document, drawn between MIN and "
             "MAX (default 10-20, about 15 a document)",
         )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=IMPORT_WORKERS,
+            help=f"with --import: processes parsing the documents (default {IMPORT_WORKERS}; "
+            "0 parses them in this process)",
+        )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
             if options["import_documents"]:
-                report = self.measure_import(options["import_documents"], options["items"])
+                report = self.measure_import(
+                    options["import_documents"], options["items"], options["workers"]
+                )
             else:
                 report = self.measure_pages(options["repeat"], options["baseline_repeat"])
         if options["json"]:
@@ -311,7 +321,7 @@ class Command(BaseCommand):
 
     # Import
 
-    def measure_import(self, count: int, sizes: tuple[int, int]) -> dict:
+    def measure_import(self, count: int, sizes: tuple[int, int], workers: int) -> dict:
         taken = set(Meeting.objects.values_list("body", "date"))
         generator = ArchiveGenerator(seed=4242, taken_dates=taken)
         meetings = list(generator.meetings(count, items=sizes))
@@ -324,10 +334,11 @@ class Command(BaseCommand):
         self.stdout.write(
             f"{connection.vendor}: importing {count} documents in the formal layout, "
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
-            f"in transactions of up to {BATCH_SIZE} documents"
+            f"in transactions of up to {BATCH_SIZE} documents, parsed by "
+            + (f"{workers} worker processes" if workers else "this process")
         )
         start = time.perf_counter()
-        outcomes = import_documents(documents)
+        outcomes = import_documents(documents, workers=workers)
         elapsed = time.perf_counter() - start
         failed = [outcome for outcome in outcomes if outcome.failed]
         stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
@@ -339,6 +350,7 @@ class Command(BaseCommand):
             "documents": count,
             "items_per_document": list(sizes),
             "kilobytes_per_document": size,
+            "workers": workers,
             "failed": len(failed),
             "items": items,
             "seconds": elapsed,
