@@ -26,7 +26,7 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -582,11 +582,11 @@ def store_document(
             update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
         )
 
-    items, matches, replaced = _store_items(
+    unlinked, matches, replaced = _store_items(
         meeting, parsed, created=status == CREATED, topics=topics
     )
     _store_attendees(meeting, parsed, created=status == CREATED)
-    link_topics(items, matches, replaced=replaced)
+    link_topics(unlinked, matches, replaced=replaced)
     outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
     _record_outcome(outcome, action, source, document.pk)
     return outcome
@@ -797,8 +797,13 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool, topi
     """Write the items position by position, reusing the rows already at those positions.
 
     Each item is written once, its topics found first (``tag_topics``): an item written again
-    with its ``search_extra`` had its full-text entry and its facet row written twice. Returns
-    the items, their topic matches and the items that were stored before, for ``link_topics``.
+    with its ``search_extra`` had its full-text entry and its facet row written twice. On
+    PostgreSQL new items are given their ids first and linked to their topics before they are
+    inserted (the foreign keys are checked at commit), so that the trigger writes each one's
+    facet row once, topics and all, rather than again when the links follow.
+
+    Returns the items still to link, the topic matches of every item and the items that were
+    stored before, for ``link_topics``.
     """
     existing = {} if created else {item.position: item for item in meeting.items.all()}
     items, to_update, to_create = [], [], []
@@ -816,13 +821,29 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool, topi
     if to_update:
         AgendaItem.objects.bulk_update(to_update, [*_ITEM_FIELDS, "search_extra"])
         Resolution.objects.filter(item__in=to_update).delete()
+    linked = _link_before_insert(to_create, matches)
     AgendaItem.objects.bulk_create(to_create)
     Resolution.objects.bulk_create(
         Resolution(item=item, order=order, text=resolution.text, kind=resolution.kind)
         for item, parsed_item in zip(items, parsed.items, strict=True)
         for order, resolution in enumerate(parsed_item.resolutions, start=1)
     )
-    return items, matches, to_update
+    return [item for item in items if id(item) not in linked], matches, to_update
+
+
+def _link_before_insert(new_items: list[AgendaItem], matches: dict) -> set[int]:
+    """PostgreSQL: give the new items their ids and link them; the ``id()`` of those linked."""
+    if connection.vendor != "postgresql" or not new_items:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [AgendaItem._meta.db_table, len(new_items)],
+        )
+        for item, (pk,) in zip(new_items, cursor.fetchall(), strict=True):
+            item.pk = pk
+    link_topics(new_items, matches)
+    return {id(item) for item in new_items}
 
 
 def _store_attendees(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> None:
@@ -905,7 +926,12 @@ def _check_lengths(parsed: ParsedMeeting) -> None:
 def _outcome(
     status, source, parsed, meeting, target, *, dry_run=False, changes=None
 ) -> ImportOutcome:
-    body, meeting_date = _identity_after(meeting, target) if meeting else (target.body, target.date)
+    if meeting is None:
+        body, meeting_date = target.body, target.date
+    elif status == CREATED:
+        body, meeting_date = meeting.body, meeting.date  # just made: no corrections to keep
+    else:
+        body, meeting_date = _identity_after(meeting, target)
     warnings = list(meeting.warnings) if status == UNCHANGED else target.warnings
     label = f"{body or 'body unknown'}, {_date_label(meeting_date)}"
     if status != UNCHANGED:

@@ -186,3 +186,19 @@ def test_links_are_written_once_for_each_item(stub_parser):
         (1, "Knife Crime"),
         (2, "Anti-Social Behaviour"),
     ]
+
+
+def test_the_search_tables_are_in_step_after_a_batch(stub_parser):
+    from tests.meetings.test_generate_and_benchmark import assert_in_step
+
+    import_documents([("a.txt", GOOD), ("b.txt", LATER)])
+    corrected = GOOD.replace(b"Knife crime fell.", b"Op Fortress fell.")
+    import_documents([("a.txt", corrected), ("c.txt", document(22, "Knife Crime | Noted."))])
+
+    assert_in_step()
+    linked = ItemTopic.objects.filter(item__meeting__date__day=1)
+    assert sorted(linked.values_list("item__position", "topic__name")) == [
+        (1, "Knife Crime"),
+        (1, "Operation Fortress"),
+        (2, "Anti-Social Behaviour"),
+    ]
