@@ -48,6 +48,9 @@ _NOT_HEARD = re.compile(
     re.IGNORECASE,
 )
 _NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
+# A word without which ``_DEFERRED`` cannot match: looked for first, as a plain word is found
+# far faster than a pattern starting with \b.
+_DEFER = re.compile("defer", re.IGNORECASE)
 
 # Sentences that record what the meeting decided.
 _AGREED_OPENING = re.compile(r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED|RECOMMENDED)\b")
@@ -65,6 +68,11 @@ _AGREED_LIST = re.compile(
     re.MULTILINE,
 )
 _LIST_ENTRY = re.compile(r"^\s*\d+[.)]\s+(?P<text>.+)$", re.MULTILINE)
+# Each of the three patterns above needs one of these words: a line with none of them holds
+# no decision, and need not be split into sentences.
+_DECISION_VERB = re.compile(
+    "agreed|resolved|recommended|approved|endorsed|noted|accepted", re.IGNORECASE
+)
 
 
 def normalise_number(printed: str) -> str:
@@ -95,7 +103,7 @@ def restricted_reason(title: str, text: str) -> str:
 
 
 def read_status(title: str, minutes: str, labelled: bool) -> str:
-    if _DEFERRED.search(minutes):
+    if _DEFER.search(minutes) and _DEFERRED.search(minutes):
         return doc.DEFERRED
     if _NOT_HEARD.search(minutes):
         return doc.NOT_HEARD
@@ -149,6 +157,8 @@ def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
         if any(begin <= start < end for begin, end in listed_spans):
             continue
         for line in paragraph.split("\n"):
+            if not _DECISION_VERB.search(line):
+                continue
             for sentence in split_sentences(line.lstrip("•-– ").strip()):
                 if is_resolution(sentence):
                     resolutions.append(
