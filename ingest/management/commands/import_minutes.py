@@ -13,6 +13,8 @@ from ingest import services
 # A file over the size limit is still read and kept as a failed source document, unless it is
 # this many times over: then it is refused without being read.
 KEEP_ORIGINAL_UP_TO = 10
+# Files held in memory at once; they are stored in batches of ``services.BATCH_SIZE``.
+FILES_READ_AT_ONCE = 10 * services.BATCH_SIZE
 
 
 def iso_date(value: str) -> date:
@@ -37,6 +39,13 @@ class Command(BaseCommand):
             "--date", type=iso_date, help="meeting date (YYYY-MM-DD), for documents that state none"
         )
         parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="parse the files in this many processes while others are stored (default 0: "
+            "parse them in this process); the outcome is the same",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="parse and show what would be stored, without writing anything",
@@ -46,10 +55,13 @@ class Command(BaseCommand):
         verbosity, dry_run = options["verbosity"], options["dry_run"]
         files = self.collect_files(options["paths"])
         outcomes = []
-        for start in range(0, len(files), services.BATCH_SIZE):
-            batch = files[start : start + services.BATCH_SIZE]
+        for start in range(0, len(files), FILES_READ_AT_ONCE):
             for outcome in self.import_files(
-                batch, body=options["body"], meeting_date=options["date"], dry_run=dry_run
+                files[start : start + FILES_READ_AT_ONCE],
+                body=options["body"],
+                meeting_date=options["date"],
+                dry_run=dry_run,
+                workers=options["workers"],
             ):
                 outcomes.append(outcome)
                 progress = f"[{len(outcomes)}/{len(files)}] " if len(files) > 1 else ""

@@ -33,7 +33,7 @@ from django.db.models.functions import ExtractYear
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from ingest.services import BATCH_SIZE, import_documents
+from ingest.services import BATCH_SIZE, import_documents, parse_document, read_document
 from meetings import facet_index
 from meetings.filters import NEWEST_ORDER
 from meetings.models import AgendaItem, ItemTopic, Meeting, SourceDocument
@@ -80,6 +80,21 @@ def item_range(value: str) -> tuple[int, int]:
     if not 1 <= bounds[0] <= bounds[1]:
         raise argparse.ArgumentTypeError(f"expected 1 <= MIN <= MAX, not {value!r}")
     return bounds
+
+
+class StatementTimer:
+    """An execute wrapper counting the statements run and the time spent waiting for them."""
+
+    def __init__(self):
+        self.statements, self.seconds = 0, 0.0
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            self.seconds += time.perf_counter() - start
+            self.statements += 1
 
 
 def percentile(values, share: float) -> float:
@@ -337,9 +352,15 @@ class Command(BaseCommand):
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
         )
+        timer = StatementTimer()
         start = time.perf_counter()
-        outcomes = import_documents(documents, workers=workers)
+        with connection.execute_wrapper(timer):
+            outcomes = import_documents(documents, workers=workers)
         elapsed = time.perf_counter() - start
+        parsing = time.perf_counter()
+        for _name, data in documents:
+            parse_document(read_document(data, "benchmark.txt"))
+        parsing = time.perf_counter() - parsing
         failed = [outcome for outcome in outcomes if outcome.failed]
         stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
         items = AgendaItem.objects.filter(meeting__in=stored).count()
@@ -356,11 +377,20 @@ class Command(BaseCommand):
             "seconds": elapsed,
             "documents_per_second": count / elapsed,
             "items_per_second": items / elapsed,
+            "statements_per_document": timer.statements / count,
+            "database_ms_per_document": timer.seconds / count * 1000,
+            "parsing_ms_per_document": parsing / count * 1000,
         }
         self.stdout.write(
             f"{count} documents ({len(failed)} failed), {items} items in {elapsed:.1f}s: "
             f"{count / elapsed:.0f} documents/s, {items / elapsed:.0f} items/s "
             "(the meetings were deleted again)"
+        )
+        self.stdout.write(
+            f"per document: {elapsed / count * 1000:.1f} ms, of which "
+            f"{timer.seconds / count * 1000:.1f} ms waiting for the database "
+            f"({timer.statements / count:.1f} statements); reading and parsing one alone "
+            f"takes {parsing / count * 1000:.1f} ms"
         )
         for outcome in failed[:5]:
             self.stdout.write(f"  failed: {outcome.file_name}: {outcome.message}")
