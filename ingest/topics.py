@@ -23,9 +23,12 @@ class TopicTerm:
 def _phrase_pattern(phrase: str) -> str:
     # Words of the phrase may be separated by any run of spaces or hyphens in the minutes:
     # "Anti-Social Behaviour", "Anti Social Behaviour"; "&" and "and" are not interchangeable.
-    words = [re.escape(word) for word in re.split(r"[\s\-]+", phrase.strip()) if word]
-    body = r"[\s\-]+".join(words)
-    return rf"(?<![\w-]){body}(?![\w-])"
+    words = [word for word in re.split(r"[\s\-]+", phrase.strip()) if word]
+    first, rest = words[0][0], words[0][1:]
+    body = r"[\s\-]+".join(re.escape(word) for word in [rest, *words[1:]])
+    # Not preceded by a letter, digit or hyphen. The check follows the first character rather
+    # than coming first: a pattern starting with a plain character is looked for far faster.
+    return rf"{re.escape(first)}(?<![\w-].){body}(?![\w-])"
 
 
 @functools.lru_cache(maxsize=4096)

@@ -114,20 +114,26 @@ def read_status(title: str, minutes: str, labelled: bool) -> str:
     return doc.HEARD
 
 
+_DEFERRAL = re.compile(r"\bdefer", re.IGNORECASE)
+_APPROVAL = re.compile(r"\b(?:approved?|true record|correct record)\b", re.IGNORECASE)
+_ACTION = re.compile(
+    r"\band that\b|\bbe\s+(?:sent|brought|invited|provided|referred|made|forwarded|added|"
+    r"circulated|submitted|established|appointed|written)\b",
+    re.IGNORECASE,
+)
+_NOTING = re.compile(r"\bnoted?\b", re.IGNORECASE)
+_AGREED_WORD = re.compile(r"\bagreed\b", re.IGNORECASE)
+
+
 def resolution_kind(text: str, in_agreed_list: bool = False) -> str:
-    if re.search(r"\bdefer", text, re.IGNORECASE):
+    if _DEFERRAL.search(text):
         return doc.DEFERRAL
-    if re.search(r"\b(?:approved?|true record|correct record)\b", text, re.IGNORECASE):
+    if _APPROVAL.search(text):
         return doc.APPROVED
-    action = re.search(
-        r"\band that\b|\bbe\s+(?:sent|brought|invited|provided|referred|made|forwarded|added|"
-        r"circulated|submitted|established|appointed|written)\b",
-        text,
-        re.IGNORECASE,
-    )
-    if re.search(r"\bnoted?\b", text, re.IGNORECASE) and not action:
+    action = _ACTION.search(text)
+    if _NOTING.search(text) and not action:
         return doc.NOTED
-    if in_agreed_list or _AGREED_OPENING.match(text) or re.search(r"\bagreed\b", text, re.I):
+    if in_agreed_list or _AGREED_OPENING.match(text) or _AGREED_WORD.search(text):
         return doc.AGREED_ACTION
     return doc.OTHER
 
