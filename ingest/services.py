@@ -981,7 +981,8 @@ def _date_label(value: datetime.date | None) -> str:
 class TopicCache:
     """The topics an import looks for, read once for all the documents stored together.
 
-    Reading every topic again for each document of a batch cost more than storing it. Topics
+    Reading every topic again for each document of a batch cost more than storing it, so a
+    batch uses the topics as they were when it began (with those it discovers itself). Topics
     discovered in a document are created at once and looked for in it and in the documents
     after it. After a document's savepoint is rolled back, ``forget`` drops what was read: the
     topics it created are gone again.

@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ingest import services
+from ingest import overrides, services
 from ingest.services import import_documents
 from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
 from tests.conftest import MINUTES_DIR, SAMPLES, sample_bytes
@@ -113,6 +113,24 @@ class TestFailures:
         assert Meeting.objects.count() == 2
         assert SourceDocument.objects.count() == 2
         assert ImportEvent.objects.count() == 2
+
+    def test_a_title_corrected_by_hand_is_kept_and_tags_the_item(self):
+        import_documents([("jan.txt", GOOD)])
+        item = AgendaItem.objects.get(position=2)
+        item.title = "Operation Nightfall patrols"
+        overrides.record(item, "title", "Patrols", user=None)
+        item.save()
+
+        outcomes = import_documents([("jan.txt", GOOD.replace(b"was noted", b"fell"))])
+
+        assert outcomes[0].status == services.UPDATED
+        item.refresh_from_db()
+        assert (item.title, item.minutes_text) == ("Operation Nightfall patrols", "ASB fell.")
+        assert sorted(item.topics.values_list("name", flat=True)) == [
+            "Anti-Social Behaviour",
+            "Operation Nightfall",
+        ]
+        assert AgendaItem.objects.search("nightfall").get() == item
 
     def test_a_dry_run_writes_nothing(self):
         outcomes = import_documents([("a.txt", GOOD), ("b.txt", NO_ITEMS)], dry_run=True)
