@@ -20,11 +20,13 @@ import codecs
 import datetime
 import hashlib
 import logging
+import multiprocessing
 from collections import defaultdict
+from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -32,7 +34,7 @@ from django.utils.text import slugify
 from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
-from ingest.topics import TopicTerm, discover_topic_names, match_topics
+from ingest.topics import TopicIndex, TopicTerm, discover_topic_names
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -267,42 +269,188 @@ def import_document(
     ``reparse`` and ``source_document`` are for reading a stored original again (see
     ``store_document``); a re-read that fails leaves the document and its meeting as they were.
     """
-    source = SourceFile(file_name, data, imported_by, imported_by_name)
-    parsed = None
+    reading = _read_and_parse((file_name, data))
+    source = SourceFile(
+        file_name, data, imported_by, imported_by_name, reading.text, reading.encoding
+    )
+    return _import_parsed(
+        _ParsedFile(source, reading.parsed, reading.reason),
+        body=body,
+        meeting_date=meeting_date,
+        dry_run=dry_run,
+        action=action,
+        reparse=reparse,
+        source_document=source_document,
+    )
+
+
+# Documents stored in one transaction by ``import_documents``; each gets its own savepoint.
+BATCH_SIZE = 50
+
+
+def import_documents(
+    files: list[tuple[str, bytes]],
+    *,
+    body: str | None = None,
+    meeting_date: datetime.date | None = None,
+    dry_run: bool = False,
+    imported_by=None,
+    imported_by_name: str = "",
+    batch_size: int = BATCH_SIZE,
+    workers: int = 0,
+) -> list[ImportOutcome]:
+    """Import many minutes files, each as ``import_document`` would; their outcomes in order.
+
+    ``files`` holds (file name, bytes) pairs. A transaction of its own for each document,
+    with its disk flush, cost more than storing the document, so up to ``batch_size``
+    documents are stored in one transaction, each inside a savepoint of its own: a document
+    that fails is rolled back alone and recorded as failed with its reason, and the others
+    are kept. Should the batch's transaction itself fail (its commit, say), nothing of it is
+    kept and its documents are imported again one transaction each.
+
+    Files are read and parsed before their batch's transaction begins. With ``workers``, that
+    is done by as many processes, a few files ahead of the one being stored; the results come
+    back in order, so the outcome is the same as without.
+    """
+    options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
+    outcomes = []
+    with _reader(workers) as read_and_parse:
+        readings = zip(files, read_and_parse(files), strict=True)
+        for batch in _batches(readings, batch_size):
+            documents = [
+                _ParsedFile(
+                    SourceFile(
+                        name, data, imported_by, imported_by_name, reading.text, reading.encoding
+                    ),
+                    reading.parsed,
+                    reading.reason,
+                )
+                for (name, data), reading in batch
+            ]
+            if dry_run:
+                outcomes += [_import_parsed(document, **options) for document in documents]
+                continue
+            try:
+                outcomes += _store_batch(documents, **options)
+            except DatabaseError:
+                logger.exception("A batch of %d documents failed; importing each alone", len(batch))
+                outcomes += [_import_parsed(document, **options) for document in documents]
+    return outcomes
+
+
+@contextmanager
+def _reader(workers: int):
+    """A function reading and parsing (file name, bytes) pairs in order, lazily: in this
+    process, or in ``workers`` processes. Parsing uses no database, so forked processes
+    may do it; they never touch the parent's connection."""
+    if workers < 1:
+        yield lambda files: map(_read_and_parse, files)
+        return
+    with multiprocessing.get_context("fork").Pool(workers) as pool:
+        yield lambda files: pool.imap(_read_and_parse, files, chunksize=2)
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def _store_batch(documents: list["_ParsedFile"], **options) -> list[ImportOutcome]:
+    topics = TopicCache()
+    return [_import_parsed(document, topics=topics, **options) for document in documents]
+
+
+@dataclass
+class _Reading:
+    """A file read and parsed: its text as received, and the parsed document or the reason it
+    cannot be imported. Plain data, so that a worker process can send it back."""
+
+    text: str = ""
+    encoding: str = ""
+    parsed: ParsedMeeting | None = None
+    reason: str = ""
+
+
+@dataclass
+class _ParsedFile:
+    """A file offered for import, read and parsed; or the reason it cannot be."""
+
+    source: SourceFile
+    parsed: ParsedMeeting | None = None
+    reason: str = ""
+
+
+def _read_and_parse(file: tuple[str, bytes]) -> _Reading:
+    file_name, data = file
+    reading = _Reading()
     try:
         read = read_document(data, file_name)
-        source.text, source.encoding = read.text, read.encoding
-        parsed = _parse(read.minutes_text)
-        if dry_run:
-            return preview_document(parsed, source, body=body, meeting_date=meeting_date)
-        return store_document(
-            parsed,
-            source,
-            body=body,
-            meeting_date=meeting_date,
-            action=action,
-            reparse=reparse,
-            source_document=source_document,
-        )
+        reading.text, reading.encoding = read.text, read.encoding
+        reading.parsed = _parse(read.minutes_text)
     except RejectedDocument as exc:
-        reason = str(exc)
+        reading.reason = str(exc)
     except Exception as exc:
-        # A fault in the parser or the database must not stop the other files of a batch.
+        # A fault in the parser must not stop the other files of a batch.
         logger.exception("Import of %s failed", file_name)
-        reason = f"unexpected error: {exc}"
+        reading.reason = f"unexpected error: {exc}"
+    return reading
+
+
+def _import_parsed(
+    document: _ParsedFile,
+    *,
+    body=None,
+    meeting_date=None,
+    dry_run=False,
+    action: str = ImportEvent.Action.IMPORT,
+    reparse: bool = False,
+    source_document: SourceDocument | None = None,
+    topics: "TopicCache | None" = None,
+) -> ImportOutcome:
+    """Store (or, with ``dry_run``, preview) a parsed file; record it as failed if it cannot be."""
+    source, parsed, reason = document.source, document.parsed, document.reason
+    if not reason:
+        try:
+            if dry_run:
+                return preview_document(parsed, source, body=body, meeting_date=meeting_date)
+            return store_document(
+                parsed,
+                source,
+                body=body,
+                meeting_date=meeting_date,
+                action=action,
+                reparse=reparse,
+                source_document=source_document,
+                topics=topics,
+            )
+        except RejectedDocument as exc:
+            reason = str(exc)
+        except Exception as exc:
+            # A fault in the database must not stop the other files of a batch.
+            logger.exception("Import of %s failed", source.file_name)
+            reason = f"unexpected error: {exc}"
+        if topics is not None:
+            topics.forget()  # topics created for this document were rolled back with it
     if not dry_run:
         failed = source_document or _record_failure(source, parsed, reason)
         record_event(
             action=action,
             outcome=FAILED,
-            file_name=file_name,
+            file_name=source.file_name,
             message=reason,
             meeting_id=failed.meeting_id,
             document=failed,
-            by=imported_by,
-            by_name=imported_by_name,
+            by=source.imported_by,
+            by_name=source.imported_by_name,
         )
-    return ImportOutcome(FAILED, file_name, reason, parsed=parsed, dry_run=dry_run)
+    return ImportOutcome(FAILED, source.file_name, reason, parsed=parsed, dry_run=dry_run)
 
 
 def refuse_oversized(
@@ -378,6 +526,7 @@ def store_document(
     action: str = ImportEvent.Action.IMPORT,
     reparse: bool = False,
     source_document: SourceDocument | None = None,
+    topics: "TopicCache | None" = None,
 ) -> ImportOutcome:
     """Write one parsed document as a meeting: created, updated in place, or left unchanged.
 
@@ -387,7 +536,8 @@ def store_document(
     For reading a stored original again after a parser change: with ``reparse``, the same bytes
     do not mean "unchanged"; the parsed result is compared with the stored meeting instead.
     ``source_document``, a ``SourceDocument`` already stored, is reused rather than stored
-    again, and the meeting it belongs to, if any, is the one updated.
+    again, and the meeting it belongs to, if any, is the one updated. ``topics`` is a
+    ``TopicCache`` shared by the documents stored in one transaction.
     """
     document = source_document
     target = _target(parsed, body, meeting_date)
@@ -405,7 +555,8 @@ def store_document(
         _record_outcome(outcome, action, source, document.pk if document else meeting.source_id)
         return outcome
 
-    if document is None:
+    stored_now = document is None
+    if stored_now:
         document = SourceDocument.objects.create(
             **_source_fields(source), shape=parsed.shape, status=SourceDocument.Status.IMPORTED
         )
@@ -417,19 +568,25 @@ def store_document(
     meeting.source = document
     meeting.save()
     document.meeting = meeting
-    document.status, document.error, document.shape = (
-        SourceDocument.Status.IMPORTED,
-        "",
-        parsed.shape,
-    )
-    document.original_text, document.encoding = source.text, source.encoding
-    document.save(
-        update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
-    )
+    if stored_now:
+        # Only the link is new: the original is not written a second time.
+        document.save(update_fields=["meeting"])
+    else:
+        document.status, document.error, document.shape = (
+            SourceDocument.Status.IMPORTED,
+            "",
+            parsed.shape,
+        )
+        document.original_text, document.encoding = source.text, source.encoding
+        document.save(
+            update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
+        )
 
-    items = _store_items(meeting, parsed, created=status == CREATED)
+    unlinked, matches, replaced = _store_items(
+        meeting, parsed, created=status == CREATED, topics=topics
+    )
     _store_attendees(meeting, parsed, created=status == CREATED)
-    tag_topics(items)
+    link_topics(unlinked, matches, replaced=replaced)
     outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
     _record_outcome(outcome, action, source, document.pk)
     return outcome
@@ -541,7 +698,12 @@ def _items(count: int) -> str:
 def find_meeting(target: _Target, source: SourceFile, *, lock: bool = False) -> Meeting | None:
     """The stored meeting a document belongs to, if any (see the module's docstring)."""
     meetings = Meeting.objects.select_for_update(of=("self",)) if lock else Meeting.objects.all()
-    meeting = meetings.filter(source__sha256=source.sha256).first()
+    # Reached from the documents' side: a meeting's current source belongs to it. From the
+    # meetings' side SQLite read every meeting of an archive whose meetings have no source.
+    same_bytes = SourceDocument.objects.filter(sha256=source.sha256, meeting__isnull=False)
+    meeting = meetings.filter(
+        pk__in=same_bytes.values("meeting_id"), source__sha256=source.sha256
+    ).first()
     if meeting is not None:
         return meeting  # the very same file, whatever its name
     if target.date is not None:
@@ -631,10 +793,17 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
 _ITEM_FIELDS = diff.ITEM_FIELDS
 
 
-def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> list[AgendaItem]:
+def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool, topics=None):
     """Write the items position by position, reusing the rows already at those positions.
 
-    Returns the items, each with ``resolution_texts`` set, for topic tagging.
+    Each item is written once, its topics found first (``tag_topics``): an item written again
+    with its ``search_extra`` had its full-text entry and its facet row written twice. On
+    PostgreSQL new items are given their ids first and linked to their topics before they are
+    inserted (the foreign keys are checked at commit), so that the trigger writes each one's
+    facet row once, topics and all, rather than again when the links follow.
+
+    Returns the items still to link, the topic matches of every item and the items that were
+    stored before, for ``link_topics``.
     """
     existing = {} if created else {item.position: item for item in meeting.items.all()}
     items, to_update, to_create = [], [], []
@@ -646,18 +815,35 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> l
         (to_update if item.pk else to_create).append(item)
         items.append(item)
     overrides.apply_to_items(to_update)
+    matches = tag_topics(items, topics)
     if existing:
         AgendaItem.objects.filter(pk__in=[item.pk for item in existing.values()]).delete()
     if to_update:
-        AgendaItem.objects.bulk_update(to_update, _ITEM_FIELDS)
+        AgendaItem.objects.bulk_update(to_update, [*_ITEM_FIELDS, "search_extra"])
         Resolution.objects.filter(item__in=to_update).delete()
+    linked = _link_before_insert(to_create, matches)
     AgendaItem.objects.bulk_create(to_create)
     Resolution.objects.bulk_create(
         Resolution(item=item, order=order, text=resolution.text, kind=resolution.kind)
         for item, parsed_item in zip(items, parsed.items, strict=True)
         for order, resolution in enumerate(parsed_item.resolutions, start=1)
     )
-    return items
+    return [item for item in items if id(item) not in linked], matches, to_update
+
+
+def _link_before_insert(new_items: list[AgendaItem], matches: dict) -> set[int]:
+    """PostgreSQL: give the new items their ids and link them; the ``id()`` of those linked."""
+    if connection.vendor != "postgresql" or not new_items:
+        return set()
+    with connection.cursor() as cursor:
+        cursor.execute(
+            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+            [AgendaItem._meta.db_table, len(new_items)],
+        )
+        for item, (pk,) in zip(new_items, cursor.fetchall(), strict=True):
+            item.pk = pk
+    link_topics(new_items, matches)
+    return {id(item) for item in new_items}
 
 
 def _store_attendees(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> None:
@@ -740,7 +926,12 @@ def _check_lengths(parsed: ParsedMeeting) -> None:
 def _outcome(
     status, source, parsed, meeting, target, *, dry_run=False, changes=None
 ) -> ImportOutcome:
-    body, meeting_date = _identity_after(meeting, target) if meeting else (target.body, target.date)
+    if meeting is None:
+        body, meeting_date = target.body, target.date
+    elif status == CREATED:
+        body, meeting_date = meeting.body, meeting.date  # just made: no corrections to keep
+    else:
+        body, meeting_date = _identity_after(meeting, target)
     warnings = list(meeting.warnings) if status == UNCHANGED else target.warnings
     label = f"{body or 'body unknown'}, {_date_label(meeting_date)}"
     if status != UNCHANGED:
@@ -787,18 +978,87 @@ def _date_label(value: datetime.date | None) -> str:
 # Topics
 
 
-def tag_topics(items: list[AgendaItem]) -> None:
-    """Link each item to the topics its title or text names, creating topics for new operations.
+class TopicCache:
+    """The topics an import looks for, read once for all the documents stored together.
+
+    Reading every topic again for each document of a batch cost more than storing it, so a
+    batch uses the topics as they were when it began (with those it discovers itself). Topics
+    discovered in a document are created at once and looked for in it and in the documents
+    after it. After a document's savepoint is rolled back, ``forget`` drops what was read: the
+    topics it created are gone again.
+    """
+
+    def __init__(self):
+        self._index: TopicIndex | None = None
+        self._known_names: set[str] = set()  # casefolded names and aliases
+        self._slugs: set[str] = set()
+
+    def index(self) -> TopicIndex:
+        if self._index is None:
+            terms, self._known_names, self._slugs = [], set(), set()
+            rows = Topic.objects.values_list("pk", "name", "aliases", "case_sensitive", "slug")
+            for pk, name, aliases, case_sensitive, slug in rows:
+                terms.append(TopicTerm(pk, name, tuple(aliases), case_sensitive))
+                self._known_names.update(known.casefold() for known in (name, *aliases))
+                self._slugs.add(slug)
+            self._index = TopicIndex(terms)
+        return self._index
+
+    def create_discovered(self, names) -> None:
+        """Create a topic for each discovered name that is not a topic's name or alias yet."""
+        self.index()
+        new_topics = []
+        for discovered in names:
+            name, aliases = _canonical_topic(discovered)
+            if {name.casefold(), discovered.casefold()} & self._known_names:
+                continue
+            self._known_names.update({name.casefold(), discovered.casefold()})
+            slug = _unique_slug(name, self._slugs)
+            self._slugs.add(slug)
+            new_topics.append(
+                Topic(name=name, slug=slug, aliases=aliases, created_automatically=True)
+            )
+        if new_topics:
+            # Another import may create the same topic at the same moment; its row is as good.
+            Topic.objects.bulk_create(new_topics, ignore_conflicts=True)
+            self._index = None
+
+    def forget(self) -> None:
+        self.__init__()
+
+
+def tag_topics(items: list[AgendaItem], topics: TopicCache | None = None) -> dict:
+    """Find the topics each item's title or text names, creating topics for new operations.
+
+    Sets each item's ``search_extra`` (its topic names and decisions, for the search index)
+    before the items are written, so that each is written once; ``link_topics`` then links
+    the saved items. Returns the matches, {id(item): {topic id: named in title}}.
 
     Every "Operation X" / "Op X" / "Project X" named in the items becomes a topic unless it is
     already a topic's name or alias. "Op" is short for "Operation": "Op Fortress" creates
     "Operation Fortress" with the alias "Op Fortress".
     """
+    topics = topics or TopicCache()
     texts = {id(item): _item_text(item) for item in items}
-    _create_discovered_topics(
-        name for text in texts.values() for name in discover_topic_names(text)
+    topics.create_discovered(name for text in texts.values() for name in discover_topic_names(text))
+    index = topics.index()
+    matches = {id(item): index.match(item.title, texts[id(item)]) for item in items}
+    names = _topic_names(index)
+    for item in items:
+        item.search_extra = _search_extra(item, matches[id(item)], names)
+    return matches
+
+
+def link_topics(items: list[AgendaItem], matches: dict, *, replaced=()) -> None:
+    """Link the saved items to the topics ``tag_topics`` found, replacing the links of the
+    items ``replaced`` (items stored before)."""
+    if replaced:
+        ItemTopic.objects.filter(item__in=[item.pk for item in replaced]).delete()
+    ItemTopic.objects.bulk_create(
+        ItemTopic(item=item, topic_id=topic_id, in_title=in_title)
+        for item in items
+        for topic_id, in_title in matches[id(item)].items()
     )
-    _link_topics(items, texts, topic_terms())
 
 
 @transaction.atomic
@@ -810,7 +1070,8 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
     chunks of ``chunk_size``, a fixed number of queries per chunk whatever the number of items
     or topics. Returns the number of items tagged.
     """
-    terms = topic_terms()
+    index = TopicIndex(topic_terms())
+    names = _topic_names(index)
     items = (AgendaItem.objects.all() if items is None else items).order_by("pk")
     items = items.only("pk", "title", "agenda_text", "minutes_text", "search_extra")
     done, last_pk = 0, 0
@@ -824,32 +1085,24 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
             decisions[item_id].append(text)
         for item in chunk:
             item.resolution_texts = decisions[item.pk]
-        _link_topics(chunk, {id(item): _item_text(item) for item in chunk}, terms)
+        matches = {id(item): index.match(item.title, _item_text(item)) for item in chunk}
+        link_topics(chunk, matches, replaced=chunk)
+        _store_search_extra(chunk, matches, names)
         done += len(chunk)
     return done
 
 
 def topic_terms() -> list[TopicTerm]:
     """Every topic, as ``ingest.topics.match_topics`` looks for it."""
+    rows = Topic.objects.values_list("pk", "name", "aliases", "case_sensitive")
     return [
-        TopicTerm(topic.pk, topic.name, tuple(topic.aliases), topic.case_sensitive)
-        for topic in Topic.objects.all()
+        TopicTerm(pk, name, tuple(aliases), case_sensitive)
+        for pk, name, aliases, case_sensitive in rows
     ]
 
 
-def _link_topics(items: list[AgendaItem], texts: dict, terms: list[TopicTerm]) -> None:
-    """Replace the items' topic links by the topics their title or text names.
-
-    Each item carries ``resolution_texts``; ``texts`` holds ``_item_text`` of each, by ``id``.
-    """
-    matches = {id(item): match_topics(terms, item.title, texts[id(item)]) for item in items}
-    ItemTopic.objects.filter(item__in=[item.pk for item in items]).delete()
-    ItemTopic.objects.bulk_create(
-        ItemTopic(item=item, topic_id=topic_id, in_title=in_title)
-        for item in items
-        for topic_id, in_title in matches[id(item)].items()
-    )
-    _store_search_extra(items, matches, {term.key: term.name for term in terms})
+def _topic_names(index: TopicIndex) -> dict:
+    return {term.key: term.name for term in index.terms}
 
 
 @transaction.atomic
@@ -895,40 +1148,25 @@ def merge_topics(keep: Topic, merged) -> int:
 
 
 def _store_search_extra(items: list[AgendaItem], matches: dict, topic_names: dict) -> None:
-    """Copy each item's topic names and decisions to ``search_extra`` for the search index."""
+    """Update the saved items' ``search_extra`` where their topics or decisions changed it."""
     changed = []
     for item in items:
-        names = sorted(topic_names[topic_id] for topic_id in matches[id(item)])
-        text = search_extra_text(names, getattr(item, "resolution_texts", []))
+        text = _search_extra(item, matches[id(item)], topic_names)
         if item.search_extra != text:
             item.search_extra = text
             changed.append(item)
     AgendaItem.objects.bulk_update(changed, ["search_extra"])
 
 
+def _search_extra(item: AgendaItem, matches: dict, topic_names: dict) -> str:
+    names = sorted(topic_names[topic_id] for topic_id in matches)
+    return search_extra_text(names, getattr(item, "resolution_texts", []))
+
+
 def _item_text(item: AgendaItem) -> str:
     resolutions = getattr(item, "resolution_texts", [])
     parts = [item.title, item.agenda_text, item.minutes_text, *resolutions]
     return "\n\n".join(part for part in parts if part)
-
-
-def _create_discovered_topics(names) -> None:
-    known_names = set()
-    slugs = set()
-    for topic_name, aliases, slug in Topic.objects.values_list("name", "aliases", "slug"):
-        known_names.update(name.casefold() for name in (topic_name, *aliases))
-        slugs.add(slug)
-    new_topics = []
-    for discovered in names:
-        name, aliases = _canonical_topic(discovered)
-        if {name.casefold(), discovered.casefold()} & known_names:
-            continue
-        known_names.update({name.casefold(), discovered.casefold()})
-        slug = _unique_slug(name, slugs)
-        slugs.add(slug)
-        new_topics.append(Topic(name=name, slug=slug, aliases=aliases, created_automatically=True))
-    # Another import may create the same topic at the same moment; its row is as good as ours.
-    Topic.objects.bulk_create(new_topics, ignore_conflicts=True)
 
 
 def _canonical_topic(discovered: str) -> tuple[str, list[str]]:

@@ -9,6 +9,7 @@ import re
 from collections import Counter
 from collections.abc import Iterable
 from dataclasses import dataclass
+from itertools import pairwise
 
 
 @dataclass(frozen=True)
@@ -22,9 +23,12 @@ class TopicTerm:
 def _phrase_pattern(phrase: str) -> str:
     # Words of the phrase may be separated by any run of spaces or hyphens in the minutes:
     # "Anti-Social Behaviour", "Anti Social Behaviour"; "&" and "and" are not interchangeable.
-    words = [re.escape(word) for word in re.split(r"[\s\-]+", phrase.strip()) if word]
-    body = r"[\s\-]+".join(words)
-    return rf"(?<![\w-]){body}(?![\w-])"
+    words = [word for word in re.split(r"[\s\-]+", phrase.strip()) if word]
+    first, rest = words[0][0], words[0][1:]
+    body = r"[\s\-]+".join(re.escape(word) for word in [rest, *words[1:]])
+    # Not preceded by a letter, digit or hyphen. The check follows the first character rather
+    # than coming first: a pattern starting with a plain character is looked for far faster.
+    return rf"{re.escape(first)}(?<![\w-].){body}(?![\w-])"
 
 
 @functools.lru_cache(maxsize=4096)
@@ -37,55 +41,83 @@ def _term_regex(term: TopicTerm) -> re.Pattern:
 _TOKEN = re.compile(r"\w+")
 
 
-@functools.lru_cache(maxsize=16)
-def _term_index(terms: tuple[TopicTerm, ...]) -> tuple[dict, frozenset, dict]:
-    """Terms by the rarest word of each of their names, the terms with no word, their order.
+class TopicIndex:
+    """Topics to look for in many items: built once, then used for each item.
 
-    A name can only be in a text holding each of its words as a whole word, so each item runs
-    the regular expressions of a few terms rather than of every topic in the archive. The word
-    shared by the fewest names is used ("Nightfall" rather than "Operation").
+    A name can only be in a text holding each of its words as whole words, one after the other,
+    so a term's regular expression is run only on the texts holding every word and every pair
+    of neighbouring words of one of its names: a few terms an item rather than every topic in
+    the archive ("Operation Be", a topic found in "operation. Be", is not looked for in each
+    text holding "operation" and "be"). To find those quickly each name is filed under its
+    rarest word, the one shared by the fewest names ("Nightfall" rather than "Operation").
     """
-    names = []
-    for term in terms:
-        for phrase in {term.name, *term.aliases}:
-            words = _TOKEN.findall(phrase if term.case_sensitive else phrase.lower())
-            names.append((term, words))
-    shared = Counter(word for _term, words in names for word in set(words))
-    index: dict[tuple[bool, str], set] = {}
-    always = set()
-    for term, words in names:
-        if not words:
-            always.add(term)
-            continue
-        key = min(words, key=lambda word: (shared[word], -len(word)))
-        index.setdefault((term.case_sensitive, key), set()).add(term)
-    order = {term: position for position, term in enumerate(terms)}
-    return index, frozenset(always), order
+
+    def __init__(self, terms: Iterable[TopicTerm]):
+        self.terms = tuple(terms)
+        names = []
+        for term in self.terms:
+            for phrase in {term.name, *term.aliases}:
+                words = _TOKEN.findall(phrase if term.case_sensitive else phrase.lower())
+                names.append((term, words))
+        shared = Counter(word for _term, words in names for word in set(words))
+        # {case_sensitive: {rarest word: [(term, its words, its pairs of neighbouring words)]}}
+        self._by_word: dict[bool, dict[str, list]] = {True: {}, False: {}}
+        always = set()
+        for term, words in names:
+            if not words:
+                always.add(term)
+                continue
+            key = min(words, key=lambda word: (shared[word], -len(word)))
+            self._by_word[term.case_sensitive].setdefault(key, []).append(
+                (term, frozenset(words), frozenset(pairwise(words)))
+            )
+        self._always = frozenset(always)
+        self._order = {term: position for position, term in enumerate(self.terms)}
+
+    def match(self, title: str, text: str) -> dict[object, bool]:
+        """Return {key: found_in_title} for every term named in the title or the text."""
+        in_title = self._candidates(title or "")
+        in_text = self._candidates(text or "")
+        found = {}
+        for term in sorted(in_title | in_text, key=self._order.get):
+            if term in in_title and _term_regex(term).search(title):
+                found[term.key] = True
+            elif term in in_text and _term_regex(term).search(text):
+                found[term.key] = False
+        return found
+
+    def _candidates(self, text: str) -> set:
+        """The terms one of whose names has all its words, in order, in the text."""
+        found = set(self._always)
+        words = _TOKEN.findall(text)
+        lowered = list(map(str.lower, words))
+        for case_sensitive, tokens in ((True, words), (False, lowered)):
+            by_word, present, pairs = self._by_word[case_sensitive], set(tokens), None
+            for word in present.intersection(by_word):
+                for term, needed, needed_pairs in by_word[word]:
+                    if not needed <= present:
+                        continue
+                    pairs = set(pairwise(tokens)) if pairs is None else pairs
+                    if needed_pairs <= pairs:
+                        found.add(term)
+        return found
 
 
-def _candidates(index: dict, always: frozenset, text: str) -> set:
-    found = set(always)
-    words = set(_TOKEN.findall(text))
-    for word in words:
-        found.update(index.get((True, word), ()))
-    for word in {word.lower() for word in words}:
-        found.update(index.get((False, word), ()))
-    return found
+@functools.lru_cache(maxsize=16)
+def _index_of(terms: tuple[TopicTerm, ...]) -> TopicIndex:
+    return TopicIndex(terms)
 
 
-def match_topics(terms: Iterable[TopicTerm], title: str, text: str) -> dict[object, bool]:
-    """Return {key: found_in_title} for every term named in the title or the text."""
-    terms = tuple(terms)
-    index, always, _order = _term_index(terms)
-    in_title = _candidates(index, always, title or "")
-    in_text = _candidates(index, always, text or "")
-    found = {}
-    for term in sorted(in_title | in_text, key=_term_index(terms)[2].get):
-        if term in in_title and _term_regex(term).search(title):
-            found[term.key] = True
-        elif term in in_text and _term_regex(term).search(text):
-            found[term.key] = False
-    return found
+def match_topics(
+    terms: TopicIndex | Iterable[TopicTerm], title: str, text: str
+) -> dict[object, bool]:
+    """Return {key: found_in_title} for every term named in the title or the text.
+
+    For many items, pass a ``TopicIndex`` built once: a list of terms is looked up again on
+    each call.
+    """
+    index = terms if isinstance(terms, TopicIndex) else _index_of(tuple(terms))
+    return index.match(title, text)
 
 
 # "Operation Nightfall", "Op Harmony", "project Harmony": the keyword in any case, the name

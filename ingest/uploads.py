@@ -21,7 +21,7 @@ from django.db import transaction
 
 from ingest import converters, diff, services
 from ingest.parsers import ParsedItem, ParsedMeeting
-from ingest.topics import TopicTerm, discover_topic_names, match_topics
+from ingest.topics import TopicIndex, TopicTerm, discover_topic_names
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -269,9 +269,10 @@ def _found_topics(
             known.update({name.casefold(), discovered.casefold()})
             new_terms.append(TopicTerm(("new", name), name, tuple(aliases)))
     names = {term.key: term.name for term in [*terms, *new_terms]}
+    index = TopicIndex([*terms, *new_terms])
     found, shown_new = [], set()
     for item, text in zip(parsed.items, texts, strict=True):
-        matches = match_topics([*terms, *new_terms], item.title, text)
+        matches = index.match(item.title, text)
         if item.restricted and not show_restricted:
             matches = {key: in_title for key, in_title in matches.items() if in_title}
         topics = sorted(

@@ -6,8 +6,9 @@ The shape follows the partnership's real minutes and the committees of neighbour
 - bodies: ten councils' committees and partnerships, each meeting on its own dates between
   2005 and 2025 (never two meetings of a body on one day), with the previous and next meeting
   dates printed as in the minutes;
-- items: 10 to 30 a meeting, numbered ``SSP 14/22`` style, with a title, a short agenda text and
-  100 to 400 words of minutes, mostly procedural or about one of the partnership's topics;
+- items: 10 to 30 a meeting (unless another range is asked for), numbered ``SSP 14/22`` style,
+  with a title, a short agenda text and 100 to 400 words of minutes, mostly procedural or
+  about one of the partnership's topics;
 - words: English words drawn by their real frequency (``data/english_words.tsv``) mixed with
   the vocabulary of community-safety minutes ("council", "police", "anti-social behaviour");
 - topics: a long tail, a few themes on tens of thousands of items and hundreds of operations on
@@ -29,6 +30,7 @@ from pathlib import Path
 
 WORDS_FILE = Path(__file__).resolve().parent / "data" / "english_words.tsv"
 FIRST_YEAR, LAST_YEAR = 2005, 2025
+ITEMS_PER_MEETING = (10, 30)  # the fewest and the most
 
 COUNCILS = [
     ("Stockton-on-Tees", "SBC"),
@@ -389,8 +391,9 @@ class ArchiveGenerator:
             meetings.append((body, prefix, day))
         return meetings
 
-    def meetings(self, count: int):
-        """Yield ``count`` meetings with their items and attendees."""
+    def meetings(self, count: int, items: tuple[int, int] = ITEMS_PER_MEETING):
+        """Yield ``count`` meetings with their items (between the two numbers of ``items``)
+        and attendees."""
         planned = self.schedule(count)
         dates: dict[str, list[datetime.date]] = {}
         for body, _, day in planned:
@@ -409,7 +412,7 @@ class ArchiveGenerator:
                 venue=f"Committee Room {self.rng.randint(1, 4)}, Municipal Buildings",
             )
             first_number = counters.get((body, day.year), 1)
-            size = self.rng.randint(10, 30)
+            size = self.rng.randint(*items)
             counters[(body, day.year)] = first_number + size
             meeting.items = [
                 self._item(prefix, first_number + offset, day.year) for offset in range(size)

@@ -48,6 +48,9 @@ _NOT_HEARD = re.compile(
     re.IGNORECASE,
 )
 _NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
+# A word without which ``_DEFERRED`` cannot match: looked for first, as a plain word is found
+# far faster than a pattern starting with \b.
+_DEFER = re.compile("defer", re.IGNORECASE)
 
 # Sentences that record what the meeting decided.
 _AGREED_OPENING = re.compile(r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED|RECOMMENDED)\b")
@@ -65,6 +68,11 @@ _AGREED_LIST = re.compile(
     re.MULTILINE,
 )
 _LIST_ENTRY = re.compile(r"^\s*\d+[.)]\s+(?P<text>.+)$", re.MULTILINE)
+# Each of the three patterns above needs one of these words: a line with none of them holds
+# no decision, and need not be split into sentences.
+_DECISION_VERB = re.compile(
+    "agreed|resolved|recommended|approved|endorsed|noted|accepted", re.IGNORECASE
+)
 
 
 def normalise_number(printed: str) -> str:
@@ -95,7 +103,7 @@ def restricted_reason(title: str, text: str) -> str:
 
 
 def read_status(title: str, minutes: str, labelled: bool) -> str:
-    if _DEFERRED.search(minutes):
+    if _DEFER.search(minutes) and _DEFERRED.search(minutes):
         return doc.DEFERRED
     if _NOT_HEARD.search(minutes):
         return doc.NOT_HEARD
@@ -106,20 +114,26 @@ def read_status(title: str, minutes: str, labelled: bool) -> str:
     return doc.HEARD
 
 
+_DEFERRAL = re.compile(r"\bdefer", re.IGNORECASE)
+_APPROVAL = re.compile(r"\b(?:approved?|true record|correct record)\b", re.IGNORECASE)
+_ACTION = re.compile(
+    r"\band that\b|\bbe\s+(?:sent|brought|invited|provided|referred|made|forwarded|added|"
+    r"circulated|submitted|established|appointed|written)\b",
+    re.IGNORECASE,
+)
+_NOTING = re.compile(r"\bnoted?\b", re.IGNORECASE)
+_AGREED_WORD = re.compile(r"\bagreed\b", re.IGNORECASE)
+
+
 def resolution_kind(text: str, in_agreed_list: bool = False) -> str:
-    if re.search(r"\bdefer", text, re.IGNORECASE):
+    if _DEFERRAL.search(text):
         return doc.DEFERRAL
-    if re.search(r"\b(?:approved?|true record|correct record)\b", text, re.IGNORECASE):
+    if _APPROVAL.search(text):
         return doc.APPROVED
-    action = re.search(
-        r"\band that\b|\bbe\s+(?:sent|brought|invited|provided|referred|made|forwarded|added|"
-        r"circulated|submitted|established|appointed|written)\b",
-        text,
-        re.IGNORECASE,
-    )
-    if re.search(r"\bnoted?\b", text, re.IGNORECASE) and not action:
+    action = _ACTION.search(text)
+    if _NOTING.search(text) and not action:
         return doc.NOTED
-    if in_agreed_list or _AGREED_OPENING.match(text) or re.search(r"\bagreed\b", text, re.I):
+    if in_agreed_list or _AGREED_OPENING.match(text) or _AGREED_WORD.search(text):
         return doc.AGREED_ACTION
     return doc.OTHER
 
@@ -149,6 +163,8 @@ def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
         if any(begin <= start < end for begin, end in listed_spans):
             continue
         for line in paragraph.split("\n"):
+            if not _DECISION_VERB.search(line):
+                continue
             for sentence in split_sentences(line.lstrip("•-– ").strip()):
                 if is_resolution(sentence):
                     resolutions.append(

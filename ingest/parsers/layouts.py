@@ -199,8 +199,13 @@ _FORMAL_HEADING_NUMBER_BELOW = re.compile(
 )
 
 
+_SPACES = re.compile(r"\s+")
+_BLANK_LINE = re.compile(r"\n[ \t]*\n")
+_OPEN_ENDING = re.compile(r"[.:;,|]$")
+
+
 def _squeeze(text: str) -> str:
-    return re.sub(r"\s+", "", text)
+    return _SPACES.sub("", text)
 
 
 def _formal_heading(paragraph: str) -> tuple[str, str] | None:
@@ -220,7 +225,7 @@ def _formal_heading(paragraph: str) -> tuple[str, str] | None:
 
 
 def _paragraphs(text: str) -> list[str]:
-    return [p for p in re.split(r"\n[ \t]*\n", text) if p.strip()]
+    return [p for p in _BLANK_LINE.split(text) if p.strip()]
 
 
 def _formal_headings(text: str) -> int:
@@ -339,7 +344,7 @@ def _looks_like_heading(paragraph: str) -> bool:
         bool(stripped)
         and "\n" not in stripped
         and len(stripped) <= 120
-        and not re.search(r"[.:;,|]$", stripped)
+        and not _OPEN_ENDING.search(stripped)
     )
 
 

@@ -83,6 +83,12 @@ def normalise(text: str) -> str:
     return "\n".join(line.rstrip() for line in text.split("\n"))
 
 
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
+_LOWER_START = re.compile(r"[a-z]")
+_CLOSED = re.compile(r"[.:;?!)\"'”’]$")
+_INITIALS = re.compile(r"(?:[A-Za-z]\.)*[A-Za-z]")
+
+
 def clean_block(text: str) -> str:
     """Tidy a run of lines into paragraphs separated by one blank line.
 
@@ -90,7 +96,7 @@ def clean_block(text: str) -> str:
     previous one has no closing punctuation) are joined again.
     """
     paragraphs = []
-    for raw in re.split(r"\n\s*\n", text.strip("\n")):
+    for raw in _PARAGRAPH_BREAK.split(text.strip("\n")):
         lines = [line.strip() for line in raw.split("\n") if line.strip()]
         if not lines:
             continue
@@ -103,7 +109,7 @@ def clean_block(text: str) -> str:
 
 
 def _continues(previous: str, paragraph: str) -> bool:
-    return bool(re.match(r"[a-z]", paragraph)) and not re.search(r"[.:;?!)\"'”’]$", previous)
+    return bool(_LOWER_START.match(paragraph)) and not _CLOSED.search(previous)
 
 
 _ABBREVIATIONS = {
@@ -119,9 +125,7 @@ def split_sentences(paragraph: str) -> list[str]:
     for match in _BOUNDARY.finditer(paragraph):
         before = paragraph[start : match.start()].rstrip(".!?")
         last_word = before.rsplit(None, 1)[-1] if before.split() else ""
-        if last_word.lower() in _ABBREVIATIONS or re.fullmatch(
-            r"(?:[A-Za-z]\.)*[A-Za-z]", last_word
-        ):
+        if last_word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(last_word):
             continue
         sentences.append(paragraph[start : match.start() + len(match["close"])].strip())
         start = match.end()

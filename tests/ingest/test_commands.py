@@ -44,6 +44,19 @@ class TestImportMinutesWithSamples:
         ) in lines
         assert Meeting.objects.count() == 5
 
+    def test_parsing_in_worker_processes_prints_and_stores_the_same(self):
+        out, err, error = run(MINUTES_DIR, workers=2)
+
+        assert error is None, err
+        assert "created 5, updated 0, unchanged 0, failed 0" in out.splitlines()
+        stored = sorted(AgendaItem.objects.values_list("meeting__body", "position", "title"))
+        Meeting.objects.all().delete()
+        SourceDocument.objects.all().delete()
+        assert run(MINUTES_DIR)[0] == out
+        assert sorted(AgendaItem.objects.values_list("meeting__body", "position", "title")) == (
+            stored
+        )
+
     def test_sample_folder_imported_twice_is_unchanged(self):
         run(MINUTES_DIR)
         out, _, error = run(MINUTES_DIR)

@@ -68,15 +68,15 @@ def test_readers_see_the_old_meeting_until_the_reimport_commits(monkeypatch):
     ]
 
     written, release = threading.Event(), threading.Event()
-    tag_topics = services.tag_topics
+    link_topics = services.link_topics
 
-    def held_tag_topics(items):
-        # Items, decisions and attendance are written; topics and the commit are still to come.
+    def held_link_topics(items, matches, **kwargs):
+        # Items, decisions and attendance are written; topic links and the commit are to come.
         written.set()
         assert release.wait(WAIT), "the reader never released the re-import"
-        tag_topics(items)
+        link_topics(items, matches, **kwargs)
 
-    monkeypatch.setattr(services, "tag_topics", held_tag_topics)
+    monkeypatch.setattr(services, "link_topics", held_link_topics)
     monkeypatch.setattr(services, "parse_minutes", improved_parse)
     outcomes, errors = [], []
 

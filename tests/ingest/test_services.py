@@ -343,10 +343,10 @@ class TestImportRules:
         meeting = import_document(JANUARY, "jan.txt").meeting
         before = list(meeting.items.values_list("pk", "minutes_text"))
 
-        def broken(items):
+        def broken(items, matches, **kwargs):
             raise RuntimeError("disk on fire")
 
-        monkeypatch.setattr(services, "tag_topics", broken)
+        monkeypatch.setattr(services, "link_topics", broken)
         outcome = import_document(JANUARY.replace(b"continued", b"stopped"), "jan.txt")
 
         assert outcome.failed
@@ -356,7 +356,7 @@ class TestImportRules:
         assert SourceDocument.objects.filter(status=SourceDocument.Status.FAILED).count() == 1
 
     def test_a_failed_new_document_leaves_no_meeting(self, monkeypatch):
-        monkeypatch.setattr(services, "tag_topics", lambda items: 1 / 0)
+        monkeypatch.setattr(services, "link_topics", lambda items, matches, **kw: 1 / 0)
         before = stored_tables()
 
         outcome = import_document(JANUARY, "jan.txt")

@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import CommandError, call_command
@@ -124,7 +125,20 @@ class TestBenchmark:
 
         assert "3 documents (0 failed)" in out.getvalue()
         assert "documents/s" in out.getvalue()
+        assert "10 to 20 items each" in out.getvalue()
+        assert "waiting for the database" in out.getvalue()
         assert Meeting.objects.count() == meetings
+
+    def test_import_of_documents_of_another_size(self, archive):
+        out = io.StringIO()
+
+        call_command(
+            "benchmark_search", "--import", "4", "--items", "2-3", "--workers", "0", stdout=out
+        )
+
+        assert "4 documents in the formal layout, 2 to 3 items each" in out.getvalue()
+        items = int(re.search(r"\(0 failed\), (\d+) items", out.getvalue())[1])
+        assert 8 <= items <= 12
 
 
 def filters_searches():

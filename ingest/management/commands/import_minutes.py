@@ -13,6 +13,8 @@ from ingest import services
 # A file over the size limit is still read and kept as a failed source document, unless it is
 # this many times over: then it is refused without being read.
 KEEP_ORIGINAL_UP_TO = 10
+# Files held in memory at once; they are stored in batches of ``services.BATCH_SIZE``.
+FILES_READ_AT_ONCE = 10 * services.BATCH_SIZE
 
 
 def iso_date(value: str) -> date:
@@ -24,10 +26,10 @@ def iso_date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Import minutes from text files or folders of .txt files. Each file is stored in its own "
-        "transaction: created, updated in place (a corrected file for the same meeting), "
-        "unchanged (the same file again) or failed (nothing stored but the file and the reason). "
-        "Exits with status 1 if any file failed."
+        "Import minutes from text files or folders of .txt files. Files are stored in batches, "
+        "each file in a savepoint of its own: created, updated in place (a corrected file for "
+        "the same meeting), unchanged (the same file again) or failed (nothing stored but the "
+        "file and the reason). Exits with status 1 if any file failed."
     )
 
     def add_arguments(self, parser):
@@ -35,6 +37,13 @@ class Command(BaseCommand):
         parser.add_argument("--body", help="committee name, for documents that state none")
         parser.add_argument(
             "--date", type=iso_date, help="meeting date (YYYY-MM-DD), for documents that state none"
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=0,
+            help="parse the files in this many processes while others are stored (default 0: "
+            "parse them in this process); the outcome is the same",
         )
         parser.add_argument(
             "--dry-run",
@@ -46,13 +55,17 @@ class Command(BaseCommand):
         verbosity, dry_run = options["verbosity"], options["dry_run"]
         files = self.collect_files(options["paths"])
         outcomes = []
-        for number, path in enumerate(files, start=1):
-            progress = f"[{number}/{len(files)}] " if len(files) > 1 else ""
-            outcome = self.import_file(
-                path, body=options["body"], meeting_date=options["date"], dry_run=dry_run
-            )
-            outcomes.append(outcome)
-            self.report(progress, outcome, verbosity)
+        for start in range(0, len(files), FILES_READ_AT_ONCE):
+            for outcome in self.import_files(
+                files[start : start + FILES_READ_AT_ONCE],
+                body=options["body"],
+                meeting_date=options["date"],
+                dry_run=dry_run,
+                workers=options["workers"],
+            ):
+                outcomes.append(outcome)
+                progress = f"[{len(outcomes)}/{len(files)}] " if len(files) > 1 else ""
+                self.report(progress, outcome, verbosity)
 
         self.summarise(outcomes, dry_run, verbosity)
         failed = sum(outcome.failed for outcome in outcomes)
@@ -73,21 +86,34 @@ class Command(BaseCommand):
             raise CommandError("No minutes files to import.")
         return files
 
-    def import_file(self, path: Path, **options) -> services.ImportOutcome:
+    def import_files(self, paths: list[Path], **options) -> list[services.ImportOutcome]:
+        """The files' outcomes, in order; those that can be read are imported together."""
         who = _who_imports()
+        read = [self.read_file(path, who, options["dry_run"]) for path in paths]
+        readable = [
+            (path.name, data)
+            for path, data in zip(paths, read, strict=True)
+            if isinstance(data, bytes)
+        ]
+        imported = iter(services.import_documents(readable, imported_by_name=who, **options))
+        return [
+            data if isinstance(data, services.ImportOutcome) else next(imported) for data in read
+        ]
+
+    def read_file(self, path: Path, who: str, dry_run: bool) -> bytes | services.ImportOutcome:
+        """The file's bytes, or the outcome of a file that cannot be read."""
         try:
             size = path.stat().st_size
             if size > settings.MINUTES_MAX_BYTES * KEEP_ORIGINAL_UP_TO:
-                if options["dry_run"]:
+                if dry_run:
                     return services.ImportOutcome(
                         services.FAILED, path.name, "file is over the size limit", dry_run=True
                     )
                 return services.refuse_oversized(path.name, size, imported_by_name=who)
-            data = path.read_bytes()
+            return path.read_bytes()
         except OSError as exc:
             reason = exc.strerror.lower() if exc.strerror else str(exc)
             return services.ImportOutcome(services.FAILED, path.name, reason)
-        return services.import_document(data, path.name, imported_by_name=who, **options)
 
     def report(self, progress: str, outcome: services.ImportOutcome, verbosity: int):
         if outcome.failed:

@@ -9,13 +9,17 @@ one ``GROUP BY`` query per filter, as the page was first written) and prints the
 the meeting, item, home and topic pages.
 
 ``--import`` instead measures the import: documents written in the "formal minutes" layout
-from synthetic meetings, read by the real parser and stored by the real service, in documents
-and items per second. The meetings it adds are deleted again afterwards.
+from synthetic meetings (10 to 20 items each unless ``--items`` says otherwise), read by the
+real parser and stored by the real service in batches, as ``import_minutes`` does (topics
+tagged, search index written), in documents and items per second. The meetings it adds are
+deleted again afterwards.
 
 The figures depend on the machine and on what else runs on it; see docs/performance.md.
 """
 
+import argparse
 import json
+import re
 import resource
 import statistics
 import time
@@ -30,7 +34,7 @@ from django.db.models.functions import ExtractYear
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
-from ingest.services import import_document
+from ingest.services import BATCH_SIZE, import_documents, parse_document, read_document
 from meetings import facet_index
 from meetings.filters import NEWEST_ORDER
 from meetings.models import AgendaItem, ItemTopic, Meeting, SourceDocument
@@ -60,6 +64,53 @@ SEARCHES = [
 ]
 OTHER_PAGES = ("meeting", "item", "home", "topic")
 MEMBER = "benchmark-member"
+
+
+# Items per imported document: real minutes hold about 15.
+IMPORT_ITEMS = (10, 20)
+IMPORT_WORKERS = 2
+
+
+def item_range(value: str) -> tuple[int, int]:
+    """ "10-20" as (10, 20)."""
+    low, _, high = value.partition("-")
+    try:
+        bounds = int(low), int(high or low)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"expected MIN-MAX, as 10-20, not {value!r}") from None
+    if not 1 <= bounds[0] <= bounds[1]:
+        raise argparse.ArgumentTypeError(f"expected 1 <= MIN <= MAX, not {value!r}")
+    return bounds
+
+
+class StatementTimer:
+    """An execute wrapper counting the statements run and the time spent waiting for them,
+    in all and by kind ("INSERT meetings_agendaitem").
+
+    SQLite runs an ``INSERT ... RETURNING`` as its rows are read, after ``execute``: that
+    time is not counted.
+    """
+
+    def __init__(self):
+        self.statements, self.seconds = 0, 0.0
+        self.by_kind: dict[str, float] = {}
+
+    def __call__(self, execute, sql, params, many, context):
+        start = time.perf_counter()
+        try:
+            return execute(sql, params, many, context)
+        finally:
+            spent = time.perf_counter() - start
+            self.seconds += spent
+            self.statements += 1
+            kind = f"{sql.split(None, 1)[0]} {''.join(_TABLE.findall(sql)[:1])}".strip()
+            self.by_kind[kind] = self.by_kind.get(kind, 0.0) + spent
+
+    def slowest(self, count: int) -> list[tuple[str, float]]:
+        return sorted(self.by_kind.items(), key=lambda pair: -pair[1])[:count]
+
+
+_TABLE = re.compile(r'(?:INTO|FROM|UPDATE) "(\w+)"')
 
 
 def percentile(values, share: float) -> float:
@@ -99,13 +150,30 @@ class Command(BaseCommand):
             metavar="N",
             help="measure the import of N synthetic documents instead",
         )
+        parser.add_argument(
+            "--items",
+            type=item_range,
+            default=IMPORT_ITEMS,
+            metavar="MIN-MAX",
+            help="with --import: the number of items of each document, drawn between MIN and "
+            "MAX (default 10-20, about 15 a document)",
+        )
+        parser.add_argument(
+            "--workers",
+            type=int,
+            default=IMPORT_WORKERS,
+            help=f"with --import: processes parsing the documents (default {IMPORT_WORKERS}; "
+            "0 parses them in this process)",
+        )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
             raise CommandError("--repeat must be at least 1.")
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
             if options["import_documents"]:
-                report = self.measure_import(options["import_documents"])
+                report = self.measure_import(
+                    options["import_documents"], options["items"], options["workers"]
+                )
             else:
                 report = self.measure_pages(options["repeat"], options["baseline_repeat"])
         if options["json"]:
@@ -284,20 +352,31 @@ class Command(BaseCommand):
 
     # Import
 
-    def measure_import(self, count: int) -> dict:
+    def measure_import(self, count: int, sizes: tuple[int, int], workers: int) -> dict:
         taken = set(Meeting.objects.values_list("body", "date"))
         generator = ArchiveGenerator(seed=4242, taken_dates=taken)
+        meetings = list(generator.meetings(count, items=sizes))
         documents = [
             (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
-            for n, meeting in enumerate(generator.meetings(count), start=1)
+            for n, meeting in enumerate(meetings, start=1)
         ]
+        size = sum(len(data) for _, data in documents) / count / 1024
+        average = sum(len(meeting.items) for meeting in meetings) / count
         self.stdout.write(
-            f"{connection.vendor}: importing {count} documents in the formal layout "
-            f"({sum(len(data) for _, data in documents) / count / 1024:.1f} KB each)"
+            f"{connection.vendor}: importing {count} documents in the formal layout, "
+            f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
+            f"in transactions of up to {BATCH_SIZE} documents, parsed by "
+            + (f"{workers} worker processes" if workers else "this process")
         )
+        timer = StatementTimer()
         start = time.perf_counter()
-        outcomes = [import_document(data, name) for name, data in documents]
+        with connection.execute_wrapper(timer):
+            outcomes = import_documents(documents, workers=workers)
         elapsed = time.perf_counter() - start
+        parsing = time.perf_counter()
+        for _name, data in documents:
+            parse_document(read_document(data, "benchmark.txt"))
+        parsing = time.perf_counter() - parsing
         failed = [outcome for outcome in outcomes if outcome.failed]
         stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
         items = AgendaItem.objects.filter(meeting__in=stored).count()
@@ -306,17 +385,33 @@ class Command(BaseCommand):
         report = {
             "database": connection.vendor,
             "documents": count,
+            "items_per_document": list(sizes),
+            "kilobytes_per_document": size,
+            "workers": workers,
             "failed": len(failed),
             "items": items,
             "seconds": elapsed,
             "documents_per_second": count / elapsed,
             "items_per_second": items / elapsed,
+            "statements_per_document": timer.statements / count,
+            "database_ms_per_document": timer.seconds / count * 1000,
+            "parsing_ms_per_document": parsing / count * 1000,
         }
         self.stdout.write(
             f"{count} documents ({len(failed)} failed), {items} items in {elapsed:.1f}s: "
             f"{count / elapsed:.0f} documents/s, {items / elapsed:.0f} items/s "
             "(the meetings were deleted again)"
         )
+        self.stdout.write(
+            f"per document: {elapsed / count * 1000:.1f} ms, of which "
+            f"{timer.seconds / count * 1000:.1f} ms waiting for the database "
+            f"({timer.statements / count:.1f} statements); reading and parsing one alone "
+            f"takes {parsing / count * 1000:.1f} ms"
+        )
+        slowest = ", ".join(
+            f"{kind} {seconds / count * 1000:.1f} ms" for kind, seconds in timer.slowest(4)
+        )
+        self.stdout.write(f"database time per document: {slowest}")
         for outcome in failed[:5]:
             self.stdout.write(f"  failed: {outcome.file_name}: {outcome.message}")
         return report
