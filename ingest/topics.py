@@ -120,9 +120,13 @@ def match_topics(
     return index.match(title, text)
 
 
-# "Operation Nightfall", "Op Harmony", "project Harmony": the keyword in any case, the name
-# capitalised. Words that follow "Project" or "Operation" in ordinary prose are not names.
-_NAMED_OPERATION = re.compile(r"\b(operation|op|project)\.?[ \t]+([A-Z][A-Za-z]+)\b", re.IGNORECASE)
+# "Operation Nightfall", "Op Harmony", "Op. Harmony", "project Harmony": the keyword in any
+# case, the name capitalised. Words that follow "Project" or "Operation" in ordinary prose are
+# not names. Only the abbreviation "Op." takes a full stop: after "operation" or "project" it
+# ends a sentence ("... the operation. Be ...").
+_NAMED_OPERATION = re.compile(
+    r"\b(?:(operation|project)|(op)\.?)[ \t]+([A-Z][A-Za-z]+)\b", re.IGNORECASE
+)
 _NOT_A_NAME = {
     "a", "an", "and", "at", "board", "by", "for", "from", "group", "in", "is", "lead", "leads",
     "manager", "managers", "meeting", "meetings", "officer", "officers", "of", "on", "plan",
@@ -139,7 +143,7 @@ def discover_topic_names(text: str) -> list[str]:
     """
     names = []
     for match in _NAMED_OPERATION.finditer(text or ""):
-        keyword, name = match.group(1), match.group(2)
+        keyword, name = match.group(1) or match.group(2), match.group(3)
         if not name[0].isupper() or name.lower() in _NOT_A_NAME:
             continue
         full = f"{keyword.capitalize()} {name}"

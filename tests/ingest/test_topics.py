@@ -42,3 +42,8 @@ def test_operation_and_project_names_are_discovered():
         "Project Harmony",
         "Op Shield",
     ]
+
+
+def test_a_sentence_ending_in_operation_names_no_operation():
+    text = "Police reviewed the operation. Be aware of the project. Op. Harmony began."
+    assert discover_topic_names(text) == ["Op Harmony"]

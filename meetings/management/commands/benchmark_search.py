@@ -29,7 +29,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Permission
 from django.core.management.base import BaseCommand, CommandError
 from django.db import connection
-from django.db.models import Count, F, Q
+from django.db.models import Count, F, Max, Q
 from django.db.models.functions import ExtractYear
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
@@ -37,7 +37,14 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from ingest.services import BATCH_SIZE, import_documents, parse_document, read_document
 from meetings import facet_index
 from meetings.filters import NEWEST_ORDER
-from meetings.models import AgendaItem, ItemTopic, Meeting, SourceDocument
+from meetings.models import (
+    AgendaItem,
+    ImportEvent,
+    ItemTopic,
+    Meeting,
+    SourceDocument,
+    Topic,
+)
 from meetings.search import parse_query
 from meetings.synthetic import ArchiveGenerator, minutes_document
 
@@ -352,6 +359,14 @@ class Command(BaseCommand):
 
     # Import
 
+    @staticmethod
+    def _remove_imported(meeting_ids: list[int], before: dict) -> None:
+        """Leave the archive as it was: the meetings, their originals, history and new topics."""
+        Meeting.objects.filter(pk__in=meeting_ids).delete()
+        for model in (SourceDocument, ImportEvent):
+            model.objects.filter(pk__gt=before[model], file_name__startswith="benchmark-").delete()
+        Topic.objects.filter(pk__gt=before[Topic], item_topics=None).delete()
+
     def measure_import(self, count: int, sizes: tuple[int, int], workers: int) -> dict:
         taken = set(Meeting.objects.values_list("body", "date"))
         generator = ArchiveGenerator(seed=4242, taken_dates=taken)
@@ -368,6 +383,10 @@ class Command(BaseCommand):
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
         )
+        before = {
+            model: model.objects.aggregate(top=Max("pk"))["top"] or 0
+            for model in (SourceDocument, ImportEvent, Topic)
+        }
         timer = StatementTimer()
         start = time.perf_counter()
         with connection.execute_wrapper(timer):
@@ -380,8 +399,7 @@ class Command(BaseCommand):
         failed = [outcome for outcome in outcomes if outcome.failed]
         stored = [outcome.meeting.pk for outcome in outcomes if outcome.meeting is not None]
         items = AgendaItem.objects.filter(meeting__in=stored).count()
-        Meeting.objects.filter(pk__in=stored).delete()
-        SourceDocument.objects.filter(file_name__startswith="benchmark-").delete()
+        self._remove_imported(stored, before)
         report = {
             "database": connection.vendor,
             "documents": count,
