@@ -45,6 +45,7 @@ SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Ol
 RESTRICTED_CHOICES = [("yes", "Restricted"), ("no", "Not restricted")]
 UNKNOWN_BODY = "Body not known"
 TOPICS_SHOWN = 10
+BODIES_SHOWN = 10
 MAX_VALUES = 50  # of one parameter; more are ignored
 
 NEWEST_ORDER = (F("meeting__date").desc(nulls_last=True), "meeting__body", "meeting_id", "position")
@@ -139,6 +140,22 @@ class Choice:
     count: int | None  # None when not counted (see ``Summary.exact``)
     selected: bool
     estimated: bool = False  # the count is an estimate (see ``Summary.estimated``)
+    input_id: str = ""  # the checkbox's id, given by ``ItemSearchFilter.facets``
+
+    @property
+    def count_text(self) -> str:
+        """The count as shown beside the choice ("about 1200"); empty when not counted.
+
+        Made here rather than in the template: a page lists a hundred choices or more, and
+        the template engine formats each number it prints for the locale.
+        """
+        if self.count is None:
+            return ""
+        return f"about {self.count}" if self.estimated else str(self.count)
+
+    @property
+    def noun(self) -> str:
+        return "item" if self.count == 1 else "items"
 
 
 @dataclass
@@ -147,7 +164,11 @@ class Facet:
     legend: str
     choices: list[Choice]
     hidden: int = 0  # choices left out until "show all"
-    extra: dict = field(default_factory=dict)
+    # Filters with many choices list the largest few until "show all" (``SHORTLISTED``).
+    plural: str = ""  # "topics": what the link to show them all names
+    expanded: bool = False  # every choice shown, after "show all"
+    show_all_url: str = ""  # set by the view
+    show_fewer_url: str = ""
 
 
 class ItemSearchFilter(django_filters.FilterSet):
@@ -270,18 +291,25 @@ class ItemSearchFilter(django_filters.FilterSet):
         """The results in the page's order, for a ``Paginator``; see ``SearchResults``."""
         return SearchResults(self)
 
-    def facets(self, *, all_topics: bool = False) -> list[Facet]:
+    def facets(self, *, show_all=()) -> list[Facet]:
         """The choices of each filter with their counts, from ``summary``.
 
         Choices without items are left out unless selected. The body filter is offered only when
         the archive holds more than one body. When the counts could not be made in time, only
-        the selected choices are listed, without counts.
+        the selected choices are listed, without counts. The topic and body filters list their
+        largest few choices (and any selected) unless their name is in ``show_all``.
         """
         summary = self.summary
-        facets = [self._year_facet(summary), self._topic_facet(summary, all_topics)]
+        facets = [self._year_facet(summary), self._topic_facet(summary)]
         facets += [self._restricted_facet(summary), self._status_facet(summary)]
         body = self._body_facet(summary)
-        return facets + ([body] if body else [])
+        facets += [body] if body else []
+        for facet in facets:
+            if facet.name in SHORTLISTED:
+                _shortlist(facet, expanded=facet.name in show_all)
+            for number, choice in enumerate(facet.choices, 1):
+                choice.input_id = f"{facet.name}-{number}"
+        return facets
 
     def _counts(self, summary: "Summary", name: str) -> dict:
         """Counts of ``name``'s choices, with every other filter applied but not its own."""
@@ -329,7 +357,7 @@ class ItemSearchFilter(django_filters.FilterSet):
         ]
         return Facet("year", "Year", _shown(choices, summary))
 
-    def _topic_facet(self, summary, all_topics: bool) -> Facet:
+    def _topic_facet(self, summary) -> Facet:
         selected = {topic.slug: topic for topic in self.values.get("topic", [])}
         choices = [
             Choice(slug, name, count, slug in selected) for slug, name, count in summary.topics
@@ -340,14 +368,7 @@ class ItemSearchFilter(django_filters.FilterSet):
             for slug, topic in selected.items()
             if slug not in counted
         ]
-        choices = _shown(choices, summary)
-        hidden = 0
-        if not all_topics and len(choices) > TOPICS_SHOWN:
-            top = choices[:TOPICS_SHOWN]
-            shown = top + [choice for choice in choices[TOPICS_SHOWN:] if choice.selected]
-            hidden = len(choices) - len(shown)
-            choices = shown
-        return Facet("topic", "Topic", choices, hidden=hidden)
+        return Facet("topic", "Topic", _shown(choices, summary), plural="topics")
 
     def _restricted_facet(self, summary) -> Facet:
         counts = self._counts(summary, "restricted")
@@ -372,12 +393,35 @@ class ItemSearchFilter(django_filters.FilterSet):
             return None
         counts = self._counts(summary, "body")
         selected = set(self.values.get("body", []))
-        names = sorted(set(counts) | selected, key=lambda name: (not name, name.casefold()))
+        # The largest first, as the topics; "body not known" after the named ones of its size.
+        names = sorted(
+            set(counts) | selected,
+            key=lambda name: (-counts.get(name, 0), not name, name.casefold()),
+        )
         choices = [
             Choice(name, name or UNKNOWN_BODY, counts.get(name, 0), name in selected)
             for name in names
         ]
-        return Facet("body", "Body", _shown(choices, summary))
+        return Facet("body", "Body", _shown(choices, summary), plural="bodies")
+
+
+# The filters that can have many choices: how many each lists before "show all".
+SHORTLISTED = {"topic": TOPICS_SHOWN, "body": BODIES_SHOWN}
+
+
+def _shortlist(facet: Facet, *, expanded: bool) -> None:
+    """Keep the facet's first few choices (the largest) and any selected, unless ``expanded``.
+
+    A council may hold a hundred bodies and five hundred topics: listing them all made the
+    page long to read and to render.
+    """
+    shown = SHORTLISTED[facet.name]
+    facet.expanded = expanded
+    if expanded or len(facet.choices) <= shown:
+        return
+    kept = facet.choices[:shown] + [c for c in facet.choices[shown:] if c.selected]
+    facet.hidden = len(facet.choices) - len(kept)
+    facet.choices = kept
 
 
 def _shown(choices: list[Choice], summary=None) -> list[Choice]:
