@@ -8,11 +8,11 @@ active filter but not that filter's own, so a second year or topic can still be 
 At a million items the page reads the narrow table of ``meetings.facet_index`` rather than the
 items themselves (``FacetQuery``):
 
-- counts: one pass over the matches groups them by year, restricted, status and body together
-  (``Summary.cube``; each filter's counts are summed from it in Python), and one more counts
-  the topics. Without a query they are read from the archive's counts, kept up to date by
-  triggers. A query matching more than ``SAMPLE_ABOVE`` items is counted on a fixed sample of
-  them, and the counts are shown as estimates ("about").
+- counts: the matches' facet values are read once, then grouped by year, restricted, status,
+  body and topic in turn, each with the other filters applied, in the same statement
+  (``FacetQuery._counted``). Without a query they are read from the archive's counts, kept up
+  to date by triggers. A query matching more than ``SAMPLE_ABOVE`` items is counted on a
+  fixed sample of them, and the counts are shown as estimates ("about").
 - results: relevance ranks only the newest ``CANDIDATES`` matches (the most recently added on
   SQLite), and says so on the page; the other matches follow, newest first. Only the page's
   20 items are loaded from the item table, and only they get snippets.
@@ -313,40 +313,7 @@ class ItemSearchFilter(django_filters.FilterSet):
 
     def _counts(self, summary: "Summary", name: str) -> dict:
         """Counts of ``name``'s choices, with every other filter applied but not its own."""
-        return self._cube_counts(summary)[CUBE_FACETS.index(name)]
-
-    def _cube_counts(self, summary: "Summary") -> list[dict]:
-        """For each of ``CUBE_FACETS``, its choices' counts: one pass over the cube.
-
-        A row counts for a filter's choices when it meets every other filter: when it meets
-        them all it counts for every filter, when it fails one it counts for that one alone.
-        """
-        if getattr(summary, "_facet_counts", None) is None:
-            wanted = self._cube_values()
-            counts: list[dict] = [{} for _ in CUBE_FACETS]
-            for row in summary.cube:
-                failed = [
-                    i for i, choices in enumerate(wanted) if choices and row[i] not in choices
-                ]
-                if len(failed) > 1:
-                    continue
-                n = row[-1]
-                for i in failed or range(len(CUBE_FACETS)):
-                    facet = counts[i]
-                    facet[row[i]] = facet.get(row[i], 0) + n
-            summary._facet_counts = counts
-        return summary._facet_counts
-
-    def _cube_values(self) -> list[set | None]:
-        """The values chosen for each of ``CUBE_FACETS``, None where any will do."""
-        values = self.values
-        restricted = values.get("restricted")
-        return [
-            set(values["year"]) if values.get("year") else None,
-            None if restricted is None else {restricted == "yes"},
-            set(values["status"]) if values.get("status") else None,
-            set(values["body"]) if values.get("body") else None,
-        ]
+        return summary.counts.get(name, {})
 
     def _year_facet(self, summary) -> Facet:
         counts = self._counts(summary, "year")
@@ -438,7 +405,8 @@ def _shown(choices: list[Choice], summary=None) -> list[Choice]:
 # meetings.facet_index describes the table ``f``; what a user without the permission may match
 # is the same as ``AgendaItem.objects.search`` (see meetings/search.py).
 
-CUBE_FACETS = ("year", "restricted", "status", "body")
+# The filters counted by value in the same statement as the topics (see ``FacetQuery._counted``).
+COUNTED = ("year", "restricted", "status", "body")
 # A query matching more items than this ranks only the newest this many; the rest follow,
 # newest first. A multiple of the page size.
 CANDIDATES = 2000
@@ -454,6 +422,9 @@ WALK_ABOVE = 200_000
 # PostgreSQL: a query with a phrase ranks the phrase's matches among this many newest items
 # holding its words (see ``FacetQuery._pg_candidates_sql``).
 PHRASE_CANDIDATES = 1000
+# SQLite: how broad a query is, is judged from its matches among the latest this many items
+# (see ``FacetQuery._probe``).
+PROBE_ITEMS = 65536
 # Seconds a search page's queries may take before it is shown without exact counts (and,
 # as many again, before it gives up and shows no results).
 TIME_LIMIT = 2.0
@@ -464,14 +435,14 @@ NEWEST_SQL = facet_index.newest_order("any")
 class Summary:
     """What one pass over the matches found.
 
-    ``cube``: (year or 0, restricted, status, body, count) for every combination present, the
-    query, the date range and the topic filter applied; ``topics``: (slug, name, count), the
-    other filters applied. ``total``: the number of matches, or when ``exact`` is false (the
-    counting ran out of time) a lower bound.
+    ``counts``: for each of ``COUNTED``, {choice: count} with every other filter applied but
+    not its own (year 0 for undated meetings); ``topics``: (slug, name, count), likewise.
+    ``total``: the number of matches, or when ``exact`` is false (the counting ran out of
+    time) a lower bound.
     """
 
     total: int
-    cube: list[tuple] = field(default_factory=list)
+    counts: dict[str, dict] = field(default_factory=dict)
     topics: list[tuple] = field(default_factory=list)
     body_count: int = 0
     exact: bool = True
@@ -619,40 +590,30 @@ class FacetQuery:
         A query matching more than ``SAMPLE_ABOVE`` items is counted on a sample of about
         ``SAMPLE_SIZE`` of them (those whose id falls in some of ``SAMPLE_BUCKETS`` buckets)
         and the counts scaled up, marked as estimates (``Summary.estimated``): counting every
-        match of a common word took seconds at a million items. SQLite's full-text index still
-        counts the matches of the query alone exactly, and cheaply.
+        match of a common word took seconds at a million items. Whether a query is that broad
+        is itself estimated (``_probe``).
         """
         self.counting = True
         if self.has_query and self.parsed.is_empty:
-            return Summary(total=0, body_count=self._probe()[1])
+            return Summary(total=0, body_count=self._probe()[2])
         precomputed = not self.has_query and not any(
             self.values.get(name) for name in ("date_from", "date_to", "topic")
         )
-        matches = None
-        count, body_count = self._probe()
-        if self.has_query:
-            if self.vendor == "sqlite":
-                matches = estimate = count
-            else:
-                estimate = count * SAMPLE_BUCKETS
-            if estimate > SAMPLE_ABOVE:
-                self.buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
+        estimate, exact, body_count = self._probe()
+        matches = estimate if exact else None
+        if self.has_query and estimate > SAMPLE_ABOVE:
+            self.buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
         if precomputed:
-            cube, topics = self._saved_cube(), self._topics(precomputed)
+            total, counts, _ = self._counted(precomputed=True)
+            topics = self._topics(precomputed)
         else:
-            cube, topics = self._counted()
-        summary = Summary(total=0, cube=cube, topics=topics, body_count=body_count)
-        wanted = self.filterset._cube_values()
-        summary.total = sum(
-            row[-1]
-            for row in cube
-            if all(choices is None or row[i] in choices for i, choices in enumerate(wanted))
-        )
+            total, counts, topics = self._counted()
+        summary = Summary(total=total, counts=counts, topics=topics, body_count=body_count)
         if self.buckets < SAMPLE_BUCKETS:
             summary.estimated = True
             only_query = not any(
-                self.values.get(name) for name in ("date_from", "date_to", "topic")
-            ) and all(choices is None for choices in wanted)
+                self.values.get(name) for name in ("date_from", "date_to", "topic", *COUNTED)
+            )
             if matches is not None and only_query:
                 summary.total = matches
                 summary.estimated_total = False
@@ -670,28 +631,45 @@ class FacetQuery:
         )
         return Summary(total=rows[0][0], body_count=2, exact=False)
 
-    def _probe(self) -> tuple[int, int]:
-        """(matches, bodies): how many items the query matches, exactly from SQLite's
-        full-text index, or in the first of ``SAMPLE_BUCKETS`` on PostgreSQL (0 without a
-        query); and whether the archive holds one body or more (1 or 2). One query.
+    def _probe(self) -> tuple[int, bool, int]:
+        """(matches, exact, bodies): about how many items the query matches (0 without a
+        query), whether that is exact, and whether the archive holds one body or more (1 or
+        2). One query.
+
+        PostgreSQL counts the matches in the first of ``SAMPLE_BUCKETS``. SQLite counts those
+        among the latest ``PROBE_ITEMS`` items, which its full-text index finds without reading
+        the rest of its lists (counting every match of a common word read 450,000 entries),
+        and scales that to the archive; exact when the archive is no larger.
         """
         bodies = (
             f"SELECT count(*) FROM (SELECT DISTINCT body FROM {facet_index.COUNT_TABLE}"
             " WHERE items > 0 LIMIT 2) bodies"
         )
         if not self.has_query or self.parsed.is_empty:
-            sql, params = "SELECT 0", []
-        elif self.vendor == "sqlite":
+            return 0, True, self._rows(f"SELECT ({bodies})", [])[0][0]
+        if self.vendor == "sqlite":
             where, params = self._query_condition()
-            sql = f"SELECT count(*) FROM {search.FTS_TABLE} WHERE {where}"
-        else:
-            self.buckets = 1
-            try:
-                where, params = self._where(["q", "date_from", "date_to"])
-                sql = f"SELECT count(*) FROM {self._source()} WHERE {where}"
-            finally:
-                self.buckets = SAMPLE_BUCKETS
-        return self._rows(f"SELECT ({sql}), ({bodies})", params)[0]
+            first = (
+                f"(SELECT item_id FROM {facet_index.FACET_TABLE} ORDER BY item_id DESC"
+                f" LIMIT 1 OFFSET {PROBE_ITEMS - 1})"
+            )
+            sql = (
+                f"SELECT ({first}), (SELECT count(*) FROM {search.FTS_TABLE} WHERE {where}"
+                f" AND {search.FTS_TABLE}.rowid >= coalesce({first}, 0)),"
+                f" (SELECT coalesce(sum(items), 0) FROM {facet_index.COUNT_TABLE}), ({bodies})"
+            )
+            first_id, matches, items, body_count = self._rows(sql, params)[0]
+            if first_id is None:
+                return matches, True, body_count
+            return matches * items // PROBE_ITEMS, False, body_count
+        self.buckets = 1
+        try:
+            where, params = self._where(["q", "date_from", "date_to"])
+            sql = f"SELECT count(*) FROM {self._source()} WHERE {where}"
+        finally:
+            self.buckets = SAMPLE_BUCKETS
+        matches, body_count = self._rows(f"SELECT ({sql}), ({bodies})", params)[0]
+        return matches * SAMPLE_BUCKETS, False, body_count
 
     def _sampled(self, where: str, params: list) -> tuple[str, list]:
         """SQLite: the condition for counting on a sample (PostgreSQL: see ``_tsquery``)."""
@@ -712,67 +690,88 @@ class FacetQuery:
             cursor.execute(sql, params)
             return cursor.fetchall()
 
-    def _normalise(self, rows) -> list[tuple]:
-        return [
-            (year, bool(restricted), status, body, n) for year, restricted, status, body, n in rows
-        ]
+    def _count_condition(self, name: str) -> tuple[str, list] | None:
+        """``_condition`` for the rows counted, which have a year but (precomputed) no date."""
+        years = self.values.get("year") if name == "year" else None
+        if years:
+            return f"f.year IN ({', '.join(['%s'] * len(years))})", list(years)
+        return self._condition(name)
 
-    def _saved_cube(self) -> list[tuple]:
-        return self._normalise(
-            self._rows(
-                f"SELECT year, restricted, status, body, items FROM {facet_index.COUNT_TABLE}"
-                " WHERE items > 0",
-                [],
-            )
-        )
+    def _counted(self, *, precomputed: bool = False) -> tuple[int, dict, list[tuple]]:
+        """(total, counts of each of ``COUNTED``, topics' counts) in one statement.
 
-    def _counted(self) -> tuple[list[tuple], list[tuple]]:
-        """The cube and the topics' counts in one pass over the matches (one statement).
-
-        The matches' facet values are read once into a materialised table; the cube groups
-        them, with the topic filter, and the topics' counts apply the other filters.
+        The matches' facet values are read once into a materialised table, then grouped by
+        each filter in turn, with the other filters applied: a few hundred rows, one for each
+        choice, rather than every combination of year, body and status found. ``precomputed``
+        reads the archive's counts instead of the matches, and leaves the topics to
+        ``_topics``.
         """
-        where, params = self._sampled(*self._where(["q", "date_from", "date_to"]))
-        count, count_params = "count(*)", []
-        topic = self._condition("topic")
-        if topic is not None:
-            count, count_params = f"count(*) FILTER (WHERE {topic[0]})", topic[1]
-        others, others_params = [], []
-        for name in ("year", "restricted", "status", "body"):
-            condition = self._condition(name)
-            if condition is not None:
-                others.append(condition[0])
-                others_params += condition[1]
-        if self.vendor == "postgresql":
-            links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
-            topic_id = "link.topic_id"
+        if precomputed:
+            rows = (
+                "SELECT year, restricted, status, body, items AS n"
+                f" FROM {facet_index.COUNT_TABLE} WHERE items > 0"
+            )
+            params, n = [], "sum(f.n)"
         else:
-            links = f"JOIN json_each({self._topics_column()}) AS link"
-            topic_id = "link.value"
+            where, params = self._sampled(*self._where(["q", "date_from", "date_to"]))
+            columns = f"f.year, f.restricted, f.status, f.body, {self._topics_column()}"
+            rows = f"SELECT {columns} FROM {self._source()} WHERE {where}"
+            n = "count(*)"
+        conditions = {name: self._count_condition(name) for name in (*COUNTED, "topic")}
+
+        def others(leave_out=None) -> tuple[str, list]:
+            kept = [c for name, c in conditions.items() if c is not None and name != leave_out]
+            return " AND ".join(c[0] for c in kept) or "1 = 1", [p for c in kept for p in c[1]]
+
         none = "CAST(NULL AS {})".format
-        sql = (
-            "WITH m AS MATERIALIZED ("
-            " SELECT f.year, f.restricted, f.status, f.body, f.date, f.topics, f.topics_public"
-            f" FROM {self._source()} WHERE {where})"
-            f" SELECT 0, coalesce(f.year, 0), f.restricted, f.status, f.body, {none('TEXT')},"
-            f" {none('TEXT')}, {count} FROM m f GROUP BY 2, 3, 4, 5"
-            f" UNION ALL SELECT 1, {none('INTEGER')}, {none('BOOLEAN')}, {none('TEXT')},"
-            f" {none('TEXT')}, t.slug, t.name, c.n FROM ("
-            f" SELECT {topic_id} AS topic_id, count(*) AS n FROM m f {links}"
-            f" WHERE {' AND '.join(others) or '1 = 1'} GROUP BY 1"
-            ") c JOIN meetings_topic t ON t.id = c.topic_id"
-        )
-        rows = self._rows(sql, [*params, *count_params, *others_params])
-        cube = self._normalise(
-            (year, restricted, status, body, self._scaled(n))
-            for kind, year, restricted, status, body, _slug, _name, n in rows
-            if kind == 0
-        )
-        topics = sorted(
-            ((slug, name, self._scaled(n)) for kind, *_cube, slug, name, n in rows if kind == 1),
-            key=lambda row: (-row[2], row[1].lower(), row[0]),
-        )
-        return cube, topics
+        keys = {
+            "year": "coalesce(f.year, 0)",
+            "restricted": "f.restricted",
+            "status": "f.status",
+            "body": "f.body",
+        }
+        parts, part_params = [], []
+        for kind, name in enumerate([None, *COUNTED]):
+            condition, condition_params = others(name)
+            columns = [none("INTEGER"), none("BOOLEAN"), none("TEXT")]
+            if name is not None:
+                index = {"year": 0, "restricted": 1}.get(name, 2)
+                columns[index] = keys[name]
+            group = f" GROUP BY {keys[name]}" if name else ""
+            parts.append(
+                f"SELECT {kind}, {', '.join(columns)}, {none('TEXT')}, {n} FROM m f"
+                f" WHERE {condition}{group}"
+            )
+            part_params += condition_params
+        if not precomputed:
+            if self.vendor == "postgresql":
+                links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
+                topic_id = "link.topic_id"
+            else:
+                links = f"JOIN json_each({self._topics_column()}) AS link"
+                topic_id = "link.value"
+            condition, condition_params = others("topic")
+            parts.append(
+                f"SELECT {len(COUNTED) + 1}, {none('INTEGER')}, {none('BOOLEAN')}, t.slug,"
+                f" t.name, c.n FROM (SELECT {topic_id} AS topic_id, count(*) AS n FROM m f"
+                f" {links} WHERE {condition} GROUP BY 1) c"
+                " JOIN meetings_topic t ON t.id = c.topic_id"
+            )
+            part_params += condition_params
+        sql = f"WITH m AS MATERIALIZED ({rows}) {' UNION ALL '.join(parts)}"
+        total, counts, topics = 0, {name: {} for name in COUNTED}, []
+        for kind, year, restricted, text, name, count in self._rows(sql, [*params, *part_params]):
+            count = self._scaled(int(count or 0))
+            if kind == 0:
+                total = count
+            elif kind <= len(COUNTED):
+                facet = COUNTED[kind - 1]
+                value = {"year": year, "restricted": bool(restricted)}.get(facet, text)
+                counts[facet][value] = count
+            else:
+                topics.append((text, name, count))
+        topics.sort(key=lambda row: (-row[2], row[1].lower(), row[0]))
+        return total, counts, topics
 
     def _topics(self, precomputed: bool) -> list[tuple]:
         others = ["year", "restricted", "status", "body"]

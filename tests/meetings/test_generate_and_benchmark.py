@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import re
 
 import pytest
 from django.core.management import call_command
@@ -172,6 +173,26 @@ class TestBroadSearches:
         assert [item.pk for item in response.context["results"]] == [
             item.pk for item in exact.context["results"]
         ]
+
+    def test_the_total_of_a_broad_search_is_exact_only_when_counted_whole(
+        self, archive, client, monkeypatch
+    ):
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", 5)
+        # On SQLite the breadth of a query is judged from the latest PROBE_ITEMS items: with
+        # all of them, the total is exact.
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
+        matches = AgendaItem.objects.search("council").count()
+
+        whole = client.get("/search/", {"q": "council"})
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10)
+        judged = client.get("/search/", {"q": "council"})
+
+        assert whole.context["summary"].estimated and judged.context["summary"].estimated
+        heading = re.compile(r'<h2 class="govuk-heading-m" id="results-heading">([^<]*)</h2>')
+        if connection.vendor == "sqlite":
+            assert heading.search(whole.content.decode())[1].startswith(f"{matches} items")
+        assert heading.search(judged.content.decode())[1].startswith("About ")
 
     def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
         monkeypatch.setattr(filters, "CANDIDATES", 20)
