@@ -409,11 +409,11 @@ def _shown(choices: list[Choice], summary=None) -> list[Choice]:
 COUNTED = ("year", "restricted", "status", "body")
 # A query matching more items than this ranks only the newest this many; the rest follow,
 # newest first. A multiple of the page size.
-CANDIDATES = 2000
+CANDIDATES = 1000
 # A query matching more items than this has its counts estimated from a sample of about
 # SAMPLE_SIZE items: those whose id modulo SAMPLE_BUCKETS is in the first few buckets.
 SAMPLE_ABOVE = 30000
-SAMPLE_SIZE = 8000
+SAMPLE_SIZE = 4000
 SAMPLE_BUCKETS = facet_index.SAMPLE_BUCKETS
 SEARCH_WORK_MEM = "64MB"
 # PostgreSQL: matches above which the newest candidates are read in date order (see

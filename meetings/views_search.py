@@ -23,6 +23,7 @@ from .filters import (
     time_limit,
 )
 from .models import ItemTopic, Resolution
+from .selectors import link_items
 from .views import archive_access
 
 PAGE_SIZE = 20
@@ -135,6 +136,7 @@ def search(request):
     include = filterset.include_restricted
     paginator, page = paginate(filterset, params.get("page"), PAGE_SIZE)
     search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
+    link_items(page.object_list)
 
     show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
     facets = filterset.facets(show_all=show_all)
