@@ -422,6 +422,12 @@ WALK_ABOVE = 200_000
 # PostgreSQL: a query with a phrase ranks the phrase's matches among this many newest items
 # holding its words (see ``FacetQuery._pg_candidates_sql``).
 PHRASE_CANDIDATES = 1000
+# SQLite: the full-text columns that hold text of items that are restricted, and of items that
+# are not (meetings.search._fts_values leaves the others empty). With the restricted filter,
+# a query is matched on those alone: it finds the same items among far fewer matches (a
+# restricted item holds "council" in its title far more rarely than anywhere in its text).
+RESTRICTED_COLUMNS = ("number", "title", "restricted_extra", "restricted_body")
+OPEN_COLUMNS = ("number", "title", "extra", "body")
 # SQLite: how broad a query is, is judged from its matches among the latest this many items
 # (see ``FacetQuery._probe``).
 PROBE_ITEMS = 65536
@@ -518,9 +524,14 @@ class FacetQuery:
         lexemes = (f"'{facet_index.SAMPLE_LEXEME} {bucket}'" for bucket in range(self.buckets))
         return [" | ".join(lexemes)]
 
-    def _query_condition(self) -> tuple[str, list] | None:
+    def _query_condition(self, *, restricted: str | None = None) -> tuple[str, list] | None:
+        """The query's condition; on SQLite, with ``restricted`` ("yes" or "no", the filter
+        applied in the same statement), only on the full-text columns such items fill."""
         if self.vendor == "sqlite":
             columns = search.ALL_COLUMNS if self.include else search.PUBLIC_COLUMNS
+            if restricted is not None:
+                filled = RESTRICTED_COLUMNS if restricted == "yes" else OPEN_COLUMNS
+                columns = [column for column in columns if column in filled]
             return f"{search.FTS_TABLE} MATCH %s", [self.parsed.fts5(columns)]
         if self._union():
             return None  # see _source
@@ -542,6 +553,8 @@ class FacetQuery:
         value = self.values.get(name)
         if name == "q":
             return self._query_condition() if self.has_query else None
+        if name == "q-restricted":
+            return self._query_condition(restricted=self.values["restricted"])
         if value in (None, "", []):
             return None
         if name == "year":
@@ -575,6 +588,10 @@ class FacetQuery:
 
     def _where(self, names) -> tuple[str, list]:
         parts, params = [], self._source_params()
+        names = list(names)
+        narrow = self.vendor == "sqlite" and self.has_query and self.values.get("restricted")
+        if narrow and "q" in names and "restricted" in names:
+            names[names.index("q")] = "q-restricted"
         for name in names:
             condition = self._condition(name)
             if condition is not None:
