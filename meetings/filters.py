@@ -437,6 +437,13 @@ TIME_LIMIT = 2.0
 NEWEST_SQL = facet_index.newest_order("any")
 
 
+# 2 when the archive holds items of more than one body, else 1: the first two bodies found.
+_BODIES = (
+    f"SELECT count(*) FROM (SELECT DISTINCT body FROM {facet_index.COUNT_TABLE}"
+    " WHERE items > 0 LIMIT 2) bodies"
+)
+
+
 @dataclass
 class Summary:
     """What one pass over the matches found.
@@ -616,14 +623,24 @@ class FacetQuery:
         precomputed = not self.has_query and not any(
             self.values.get(name) for name in ("date_from", "date_to", "topic")
         )
-        estimate, exact, body_count = self._probe()
+        counted = None
+        if self.vendor == "postgresql" and self.has_query:
+            counted, estimate, body_count = self._pg_first_bucket()
+            exact = False
+        else:
+            estimate, exact, body_count = self._probe()
         matches = estimate if exact else None
+        buckets = SAMPLE_BUCKETS
         if self.has_query and estimate > SAMPLE_ABOVE:
-            self.buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
+            buckets = min(SAMPLE_BUCKETS, -(-SAMPLE_SIZE * SAMPLE_BUCKETS // estimate))
         if precomputed:
             total, counts, _ = self._counted(precomputed=True)
             topics = self._topics(precomputed)
+        elif counted is not None and buckets == 1:
+            total, counts, topics = counted
+            self.buckets = 1
         else:
+            self.buckets = buckets
             total, counts, topics = self._counted()
         summary = Summary(total=total, counts=counts, topics=topics, body_count=body_count)
         if self.buckets < SAMPLE_BUCKETS:
@@ -637,6 +654,21 @@ class FacetQuery:
             else:
                 summary.total = _rounded(summary.total)
         return summary
+
+    def _pg_first_bucket(self) -> tuple[tuple, int, int]:
+        """PostgreSQL: the counts made on the first of ``SAMPLE_BUCKETS`` (see ``_counted``),
+        about how many items the query matches, and whether the archive holds more than one
+        body (1 or 2). One statement.
+
+        For a query matching most of the archive the first bucket is the sample to count on:
+        ``summary`` keeps these counts rather than reading the same rows a second time.
+        """
+        self.buckets = 1
+        try:
+            counted, extra = self._counted(probe=True)
+        finally:
+            self.buckets = SAMPLE_BUCKETS
+        return counted, extra["matches"] * SAMPLE_BUCKETS, extra["bodies"]
 
     def rough_summary(self) -> Summary:
         """Counts to show when the full ones take too long: none, and a lower bound of the total."""
@@ -658,10 +690,7 @@ class FacetQuery:
         the rest of its lists (counting every match of a common word read 450,000 entries),
         and scales that to the archive; exact when the archive is no larger.
         """
-        bodies = (
-            f"SELECT count(*) FROM (SELECT DISTINCT body FROM {facet_index.COUNT_TABLE}"
-            " WHERE items > 0 LIMIT 2) bodies"
-        )
+        bodies = _BODIES
         if not self.has_query or self.parsed.is_empty:
             return 0, True, self._rows(f"SELECT ({bodies})", [])[0][0]
         if self.vendor == "sqlite":
@@ -714,14 +743,15 @@ class FacetQuery:
             return f"f.year IN ({', '.join(['%s'] * len(years))})", list(years)
         return self._condition(name)
 
-    def _counted(self, *, precomputed: bool = False) -> tuple[int, dict, list[tuple]]:
+    def _counted(self, *, precomputed: bool = False, probe: bool = False):
         """(total, counts of each of ``COUNTED``, topics' counts) in one statement.
 
         The matches' facet values are read once into a materialised table, then grouped by
         each filter in turn, with the other filters applied: a few hundred rows, one for each
         choice, rather than every combination of year, body and status found. ``precomputed``
         reads the archive's counts instead of the matches, and leaves the topics to
-        ``_topics``.
+        ``_topics``. ``probe`` also counts the rows read (the query and the date range
+        applied) and the bodies (see ``_probe``), returned as a second value.
         """
         if precomputed:
             rows = (
@@ -775,9 +805,18 @@ class FacetQuery:
                 " JOIN meetings_topic t ON t.id = c.topic_id"
             )
             part_params += condition_params
+        probes = {}
+        if probe:
+            nothing = f"{none('INTEGER')}, {none('BOOLEAN')}, {none('TEXT')}, {none('TEXT')}"
+            probes = {len(COUNTED) + 2: "matches", len(COUNTED) + 3: "bodies"}
+            parts.append(f"SELECT {len(COUNTED) + 2}, {nothing}, count(*) FROM m")
+            parts.append(f"SELECT {len(COUNTED) + 3}, {nothing}, ({_BODIES})")
         sql = f"WITH m AS MATERIALIZED ({rows}) {' UNION ALL '.join(parts)}"
-        total, counts, topics = 0, {name: {} for name in COUNTED}, []
+        total, counts, topics, extra = 0, {name: {} for name in COUNTED}, [], {}
         for kind, year, restricted, text, name, count in self._rows(sql, [*params, *part_params]):
+            if kind in probes:
+                extra[probes[kind]] = int(count)
+                continue
             count = self._scaled(int(count or 0))
             if kind == 0:
                 total = count
@@ -788,7 +827,7 @@ class FacetQuery:
             else:
                 topics.append((text, name, count))
         topics.sort(key=lambda row: (-row[2], row[1].lower(), row[0]))
-        return total, counts, topics
+        return ((total, counts, topics), extra) if probe else (total, counts, topics)
 
     def _topics(self, precomputed: bool) -> list[tuple]:
         others = ["year", "restricted", "status", "body"]

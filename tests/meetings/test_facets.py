@@ -154,12 +154,14 @@ class TestCounts:
 
     def test_one_grouped_query_whatever_the_filters(self, archive, client):
         # One pass over the matches counts year, restricted, status, body and topic together
-        # (see meetings/filters.py).
+        # (see meetings/filters.py). PostgreSQL first counts a fixed sample of them (one
+        # bucket, "sample @@"), which it keeps as the counts of a search matching most items.
         with CaptureQueriesContext(connection) as queries:
             client.get(URL, {"q": "knife", "year": "2024", "topic": "knife-crime"})
 
         grouped = [query["sql"] for query in queries if "GROUP BY" in query["sql"]]
-        assert len(grouped) == 1
+        assert len([sql for sql in grouped if "sample @@" not in sql]) == 1
+        assert len(grouped) == (2 if connection.vendor == "postgresql" else 1)
 
 
 class TestTopics:

@@ -13,6 +13,7 @@ import re
 import pytest
 from django.core.management import call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meetings import facet_index, filters, views_search
 from meetings.models import AgendaItem, ItemTopic, Meeting, Topic
@@ -193,6 +194,16 @@ class TestBroadSearches:
         if connection.vendor == "sqlite":
             assert heading.search(whole.content.decode())[1].startswith(f"{matches} items")
         assert heading.search(judged.content.decode())[1].startswith("About ")
+
+    def test_a_search_matching_most_items_is_counted_once(self, archive, client, monkeypatch):
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", 1)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "council"})
+
+        assert response.context["summary"].estimated
+        assert len([query for query in queries if "GROUP BY" in query["sql"]]) == 1
 
     def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
         monkeypatch.setattr(filters, "CANDIDATES", 20)
