@@ -205,6 +205,21 @@ class TestBroadSearches:
         assert response.context["summary"].estimated
         assert len([query for query in queries if "GROUP BY" in query["sql"]]) == 1
 
+    def test_a_year_holding_fewer_items_than_the_query_matches(self, archive, client):
+        # On SQLite the candidates are then found from the year's items (read first, then
+        # joined to the full-text matches); the results are those of the query in the year.
+        year = AgendaItem.objects.filter(meeting__date__year=2014)
+        expected = set(year.search("council").values_list("pk", flat=True))
+        assert 0 < len(expected) < AgendaItem.objects.search("council").count()
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "council", "year": "2014"})
+
+        found = {item.pk for item in response.context["results"]}
+        assert found == expected
+        crossed = any("CROSS JOIN f ON f.item_id" in query["sql"] for query in queries)
+        assert crossed == (connection.vendor == "sqlite")
+
     def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
         monkeypatch.setattr(filters, "CANDIDATES", 20)
         monkeypatch.setattr(views_search, "CANDIDATES", 20)
