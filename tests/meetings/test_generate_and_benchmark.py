@@ -194,6 +194,7 @@ class TestBroadSearches:
         if connection.vendor == "sqlite":
             assert heading.search(whole.content.decode())[1].startswith(f"{matches} items")
         assert heading.search(judged.content.decode())[1].startswith("About ")
+        assert "Download all about " in judged.content.decode()
 
     def test_a_search_matching_most_items_is_counted_once(self, archive, client, monkeypatch):
         monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
