@@ -922,11 +922,11 @@ class FacetQuery:
         query matches, those items are read first (by the date index) and the full-text
         index is read only for item ids, against that list.
         """
+        if self.vendor != "sqlite" or not self.has_query or not self.values.get("year"):
+            return False
         summary = self.filterset.summary
         return (
-            self.vendor == "sqlite"
-            and self.has_query
-            and summary.year_items is not None
+            summary.year_items is not None
             and summary.total < CANDIDATES
             and summary.year_items < (summary.query_matches or 0)
         )
