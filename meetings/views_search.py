@@ -23,6 +23,7 @@ from .filters import (
     time_limit,
 )
 from .models import ItemTopic, Resolution
+from .selectors import link_items
 from .views import archive_access
 
 PAGE_SIZE = 20
@@ -33,7 +34,9 @@ ALL_RESULTS = 10**12
 STREAM_FROM = 2000
 # Parameters that are not filters: kept by "clear all", or only about the page shown.
 KEPT_BY_CLEAR = ("q", "sort")
-PAGE_ONLY = ("page", "all_topics")
+# The parameter that lists every choice of a filter that shows its largest few at first.
+SHOW_ALL = {"topic": "all_topics", "body": "all_bodies"}
+PAGE_ONLY = ("page", *SHOW_ALL.values())
 
 
 def _url(pairs) -> str:
@@ -78,6 +81,21 @@ def _active_filters(filterset, params) -> list[dict]:
     ]
 
 
+def _show_all_links(facets, params) -> None:
+    """Give the shortened filters a link to list every choice, and the open ones a link back.
+
+    Plain links keeping the rest of the page's state, so they work without JavaScript.
+    """
+    for facet in facets:
+        param = SHOW_ALL.get(facet.name)
+        if param is None:
+            continue
+        pairs = _pairs(params, drop=(param,))
+        anchor = f"#facet-{facet.name}"
+        facet.show_all_url = _url([*pairs, (param, "1")]) + anchor
+        facet.show_fewer_url = _url(pairs) + anchor
+
+
 def _sort_options(filterset, params) -> list[dict]:
     options = []
     for value, label in SORT_CHOICES:
@@ -118,8 +136,11 @@ def search(request):
     include = filterset.include_restricted
     paginator, page = paginate(filterset, params.get("page"), PAGE_SIZE)
     search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
+    link_items(page.object_list)
 
-    all_topics = params.get("all_topics") == "1"
+    show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
+    facets = filterset.facets(show_all=show_all)
+    _show_all_links(facets, params)
     parsed = filterset.parsed_query
     context = {
         "filterset": filterset,
@@ -130,11 +151,10 @@ def search(request):
         "paginator": paginator,
         "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
         "results": page.object_list,
-        "facets": filterset.facets(all_topics=all_topics),
+        "facets": facets,
         "summary": filterset.summary,
         "total_text": _total_text(filterset.summary, paginator.count),
         "ranked_among": paginator.object_list.ranked_among,
-        "all_topics": all_topics,
         "active_filters": _active_filters(filterset, params),
         "filters_active": filterset.active,
         "clear_url": _url(_pairs(params, drop=[n for n in params if n not in KEPT_BY_CLEAR])),
@@ -146,7 +166,7 @@ def search(request):
         "filter_state": [
             (name, value) for name, value in _pairs(params, drop=("page",)) if name in ("q", "sort")
         ]
-        + ([("all_topics", "1")] if all_topics else []),
+        + [(SHOW_ALL[name], "1") for name in show_all],
         "date_from": params.get("date_from", ""),
         "date_to": params.get("date_to", ""),
         "can_view_restricted": include,

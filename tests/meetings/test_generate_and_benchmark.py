@@ -13,6 +13,7 @@ import re
 import pytest
 from django.core.management import CommandError, call_command
 from django.db import connection
+from django.test.utils import CaptureQueriesContext
 
 from meetings import facet_index, filters, views_search
 from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
@@ -196,6 +197,52 @@ class TestBroadSearches:
         assert [item.pk for item in response.context["results"]] == [
             item.pk for item in exact.context["results"]
         ]
+
+    def test_the_total_of_a_broad_search_is_exact_only_when_counted_whole(
+        self, archive, client, monkeypatch
+    ):
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", 5)
+        # On SQLite the breadth of a query is judged from the latest PROBE_ITEMS items: with
+        # all of them, the total is exact.
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
+        matches = AgendaItem.objects.search("council").count()
+
+        whole = client.get("/search/", {"q": "council"})
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10)
+        judged = client.get("/search/", {"q": "council"})
+
+        assert whole.context["summary"].estimated and judged.context["summary"].estimated
+        heading = re.compile(r'<h2 class="govuk-heading-m" id="results-heading">([^<]*)</h2>')
+        if connection.vendor == "sqlite":
+            assert heading.search(whole.content.decode())[1].startswith(f"{matches} items")
+        assert heading.search(judged.content.decode())[1].startswith("About ")
+        assert "Download all about " in judged.content.decode()
+
+    def test_a_search_matching_most_items_is_counted_once(self, archive, client, monkeypatch):
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", 1)
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "council"})
+
+        assert response.context["summary"].estimated
+        assert len([query for query in queries if "GROUP BY" in query["sql"]]) == 1
+
+    def test_a_year_holding_fewer_items_than_the_query_matches(self, archive, client):
+        # On SQLite the candidates are then found from the year's items (read first, then
+        # joined to the full-text matches); the results are those of the query in the year.
+        year = AgendaItem.objects.filter(meeting__date__year=2014)
+        expected = set(year.search("council").values_list("pk", flat=True))
+        assert 0 < len(expected) < AgendaItem.objects.search("council").count()
+
+        with CaptureQueriesContext(connection) as queries:
+            response = client.get("/search/", {"q": "council", "year": "2014"})
+
+        found = {item.pk for item in response.context["results"]}
+        assert found == expected
+        crossed = any("CROSS JOIN f ON f.item_id" in query["sql"] for query in queries)
+        assert crossed == (connection.vendor == "sqlite")
 
     def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
         monkeypatch.setattr(filters, "CANDIDATES", 20)

@@ -481,7 +481,19 @@ class TestTopicPage:
         add_meetings(make_meeting, 10)
         with django_assert_max_num_queries(3):
             response = client.get("/topics/operation-nightfall/")
-        assert len(response.context["page"].items) == 63
+        with django_assert_max_num_queries(3):
+            rest = client.get("/topics/operation-nightfall/", {"page": "2"})
+
+        # 63 items: 50 on the first page, with a link to the next, and the rest there.
+        first = response.context["page"].items
+        assert len(first) == 50
+        html = response.content.decode()
+        assert "Showing 1 to 50 of 63." in html
+        assert 'href="?page=2" rel="next"' in html
+        last = rest.context["page"].items
+        assert len(last) == 13
+        assert "Showing 51 to 63 of 63." in rest.content.decode()
+        assert {item.pk for item in first}.isdisjoint(item.pk for item in last)
 
 
 class TestLoginRequired:

@@ -228,3 +228,45 @@ class TestMembers:
         response, _ = page(member, topic="capybara-unit")
 
         assert [item.title for item in response.context["results"]] == ["Restricted - Case review"]
+
+
+class TestRestrictedFilter:
+    """The restricted filter with a query finds what the query finds, of that kind only."""
+
+    @pytest.mark.parametrize(
+        ("query", "restricted", "found"),
+        [
+            ("review", "yes", {"Restricted - Case review"}),
+            ("review", "no", {"Case review"}),
+            ("quokka", "yes", set()),
+            ("patrols", "no", {"Operation Nightfall", "Case review"}),
+            ("patrols", "yes", set()),
+        ],
+    )
+    def test_outsiders(self, archive, outsider, query, restricted, found):
+        response, html = page(outsider, q=query, restricted=restricted)
+
+        assert {item.title for item in response.context["results"]} == found
+        assert_no_secrets(html, echoed=query)
+
+    @pytest.mark.parametrize(
+        ("query", "restricted", "found"),
+        [
+            ("quokka", "yes", {"iQuanta Report", "Restricted - Case review"}),
+            ("quokka", "no", set()),
+            ("patrols -quokka", "no", {"Operation Nightfall", "Case review"}),
+            ("review", "yes", {"Restricted - Case review"}),
+            ("review", "no", {"Case review"}),
+        ],
+    )
+    def test_members(self, archive, member, query, restricted, found):
+        response, _ = page(member, q=query, restricted=restricted)
+
+        assert {item.title for item in response.context["results"]} == found
+
+    def test_its_own_counts_apply_the_query_alone(self, archive, member):
+        response, _ = page(member, q="review", restricted="yes")
+
+        (facet,) = [f for f in response.context["facets"] if f.name == "restricted"]
+        counts = {choice.label: (choice.count, choice.selected) for choice in facet.choices}
+        assert counts == {"Restricted": (1, True), "Not restricted": (1, False)}
