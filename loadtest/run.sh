@@ -48,7 +48,7 @@ stop_gunicorn() { kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/
 trap stop_gunicorn EXIT
 
 for _ in $(seq 1 30); do
-    if curl -fsS -o /dev/null "http://$HOST:$PORT/"; then break; fi
+    if curl -fs -o /dev/null "http://$HOST:$PORT/"; then break; fi
     sleep 1
 done
 curl -fsS -o /dev/null "http://$HOST:$PORT/" || { cat "$RESULTS/gunicorn.log"; exit 1; }
