@@ -806,12 +806,7 @@ class FacetQuery:
             )
             part_params += condition_params
         if not precomputed:
-            if self.vendor == "postgresql":
-                links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
-                topic_id = "link.topic_id"
-            else:
-                links = f"JOIN json_each({self._topics_column()}) AS link"
-                topic_id = "link.value"
+            links, topic_id = self._topic_links()
             condition, condition_params = others("topic")
             parts.append(
                 f"SELECT {len(COUNTED) + 1}, {none('INTEGER')}, {none('BOOLEAN')}, t.slug,"
@@ -844,6 +839,15 @@ class FacetQuery:
         topics.sort(key=lambda row: (-row[2], row[1].lower(), row[0]))
         return ((total, counts, topics), extra) if probe else (total, counts, topics)
 
+    def _topic_links(self) -> tuple[str, str]:
+        """The join giving each counted row once per topic it may show, and the topic id's name."""
+        if self.vendor == "postgresql":
+            return (
+                f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)",
+                "link.topic_id",
+            )
+        return f"JOIN json_each({self._topics_column()}) AS link", "link.value"
+
     def _topics(self, precomputed: bool) -> list[tuple]:
         others = ["year", "restricted", "status", "body"]
         if precomputed and not any(self.values.get(name) for name in others):
@@ -855,12 +859,7 @@ class FacetQuery:
             params = []
         else:
             where, params = self._sampled(*self._where(["q", "date_from", "date_to", *others]))
-            if self.vendor == "postgresql":
-                links = f"CROSS JOIN LATERAL unnest({self._topics_column()}) AS link(topic_id)"
-                topic_id = "link.topic_id"
-            else:
-                links = f"JOIN json_each({self._topics_column()}) AS link"
-                topic_id = "link.value"
+            links, topic_id = self._topic_links()
             counts = (
                 f"SELECT {topic_id} AS topic_id, count(*) AS n FROM {self._source()} {links}"
                 f" WHERE {where} GROUP BY 1"
