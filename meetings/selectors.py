@@ -60,16 +60,48 @@ class MeetingGroup:
     meetings: list[Meeting]
 
 
-def meeting_groups() -> list[MeetingGroup]:
-    """All meetings, newest first, grouped by year; undated meetings in a last group."""
-    meetings = Meeting.objects.with_source_name().newest_first().annotate(item_count=Count("items"))
-    groups: list[MeetingGroup] = []
-    for meeting in meetings:
+# A page of the meeting list or of a year's meetings: an archive of every committee of a
+# council holds thousands of meetings a year.
+MEETINGS_PAGE_SIZE = 100
+
+
+def meeting_list_page(page_number=None) -> Page:
+    """A page of all meetings, newest first, undated meetings last; each with ``item_count``.
+
+    ``page.groups`` holds the page's meetings grouped by year, undated meetings in a last group.
+    """
+    meetings = Meeting.objects.with_source_name().newest_first()
+    page = _meetings_page(meetings, page_number)
+    page.groups = []
+    for meeting in page.object_list:
         label = str(meeting.date.year) if meeting.date else UNDATED_GROUP
-        if not groups or groups[-1].label != label:
-            groups.append(MeetingGroup(label, []))
-        groups[-1].meetings.append(meeting)
-    return groups
+        if not page.groups or page.groups[-1].label != label:
+            page.groups.append(MeetingGroup(label, []))
+        page.groups[-1].meetings.append(meeting)
+    return page
+
+
+def undated_meetings_page(page: Page) -> int | None:
+    """The number of the meeting list's page where the undated meetings start, if any."""
+    undated = Meeting.objects.undated().count()
+    if not undated:
+        return None
+    return (page.paginator.count - undated) // MEETINGS_PAGE_SIZE + 1
+
+
+def _meetings_page(meetings, page_number) -> Page:
+    """One page of ``meetings``, each with ``item_count``, counted for that page alone."""
+    page = Paginator(meetings, MEETINGS_PAGE_SIZE).get_page(page_number)
+    page.object_list = list(page.object_list)
+    counts = dict(
+        AgendaItem.objects.filter(meeting__in=[meeting.pk for meeting in page.object_list])
+        .values_list("meeting")
+        .annotate(n=Count("pk"))
+        .values_list("meeting", "n")
+    )
+    for meeting in page.object_list:
+        meeting.item_count = counts.get(meeting.pk, 0)
+    return page
 
 
 def meetings_with_content(include_restricted: bool):
@@ -170,21 +202,15 @@ def meeting_years() -> list[int]:
         return [row[0] for row in cursor.fetchall()]
 
 
-def group_years(groups: list[MeetingGroup]) -> list[int]:
-    """The years of ``meeting_groups()``, newest first, without another query."""
-    return [int(group.label) for group in groups if group.label != UNDATED_GROUP]
-
-
-def meetings_in_year(year: int) -> list[Meeting]:
-    """The meetings of ``year`` in date order, each with ``item_count``; 404 if there are none."""
+def meetings_in_year(year: int, page_number=None) -> Page:
+    """A page of the meetings of ``year`` in date order, each with ``item_count``; 404 if
+    there are none."""
     if not datetime.MINYEAR <= year <= datetime.MAXYEAR:
         raise Http404("Not a year.")
-    meetings = list(
-        Meeting.objects.in_year(year).oldest_first().annotate(item_count=Count("items"))
-    )
-    if not meetings:
+    page = _meetings_page(Meeting.objects.in_year(year).oldest_first(), page_number)
+    if not page.object_list:
         raise Http404(f"The archive holds no meetings in {year}.")
-    return meetings
+    return page
 
 
 # Home page

@@ -39,19 +39,36 @@ def home(request):
 
 @archive_access
 def meeting_list(request):
-    groups = selectors.meeting_groups()
-    context = {"groups": groups, "years": selectors.group_years(groups)}
+    page = selectors.meeting_list_page(request.GET.get("page"))
+    context = {
+        "groups": page.groups,
+        "years": selectors.meeting_years(),
+        "undated_page": selectors.undated_meetings_page(page),
+        **_pagination(page, "Pages of meetings"),
+    }
     return render(request, "meetings/meeting_list.html", context)
 
 
 @archive_access
 def meeting_year(request, year):
+    page = selectors.meetings_in_year(year, request.GET.get("page"))
     context = {
         "year": year,
-        "meetings": selectors.meetings_in_year(year),
+        "meetings": page.object_list,
         "years": selectors.meeting_years(),
+        **_pagination(page, f"Pages of meetings in {year}"),
     }
     return render(request, "meetings/meeting_year.html", context)
+
+
+def _pagination(page, label: str = "Pages of results") -> dict:
+    """What templates/meetings/search/pagination.html needs to link to the other pages."""
+    return {
+        "pagination_label": label,
+        "page_obj": page,
+        "paginator": page.paginator,
+        "page_range": list(page.paginator.get_elided_page_range(page.number, on_each_side=2)),
+    }
 
 
 @archive_access
@@ -94,12 +111,7 @@ def topic_detail(request, slug):
         "page": page,
         "topic": page.topic,
         "chart": charts.items_per_year_chart(page.topic.name, page.per_year),
-        # For the pagination links (templates/meetings/search/pagination.html).
-        "page_obj": page.page_obj,
-        "paginator": page.page_obj.paginator,
-        "page_range": list(
-            page.page_obj.paginator.get_elided_page_range(page.page_obj.number, on_each_side=2)
-        ),
+        **_pagination(page.page_obj, f"Pages of items on {page.topic.name}"),
     }
     return render(request, "meetings/topic_detail.html", context)
 

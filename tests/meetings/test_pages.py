@@ -6,6 +6,7 @@ from html.parser import HTMLParser
 
 import pytest
 
+from meetings import selectors
 from meetings.models import Meeting
 
 pytestmark = pytest.mark.django_db
@@ -224,6 +225,44 @@ class TestMeetingsByYear:
     def test_meeting_list_offers_the_years(self, client, archive):
         assert client.get("/meetings/").context["years"] == [2025, 2024, 2011]
 
+    def test_meeting_list_is_paged(self, client, archive, monkeypatch):
+        monkeypatch.setattr(selectors, "MEETINGS_PAGE_SIZE", 2)
+
+        first = client.get("/meetings/")
+        second = client.get("/meetings/", {"page": 2})
+
+        assert [group.label for group in first.context["groups"]] == ["2025", "2024"]
+        assert [group.label for group in second.context["groups"]] == ["2011", "Date unknown"]
+        html = first.content.decode()
+        assert "Showing meetings 1 to 2 of 4." in html
+        assert 'href="?page=2" rel="next"' in html
+        # Every year is offered, on its own page, and the undated meetings where they start.
+        assert 'href="/meetings/year/2011/">2011</a>' in html
+        assert 'href="?page=2#group-date-unknown">Date unknown</a>' in html
+        assert 'id="group-date-unknown"' in second.content.decode()
+
+    def test_meeting_list_queries_do_not_grow(
+        self, client, archive, make_meeting, django_assert_max_num_queries
+    ):
+        client.get("/meetings/")
+        add_meetings(make_meeting, 12)
+        with django_assert_max_num_queries(5):
+            response = client.get("/meetings/")
+        assert len(response.context["page_obj"].object_list) == 16
+        assert response.context["groups"][0].meetings[0].item_count == 1
+
+    def test_year_page_is_paged(self, client, archive, make_meeting, monkeypatch):
+        monkeypatch.setattr(selectors, "MEETINGS_PAGE_SIZE", 1)
+        make_meeting(date=datetime.date(2024, 3, 6))
+
+        first = client.get("/meetings/year/2024/").content.decode()
+        second = client.get("/meetings/year/2024/", {"page": 2}).content.decode()
+
+        assert "2 meetings, in date order. Showing 1 to 1." in first
+        assert "Wednesday 6 March 2024" in first and "Wednesday 2 October 2024" not in first
+        assert "Wednesday 2 October 2024" in second
+        assert 'aria-label="Pages of meetings in 2024"' in first
+
     def test_year_page(self, client, archive, make_meeting):
         make_meeting(date=datetime.date(2024, 3, 6))
         response = client.get("/meetings/year/2024/")
@@ -250,10 +289,11 @@ class TestMeetingsByYear:
     def test_query_count_does_not_grow(
         self, client, archive, make_meeting, django_assert_max_num_queries
     ):
-        with django_assert_max_num_queries(2):
+        # the number of meetings, the page's meetings, their items, the years
+        with django_assert_max_num_queries(4):
             client.get("/meetings/year/2024/")
         add_meetings(make_meeting, 10, start=datetime.date(2024, 2, 1))
-        with django_assert_max_num_queries(2):
+        with django_assert_max_num_queries(4):
             response = client.get("/meetings/year/2024/")
         assert len(response.context["meetings"]) == 11
 
