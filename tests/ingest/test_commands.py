@@ -165,16 +165,27 @@ class TestImportMinutesBadInput:
         assert error is not None
         assert Meeting.objects.count() == 1
 
-    def test_folders_are_read_for_txt_files_in_order(self, tmp_path):
+    def test_folders_are_read_for_minutes_files_in_order(self, tmp_path):
         (tmp_path / "b.txt").write_bytes(GOOD.replace(b"01-22", b"02-19"))
         (tmp_path / "a.txt").write_bytes(GOOD)
+        lines = GOOD.replace(b"01-22", b"03-19").decode().splitlines()
+        page = "<html><body>" + "".join(f"<p>{line}</p>" for line in lines) + "</body></html>"
+        (tmp_path / "c.HTML").write_text(page)
         (tmp_path / "notes.doc").write_bytes(b"\x00\x01")
         out, _, error = run(tmp_path)
         assert error is None
-        assert [line.split("  ")[1].split(" ")[0] for line in out.splitlines()[:2]] == [
+        assert [line.split("  ")[1].split(" ")[0] for line in out.splitlines()[:3]] == [
             "a.txt",
             "b.txt",
+            "c.HTML",
         ]
+        assert Meeting.objects.filter(date=datetime.date(2025, 3, 19)).exists()
+
+    def test_a_folder_without_minutes_files_says_so(self, tmp_path):
+        (tmp_path / "notes.doc").write_bytes(b"\x00\x01")
+        _, err, error = run(tmp_path)
+        assert f"No minutes files (.txt, .text, .htm, .html, .docx, .pdf) in {tmp_path}" in err
+        assert error is not None
 
     def test_a_single_file_has_no_progress_prefix(self, tmp_path):
         (tmp_path / "a.txt").write_bytes(GOOD)

@@ -9,6 +9,7 @@ from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
 from ingest import services
+from ingest.converters import ACCEPTED_SUFFIXES
 
 # A file over the size limit is still read and kept as a failed source document, unless it is
 # this many times over: then it is refused without being read.
@@ -26,7 +27,8 @@ def iso_date(value: str) -> date:
 
 class Command(BaseCommand):
     help = (
-        "Import minutes from text files or folders of .txt files. Files are stored in batches, "
+        "Import minutes from files (text, saved web pages, Word or PDF) or folders of them. "
+        "Files are stored in batches, "
         "each file in a savepoint of its own: created, updated in place (a corrected file for "
         "the same meeting), unchanged (the same file again) or failed (nothing stored but the "
         "file and the reason). Exits with status 1 if any file failed."
@@ -76,9 +78,15 @@ class Command(BaseCommand):
         files = []
         for path in paths:
             if path.is_dir():
-                found = sorted(p for p in path.glob("*.txt") if p.is_file())
+                found = sorted(
+                    p
+                    for p in path.iterdir()
+                    if p.suffix.lower() in ACCEPTED_SUFFIXES and p.is_file()
+                )
                 if not found:
-                    self.stderr.write(f"No .txt files in {path}")
+                    self.stderr.write(
+                        f"No minutes files ({', '.join(ACCEPTED_SUFFIXES)}) in {path}"
+                    )
                 files.extend(found)
             else:
                 files.append(path)
