@@ -64,6 +64,41 @@ def make_meeting(db):
     return make
 
 
+# A word found only in the restricted item of ``open_and_restricted_meeting``.
+RESTRICTED_WORD = "quokka"
+
+
+@pytest.fixture
+def open_and_restricted_meeting(make_meeting):
+    """A meeting with an attendee, an open item and a restricted one, each with a decision."""
+    return make_meeting(
+        start_time=datetime.time(9, 0),
+        venue="Municipal Buildings",
+        previous_meeting=datetime.date(2024, 11, 27),
+        attendees=[
+            {"name": "Steve Nelson", "title": "Cllr", "role": "Chair", "attendance": "present"}
+        ],
+        items=[
+            {
+                "number": "SSP/52/24",
+                "title": "Operation Nightfall",
+                "minutes_text": "Patrols continued.",
+                "resolutions": ["Members noted the report."],
+                "topics": {"Operation Nightfall": True},
+            },
+            {
+                "number": "SSP/58/24",
+                "title": "iQuanta Report",
+                "restricted": True,
+                "agenda_text": f"To consider the {RESTRICTED_WORD} figures.",
+                "minutes_text": f"The {RESTRICTED_WORD} figures were discussed.",
+                "resolutions": [f"The {RESTRICTED_WORD} report was noted."],
+                "topics": {"iQuanta": True, "Knife Crime": False},
+            },
+        ],
+    )
+
+
 @pytest.fixture
 def restricted_viewer(django_user_model):
     """A signed-in-able user with the permission to read restricted items."""

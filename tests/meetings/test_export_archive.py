@@ -7,7 +7,7 @@ import json
 import pytest
 from django.core.management import call_command
 
-from tests.conftest import MINUTES_DIR
+from tests.conftest import MINUTES_DIR, RESTRICTED_WORD
 
 
 @pytest.mark.django_db
@@ -15,33 +15,8 @@ class TestExportArchive:
     """The export built from hand-made meetings; the last test imports the samples."""
 
     @pytest.fixture
-    def archive(self, make_meeting):
-        return make_meeting(
-            start_time=datetime.time(9, 0),
-            venue="Municipal Buildings",
-            previous_meeting=datetime.date(2024, 11, 27),
-            attendees=[
-                {"name": "Steve Nelson", "title": "Cllr", "role": "Chair", "attendance": "present"}
-            ],
-            items=[
-                {
-                    "number": "SSP/52/24",
-                    "title": "Operation Nightfall",
-                    "minutes_text": "Patrols continued.",
-                    "resolutions": ["Members noted the report."],
-                    "topics": {"Operation Nightfall": True},
-                },
-                {
-                    "number": "SSP/58/24",
-                    "title": "iQuanta Report",
-                    "restricted": True,
-                    "agenda_text": "To consider the quokka figures.",
-                    "minutes_text": "The quokka figures were discussed.",
-                    "resolutions": ["The quokka report was noted."],
-                    "topics": {"iQuanta": True, "Knife Crime": False},
-                },
-            ],
-        )
+    def archive(self, open_and_restricted_meeting):
+        return open_and_restricted_meeting
 
     def export(self, *args):
         out = io.StringIO()
@@ -89,7 +64,7 @@ class TestExportArchive:
 
     def test_restricted_items_are_withheld(self, archive):
         [meeting] = self.export()
-        assert "quokka" not in json.dumps(meeting)
+        assert RESTRICTED_WORD not in json.dumps(meeting)
         assert meeting["items"][1] == {
             "number": "SSP/58/24",
             "title": "iQuanta Report",
@@ -104,9 +79,11 @@ class TestExportArchive:
     def test_restricted_items_in_full_on_request(self, archive):
         [meeting] = self.export("--include-restricted")
         item = meeting["items"][1]
-        assert item["minutes_text"] == "The quokka figures were discussed."
-        assert item["agenda_text"] == "To consider the quokka figures."
-        assert item["resolutions"] == [{"text": "The quokka report was noted.", "kind": "noted"}]
+        assert item["minutes_text"] == f"The {RESTRICTED_WORD} figures were discussed."
+        assert item["agenda_text"] == f"To consider the {RESTRICTED_WORD} figures."
+        assert item["resolutions"] == [
+            {"text": f"The {RESTRICTED_WORD} report was noted.", "kind": "noted"}
+        ]
         assert item["topics"] == ["iQuanta", "Knife Crime"]
 
     def test_undated_meetings_come_last_with_null_date(self, archive, make_meeting):

@@ -7,40 +7,15 @@ import json
 import pytest
 from django.core.management import call_command
 
-pytestmark = pytest.mark.django_db
+from tests.conftest import RESTRICTED_WORD
 
-SECRET = "quokka"
+pytestmark = pytest.mark.django_db
 
 
 @pytest.fixture
-def meeting(make_meeting):
+def meeting(make_meeting, open_and_restricted_meeting):
     make_meeting(date=datetime.date(2024, 1, 1), items=[{"title": "Another meeting"}])
-    return make_meeting(
-        start_time=datetime.time(9, 0),
-        venue="Municipal Buildings",
-        previous_meeting=datetime.date(2024, 11, 27),
-        attendees=[
-            {"name": "Steve Nelson", "title": "Cllr", "role": "Chair", "attendance": "present"}
-        ],
-        items=[
-            {
-                "number": "SSP/52/24",
-                "title": "Operation Nightfall",
-                "minutes_text": "Patrols continued.",
-                "resolutions": ["Members noted the report."],
-                "topics": {"Operation Nightfall": True},
-            },
-            {
-                "number": "SSP/58/24",
-                "title": "iQuanta Report",
-                "restricted": True,
-                "agenda_text": f"To consider the {SECRET} figures.",
-                "minutes_text": f"The {SECRET} figures were discussed.",
-                "resolutions": [f"The {SECRET} report was noted."],
-                "topics": {"iQuanta": True, "Knife Crime": False},
-            },
-        ],
-    )
+    return open_and_restricted_meeting
 
 
 def exported(*args):
@@ -82,14 +57,14 @@ class TestMeetingJson:
             "resolutions": [],
             "topics": ["iQuanta"],
         }
-        assert SECRET not in response.content.decode().lower()
+        assert RESTRICTED_WORD not in response.content.decode().lower()
 
     def test_users_with_the_permission_get_it_all(self, client, meeting, restricted_viewer):
         client.force_login(restricted_viewer)
         data = client.get(url(meeting)).json()
 
         assert data == exported("--include-restricted")[1]
-        assert data["items"][1]["minutes_text"] == f"The {SECRET} figures were discussed."
+        assert data["items"][1]["minutes_text"] == f"The {RESTRICTED_WORD} figures were discussed."
         assert data["items"][1]["topics"] == ["iQuanta", "Knife Crime"]
 
     def test_unknown_meeting_is_404(self, client, db):
