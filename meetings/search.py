@@ -32,7 +32,10 @@ Queries use ``websearch_to_tsquery('english', ...)``, ``ts_rank`` with the weigh
 SQLite: the FTS5 table ``meetings_agendaitem_fts`` (Porter stemming over ``unicode61``) with
 one row per item, the item's id as its rowid, kept in step with ``meetings_agendaitem`` by
 triggers, so admin edits are indexed too. Ranking is ``bm25()`` with column weights and the
-snippets come from ``snippet()``. The unmanaged model ``ItemSearchEntry`` joins it to the items.
+snippets come from ``snippet()``. Its ``sample`` column holds one word made from the item's id
+(``SAMPLE_WORD``, see ``fts5_sample``), for counting broad searches on a sample, and its
+``every`` column the word "item" (see ``ParsedQuery.fts5``); no query typed reaches either.
+The unmanaged model ``ItemSearchEntry`` joins it to the items.
 A later migration that rebuilds the item table drops its triggers; ``repair_sqlite_index``
 runs after every ``migrate`` and puts them back.
 
@@ -220,13 +223,18 @@ FTS_COLUMNS = (
     "restricted_extra",
     "restricted_body",
     "every",
+    "sample",
 )
 # bm25() weights, in the order of FTS_COLUMNS. bm25 saturates with the number of matches, so
 # the steps are steep enough to keep the A, B, C order of the weights whatever the counts.
-FTS_WEIGHTS = (1e6, 1e6, 1e3, 1.0, 1e3, 1.0, 0.0)
+FTS_WEIGHTS = (1e6, 1e6, 1e3, 1.0, 1e3, 1.0, 0.0, 0.0)
 PUBLIC_COLUMNS = ("number", "title", "extra", "body")
 ALL_COLUMNS = (*PUBLIC_COLUMNS, "restricted_extra", "restricted_body")
 _FTS_EVERY_ROW = '{every} : "item"'
+# The "sample" column holds one word, "sample" and the item's id modulo SAMPLE_BUCKETS, as
+# PostgreSQL's ``sample`` column does (meetings/facet_index.py): FTS5 finds the matches of a
+# few buckets by skipping along that word's lists, where testing the rowid read every match.
+SAMPLE_WORD = facet_index.SAMPLE_LEXEME
 _TITLE_COLUMN = FTS_COLUMNS.index("title")
 _BODY_COLUMN = FTS_COLUMNS.index("body")
 _RESTRICTED_BODY_COLUMN = FTS_COLUMNS.index("restricted_body")
@@ -249,6 +257,7 @@ def _fts_values(row: str) -> str:
             f"CASE WHEN {row}restricted THEN {row}search_extra ELSE '' END",
             f"CASE WHEN {row}restricted THEN {text} ELSE '' END",
             "'item'",
+            f"'{SAMPLE_WORD}' || ({row}id % {facet_index.SAMPLE_BUCKETS})",
         ]
     )
 
@@ -275,8 +284,20 @@ SQLITE_TRIGGERS = {
 }
 SQLITE_REBUILD = [
     f"DELETE FROM {FTS_TABLE}",
-    f"{_FTS_INSERT} SELECT {_fts_values('')} FROM meetings_agendaitem",
+    f"{_FTS_INSERT} SELECT {_fts_values('')} FROM meetings_agendaitem ORDER BY id",
+    # One segment for each word, rather than the many that filling the table leaves.
+    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')",
 ]
+
+
+def fts5_sample(buckets: int) -> str:
+    """An FTS5 query matching the items of the first ``buckets`` of ``SAMPLE_BUCKETS``.
+
+    Only the code names the ``sample`` column: ``ParsedQuery.fts5`` puts every word typed in
+    the columns it is given, so no query typed can reach it.
+    """
+    words = " OR ".join(f'"{SAMPLE_WORD}{bucket}"' for bucket in range(buckets))
+    return f"{{sample}} : ({words})"
 
 
 def rebuild_sqlite_index(connection) -> None:

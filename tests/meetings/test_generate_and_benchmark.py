@@ -11,6 +11,7 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
@@ -197,6 +198,46 @@ class TestBroadSearches:
         assert [item.pk for item in response.context["results"]] == [
             item.pk for item in exact.context["results"]
         ]
+
+    @only_sqlite
+    @pytest.mark.parametrize("member", [False, True], ids=["visitor", "member"])
+    def test_sqlite_counts_the_items_of_the_first_buckets(
+        self, archive, client, django_user_model, monkeypatch, member
+    ):
+        # Some items restricted, a visitor matching them by their number and title only.
+        ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
+        AgendaItem.objects.filter(pk__in=ids[::3]).update(restricted=True)
+        if member:
+            user = django_user_model.objects.create_user("officer")
+            user.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+            client.force_login(user)
+        matching = AgendaItem.objects.search("council", include_restricted=member)
+        matches = matching.count()
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", matches // 8)
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
+        buckets = -(-(matches // 8) * filters.SAMPLE_BUCKETS // matches)
+        assert 1 <= buckets < filters.SAMPLE_BUCKETS
+
+        summary = client.get("/search/", {"q": "council"}).context["summary"]
+
+        sample = [
+            (item.meeting.date.year, item.restricted)
+            for item in matching.select_related("meeting")
+            if item.pk % filters.SAMPLE_BUCKETS < buckets
+        ]
+
+        def scaled(n):
+            return round(n * filters.SAMPLE_BUCKETS / buckets)
+
+        assert summary.estimated
+        years = {year for year, _ in sample}
+        assert summary.counts["year"] == {
+            year: scaled(sum(1 for y, _ in sample if y == year)) for year in years
+        }
+        assert summary.counts["restricted"] == {
+            flag: scaled(sum(1 for _, r in sample if r == flag)) for flag in {r for _, r in sample}
+        }
 
     def test_the_total_of_a_broad_search_is_exact_only_when_counted_whole(
         self, archive, client, monkeypatch
