@@ -143,11 +143,19 @@ class ParsedQuery:
         )
 
     def fts5(self, columns) -> str:
-        """The query for an FTS5 ``MATCH`` on ``columns``, every operand a quoted string."""
-        spec = "{" + " ".join(columns) + "}"
+        """The query for an FTS5 ``MATCH`` on ``columns``, every operand a quoted string.
+
+        On every column of text, and with no word that could be one of the words the index
+        holds in its other columns ("item", "sample12"), the operands name no columns: they
+        match the same rows, and FTS5 counts a word's rows for ``bm25()`` without reading
+        where in each row it stands, in half the time.
+        """
+        spec = "{" + " ".join(columns) + "} : "
+        if set(ALL_COLUMNS) <= set(columns) and self._text_only():
+            spec = ""
 
         def phrase(operand):
-            return f'{spec} : "{" ".join(operand.words)}"'
+            return f'{spec}"{" ".join(operand.words)}"'
 
         alternatives = []
         for group in self.groups:
@@ -159,6 +167,16 @@ class ParsedQuery:
                     expression = f"({expression}) NOT {phrase(operand)}"
             alternatives.append(f"({expression})")
         return " OR ".join(alternatives)
+
+    def _text_only(self) -> bool:
+        """Whether no word can match the index's ``every`` or ``sample`` column: words of
+        ASCII letters and digits (the tokenizer reads no other way) that neither stem to nor
+        start as one of those columns' words."""
+        words = [word for group in self.groups for operand in group for word in operand.words]
+        return all(
+            word.isascii() and word.isalnum() and not word.startswith(_OTHER_COLUMN_WORDS)
+            for word in words
+        )
 
 
 def parse_query(text: str) -> ParsedQuery:
@@ -235,6 +253,9 @@ _FTS_EVERY_ROW = '{every} : "item"'
 # PostgreSQL's ``sample`` column does (meetings/facet_index.py): FTS5 finds the matches of a
 # few buckets by skipping along that word's lists, where testing the rowid read every match.
 SAMPLE_WORD = facet_index.SAMPLE_LEXEME
+# A word a query names a column for: those of "every" and "sample" start so (Porter stemming
+# only shortens a word's end, or changes its last letters to others than these).
+_OTHER_COLUMN_WORDS = ("item", SAMPLE_WORD)
 _TITLE_COLUMN = FTS_COLUMNS.index("title")
 _BODY_COLUMN = FTS_COLUMNS.index("body")
 _RESTRICTED_BODY_COLUMN = FTS_COLUMNS.index("restricted_body")

@@ -95,6 +95,26 @@ class TestQuerySyntax:
             '(({title} : "near x" AND {title} : "y") NOT {title} : "z")'
         )
 
+    def test_columns_are_named_unless_every_column_of_text_is_searched(self):
+        every_column = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
+
+        assert parse_query("community -safety").fts5(every_column) == (
+            '(("community") NOT "safety")'
+        )
+        assert parse_query("community").fts5(every_column[:4]) == (
+            '({number title extra body} : "community")'
+        )
+
+    @pytest.mark.parametrize("text", ["items", "Item", "ítem", "sample12", "samples"])
+    def test_a_word_like_those_of_the_other_columns_keeps_the_columns_named(self, text):
+        columns = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
+
+        assert (
+            parse_query(f"bikes {text}")
+            .fts5(columns)
+            .startswith('({number title extra body restricted_extra restricted_body} : "bikes" AND')
+        )
+
     def test_an_exclusion_alone_excludes_from_every_item(self):
         assert parse_query("-fireworks").fts5(["body"]) == (
             '(({every} : "item") NOT {body} : "fireworks")'
