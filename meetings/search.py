@@ -402,9 +402,9 @@ def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
     finally:
         with connection.cursor() as cursor:
             if vendor == "sqlite":
+                values = _fts_values("").replace("%", "%%")  # a statement with parameters
                 cursor.execute(
-                    f"{_FTS_INSERT} SELECT {_fts_values('')} FROM meetings_agendaitem"
-                    " WHERE id >= %s",
+                    f"{_FTS_INSERT} SELECT {values} FROM meetings_agendaitem WHERE id >= %s",
                     [first_item_id],
                 )
                 cursor.execute(SQLITE_TRIGGERS[f"{FTS_TABLE}_insert"])

@@ -16,7 +16,7 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import facet_index, filters, views_search
+from meetings import facet_index, filters, search, views_search
 from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
 
 pytestmark = pytest.mark.django_db
@@ -60,6 +60,22 @@ def archive(db):
     out = io.StringIO()
     call_command("generate_archive", meetings=12, seed=3, stdout=out)
     return out.getvalue()
+
+
+@only_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_generated_outside_a_transaction_is_indexed():
+    # Outside a transaction the index takes the new items in one statement at the end
+    # (meetings.search.bulk_load); the statements are logged, as with DEBUG.
+    with CaptureQueriesContext(connection):
+        call_command("generate_archive", meetings=6, seed=3, stdout=io.StringIO())
+
+    ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
+    assert ids
+    assert rows(f"SELECT rowid, sample FROM {search.FTS_TABLE} ORDER BY rowid") == [
+        (pk, f"sample{pk % 64}") for pk in ids
+    ]
+    assert_in_step()
 
 
 class TestGenerateArchive:
