@@ -543,7 +543,11 @@ class FacetQuery:
             if restricted is not None:
                 filled = RESTRICTED_COLUMNS if restricted == "yes" else OPEN_COLUMNS
                 columns = [column for column in columns if column in filled]
-            return f"{search.FTS_TABLE} MATCH %s", [self.parsed.fts5(columns)]
+            match = self.parsed.fts5(columns)
+            if self.buckets < SAMPLE_BUCKETS:
+                # Counting on a sample: the index's "sample" column finds the sample's items.
+                match = f"({match}) AND {search.fts5_sample(self.buckets)}"
+            return f"{search.FTS_TABLE} MATCH %s", [match]
         if self._union():
             return None  # see _source
         if self.include:
@@ -732,14 +736,6 @@ class FacetQuery:
         matches, body_count = self._rows(f"SELECT ({sql}), ({bodies})", params)[0]
         return matches * SAMPLE_BUCKETS, False, body_count, None
 
-    def _sampled(self, where: str, params: list) -> tuple[str, list]:
-        """SQLite: the condition for counting on a sample (PostgreSQL: see ``_tsquery``)."""
-        if self.buckets == SAMPLE_BUCKETS or self.vendor != "sqlite":
-            return where, params
-        # On the full-text index's rowid: tested before the item's row is looked up.
-        bucket = f"{search.FTS_TABLE}.rowid %% {SAMPLE_BUCKETS}"
-        return f"{where} AND {bucket} < {int(self.buckets)}", params
-
     def _scaled(self, n: int) -> int:
         """A count made on the sample, scaled to the whole (rounded when shown)."""
         if self.buckets == SAMPLE_BUCKETS:
@@ -775,7 +771,7 @@ class FacetQuery:
             )
             params, n = [], "sum(f.n)"
         else:
-            where, params = self._sampled(*self._where(["q", "date_from", "date_to"]))
+            where, params = self._where(["q", "date_from", "date_to"])
             columns = f"f.year, f.restricted, f.status, f.body, {self._topics_column()}"
             rows = f"SELECT {columns} FROM {self._source()} WHERE {where}"
             n = "count(*)"
@@ -858,7 +854,7 @@ class FacetQuery:
             )
             params = []
         else:
-            where, params = self._sampled(*self._where(["q", "date_from", "date_to", *others]))
+            where, params = self._where(["q", "date_from", "date_to", *others])
             links, topic_id = self._topic_links()
             counts = (
                 f"SELECT {topic_id} AS topic_id, count(*) AS n FROM {self._source()} {links}"

@@ -11,11 +11,12 @@ import json
 import re
 
 import pytest
+from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import facet_index, filters, views_search
+from meetings import facet_index, filters, search, views_search
 from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
 
 pytestmark = pytest.mark.django_db
@@ -59,6 +60,22 @@ def archive(db):
     out = io.StringIO()
     call_command("generate_archive", meetings=12, seed=3, stdout=out)
     return out.getvalue()
+
+
+@only_sqlite
+@pytest.mark.django_db(transaction=True)
+def test_an_archive_generated_outside_a_transaction_is_indexed():
+    # Outside a transaction the index takes the new items in one statement at the end
+    # (meetings.search.bulk_load); the statements are logged, as with DEBUG.
+    with CaptureQueriesContext(connection):
+        call_command("generate_archive", meetings=6, seed=3, stdout=io.StringIO())
+
+    ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
+    assert ids
+    assert rows(f"SELECT rowid, sample FROM {search.FTS_TABLE} ORDER BY rowid") == [
+        (pk, f"sample{pk % 64}") for pk in ids
+    ]
+    assert_in_step()
 
 
 class TestGenerateArchive:
@@ -197,6 +214,46 @@ class TestBroadSearches:
         assert [item.pk for item in response.context["results"]] == [
             item.pk for item in exact.context["results"]
         ]
+
+    @only_sqlite
+    @pytest.mark.parametrize("member", [False, True], ids=["visitor", "member"])
+    def test_sqlite_counts_the_items_of_the_first_buckets(
+        self, archive, client, django_user_model, monkeypatch, member
+    ):
+        # Some items restricted, a visitor matching them by their number and title only.
+        ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
+        AgendaItem.objects.filter(pk__in=ids[::3]).update(restricted=True)
+        if member:
+            user = django_user_model.objects.create_user("officer")
+            user.user_permissions.add(Permission.objects.get(codename="view_restricted"))
+            client.force_login(user)
+        matching = AgendaItem.objects.search("council", include_restricted=member)
+        matches = matching.count()
+        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(filters, "SAMPLE_SIZE", matches // 8)
+        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
+        buckets = -(-(matches // 8) * filters.SAMPLE_BUCKETS // matches)
+        assert 1 <= buckets < filters.SAMPLE_BUCKETS
+
+        summary = client.get("/search/", {"q": "council"}).context["summary"]
+
+        sample = [
+            (item.meeting.date.year, item.restricted)
+            for item in matching.select_related("meeting")
+            if item.pk % filters.SAMPLE_BUCKETS < buckets
+        ]
+
+        def scaled(n):
+            return round(n * filters.SAMPLE_BUCKETS / buckets)
+
+        assert summary.estimated
+        years = {year for year, _ in sample}
+        assert summary.counts["year"] == {
+            year: scaled(sum(1 for y, _ in sample if y == year)) for year in years
+        }
+        assert summary.counts["restricted"] == {
+            flag: scaled(sum(1 for _, r in sample if r == flag)) for flag in {r for _, r in sample}
+        }
 
     def test_the_total_of_a_broad_search_is_exact_only_when_counted_whole(
         self, archive, client, monkeypatch
