@@ -44,7 +44,7 @@ def meeting_list(request):
         "groups": page.groups,
         "years": selectors.meeting_years(),
         "undated_page": selectors.undated_meetings_page(page),
-        **_pagination(page, "Pages of meetings"),
+        **pagination_context(page, "Pages of meetings"),
     }
     return render(request, "meetings/meeting_list.html", context)
 
@@ -56,12 +56,12 @@ def meeting_year(request, year):
         "year": year,
         "meetings": page.object_list,
         "years": selectors.meeting_years(),
-        **_pagination(page, f"Pages of meetings in {year}"),
+        **pagination_context(page, f"Pages of meetings in {year}"),
     }
     return render(request, "meetings/meeting_year.html", context)
 
 
-def _pagination(page, label: str = "Pages of results") -> dict:
+def pagination_context(page, label: str = "Pages of results") -> dict:
     """What templates/meetings/search/pagination.html needs to link to the other pages."""
     return {
         "pagination_label": label,
@@ -111,7 +111,7 @@ def topic_detail(request, slug):
         "page": page,
         "topic": page.topic,
         "chart": charts.items_per_year_chart(page.topic.name, page.per_year),
-        **_pagination(page.page_obj, f"Pages of items on {page.topic.name}"),
+        **pagination_context(page.page_obj, f"Pages of items on {page.topic.name}"),
     }
     return render(request, "meetings/topic_detail.html", context)
 

@@ -24,7 +24,7 @@ from .filters import (
 )
 from .models import ItemTopic, Resolution
 from .selectors import link_items
-from .views import archive_access
+from .views import archive_access, pagination_context
 
 PAGE_SIZE = 20
 EXPORT_TIME_LIMIT = 30.0  # seconds to find the results of a CSV download
@@ -147,9 +147,7 @@ def search(request):
         "form": filterset.form,
         "query": filterset.query,
         "query_unsearchable": bool(filterset.query) and parsed.is_empty,
-        "page_obj": page,
-        "paginator": paginator,
-        "page_range": list(paginator.get_elided_page_range(page.number, on_each_side=2)),
+        **pagination_context(page),
         "results": page.object_list,
         "facets": facets,
         "summary": filterset.summary,
