@@ -452,7 +452,6 @@ SQLITE_TRIGGERS = {
 }
 # The triggers on the item, meeting and link tables: a migration that rebuilds one of those
 # tables drops them (see ``meetings.search.repair_sqlite_index``).
-SQLITE_SOURCE_TRIGGERS = [name for name in SQLITE_TRIGGERS if "searchfacet_" in name]
 
 SQLITE_TABLES = [
     f"""
@@ -559,9 +558,9 @@ def sqlite_drop() -> list[str]:
     ]
 
 
-def newest_order(vendor: str) -> str:
-    """ORDER BY for the newest meeting first (``f`` the narrow table), as its index has it."""
-    return "f.date DESC NULLS LAST, f.body, f.meeting_id, f.position"
+# ORDER BY for the newest meeting first (``f`` the narrow table), as its index has it, on
+# either database.
+NEWEST_ORDER = "f.date DESC NULLS LAST, f.body, f.meeting_id, f.position"
 
 
 def oldest_order(vendor: str) -> str:

@@ -31,7 +31,7 @@ import django_filters
 from django import forms
 from django.core.paginator import Page, Paginator
 from django.db import OperationalError, connections, transaction
-from django.db.models import Exists, F, OuterRef, Q
+from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 
 from . import facet_index, search
@@ -47,9 +47,6 @@ UNKNOWN_BODY = "Body not known"
 TOPICS_SHOWN = 10
 BODIES_SHOWN = 10
 MAX_VALUES = 50  # of one parameter; more are ignored
-
-NEWEST_ORDER = (F("meeting__date").desc(nulls_last=True), "meeting__body", "meeting_id", "position")
-OLDEST_ORDER = (F("meeting__date").asc(nulls_last=True), "meeting__body", "meeting_id", "position")
 
 
 class MultipleValueField(forms.Field):
@@ -70,29 +67,9 @@ class MultipleValueField(forms.Field):
 
 
 class MultipleValueFilter(django_filters.Filter):
-    """Items whose ``field_name`` is any of the values given."""
+    """A repeated parameter's values (``FacetQuery`` applies them)."""
 
     field_class = MultipleValueField
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        return qs.filter(**{f"{self.field_name}__in": value})
-
-
-class YearFilter(MultipleValueFilter):
-    """Items of meetings held in any of the years given."""
-
-    def filter(self, qs, value):
-        if not value:
-            return qs
-        years = Q()
-        for year in value:
-            years |= Q(
-                meeting__date__gte=datetime.date(year, 1, 1),
-                meeting__date__lte=datetime.date(year, 12, 31),
-            )
-        return qs.filter(years)
 
 
 class TopicChoiceField(forms.Field):
@@ -172,27 +149,29 @@ class Facet:
 
 
 class ItemSearchFilter(django_filters.FilterSet):
-    """The search page's state: ``q``, the filters and ``sort``; ``qs`` is the results in order.
+    """The search page's state: ``q``, the filters and ``sort``, read by a form.
+
+    ``FacetQuery`` finds, orders and counts the results from ``values``.
 
     Give it ``request``: what a user without ``meetings.view_restricted`` can match, and the
     topics counted for restricted items, depend on it.
     """
 
-    q = django_filters.CharFilter(label="Search the minutes", method="filter_query")
-    year = YearFilter(label="Year", item_field=forms.IntegerField(min_value=1, max_value=9999))
+    q = django_filters.CharFilter(label="Search the minutes")
+    year = MultipleValueFilter(
+        label="Year", item_field=forms.IntegerField(min_value=1, max_value=9999)
+    )
     date_from = django_filters.DateFilter(
         field_name="meeting__date", lookup_expr="gte", label="From"
     )
     date_to = django_filters.DateFilter(field_name="meeting__date", lookup_expr="lte", label="To")
-    topic = TopicFilter(label="Topic", method="filter_topic")
-    restricted = django_filters.ChoiceFilter(
-        label="Restricted", choices=RESTRICTED_CHOICES, method="filter_restricted"
-    )
+    topic = TopicFilter(label="Topic")
+    restricted = django_filters.ChoiceFilter(label="Restricted", choices=RESTRICTED_CHOICES)
     status = django_filters.MultipleChoiceFilter(label="Status", choices=AgendaItem.Status.choices)
     body = MultipleValueFilter(
         label="Body", field_name="meeting__body", item_field=forms.CharField(required=False)
     )
-    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES, method="keep")
+    sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES)
 
     class Meta:
         model = AgendaItem
@@ -233,45 +212,6 @@ class ItemSearchFilter(django_filters.FilterSet):
         if not self.query:
             return OLDEST if sort == OLDEST else NEWEST
         return sort or RELEVANCE
-
-    # Filtering
-
-    def filter_query(self, queryset, name, value):
-        return queryset.search(self.parsed_query, include_restricted=self.include_restricted)
-
-    def filter_topic(self, queryset, name, topics):
-        if not topics:
-            return queryset
-        # Only the links the user may see: a topic found in a restricted item's text alone
-        # must not select that item for someone who may not read the text.
-        links = ItemTopic.objects.with_restricted(self.include_restricted).filter(
-            item=OuterRef("pk"), topic__in=topics
-        )
-        return queryset.filter(Exists(links))
-
-    def filter_restricted(self, queryset, name, value):
-        return queryset.filter(restricted=value == "yes")
-
-    def keep(self, queryset, name, value):
-        return queryset
-
-    def filtered(self, *, leave_out: str | None = None):
-        """The items matching the query and every valid filter, except ``leave_out``'s."""
-        queryset = self.queryset.all()
-        for name, value in self.values.items():
-            if name != leave_out:
-                queryset = self.filters[name].filter(queryset, value)
-        return queryset
-
-    def filter_queryset(self, queryset):
-        return self.filtered()
-
-    @property
-    def qs(self):
-        if not hasattr(self, "_qs"):
-            ordering = {RELEVANCE: (F("search_rank").desc(), *NEWEST_ORDER), OLDEST: OLDEST_ORDER}
-            self._qs = self.filtered().order_by(*ordering.get(self.sort_order, NEWEST_ORDER))
-        return self._qs
 
     @property
     def active(self) -> bool:
@@ -434,7 +374,7 @@ PROBE_ITEMS = 65536
 # Seconds a search page's queries may take before it is shown without exact counts (and,
 # as many again, before it gives up and shows no results).
 TIME_LIMIT = 2.0
-NEWEST_SQL = facet_index.newest_order("any")
+NEWEST_SQL = facet_index.NEWEST_ORDER
 
 
 # 2 when the archive holds items of more than one body, else 1: the first two bodies found.

@@ -170,11 +170,6 @@ def linked_meetings(meeting: Meeting) -> tuple[dict, dict]:
     return adjacent, neighbours
 
 
-def adjacent_meetings(meeting: Meeting) -> dict[str, Meeting | None]:
-    """The stored meetings of the same body on the previous and next meeting dates, if any."""
-    return linked_meetings(meeting)[0]
-
-
 # Meetings by year
 
 
