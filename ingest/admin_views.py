@@ -115,13 +115,12 @@ def upload(request, model_admin):
             return redirect(_preview_url(model_admin, [document.pk for document in documents]))
     else:
         form = UploadForm()
+    pending = list(uploads.pending_for(request.user))
     context = {
         **_context(request, model_admin, "Import minutes"),
         "form": form,
-        "pending": list(uploads.pending_for(request.user)),
-        "pending_url": _preview_url(
-            model_admin, uploads.pending_for(request.user).values_list("pk", flat=True)
-        ),
+        "pending": pending,
+        "pending_url": _preview_url(model_admin, [document.pk for document in pending]),
         "max_size": settings.MINUTES_MAX_BYTES,
         "accepted": "{}, or {}".format(
             ", ".join(converters.ACCEPTED_SUFFIXES[:-1]), converters.ACCEPTED_SUFFIXES[-1]

@@ -18,6 +18,7 @@ again change nothing. A document that cannot be imported writes nothing but its
 
 import codecs
 import datetime
+import functools
 import hashlib
 import logging
 import multiprocessing
@@ -81,7 +82,7 @@ class SourceFile:
     text: str = ""  # decoded, as received
     encoding: str = ""
 
-    @property
+    @functools.cached_property
     def sha256(self) -> str:
         return hashlib.sha256(self.data).hexdigest()
 
@@ -1013,7 +1014,7 @@ class TopicCache:
             if {name.casefold(), discovered.casefold()} & self._known_names:
                 continue
             self._known_names.update({name.casefold(), discovered.casefold()})
-            slug = _unique_slug(name, self._slugs)
+            slug = unique_topic_slug(name, self._slugs)
             self._slugs.add(slug)
             new_topics.append(
                 Topic(name=name, slug=slug, aliases=aliases, created_automatically=True)
@@ -1176,7 +1177,8 @@ def _canonical_topic(discovered: str) -> tuple[str, list[str]]:
     return discovered, []
 
 
-def _unique_slug(name: str, taken: set[str]) -> str:
+def unique_topic_slug(name: str, taken: set[str]) -> str:
+    """A slug for a topic named ``name`` that is not in ``taken`` and fits the column."""
     limit = Topic._meta.get_field("slug").max_length
     base = slugify(name)[: limit - 4] or "topic"
     slug, counter = base, 2

@@ -16,16 +16,14 @@ from django.core.management.color import no_style
 from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
-from django.utils.text import slugify
 
-from ingest.services import people_for_names
+from ingest.services import people_for_names, unique_topic_slug
 from meetings import search
 from meetings.models import (
     AgendaItem,
     Attendee,
     ItemTopic,
     Meeting,
-    Person,
     Resolution,
     SourceDocument,
     Topic,
@@ -243,9 +241,7 @@ class Command(BaseCommand):
         for name in generator.topics:
             if name.casefold() in existing:
                 continue
-            slug, counter = slugify(name), 2
-            while slug in slugs:
-                slug, counter = f"{slugify(name)}-{counter}", counter + 1
+            slug = unique_topic_slug(name, slugs)
             slugs.add(slug)
             existing[name.casefold()] = None
             new.append(Topic(name=name, slug=slug, case_sensitive=name in CASE_SENSITIVE_TOPICS))
@@ -263,7 +259,7 @@ class Command(BaseCommand):
             # In small groups: the import's look-up is made for one meeting's attendees.
             for start in range(0, len(names), 100):
                 found.update(people_for_names(names[start : start + 100]))
-        return {key: person.pk for key, person in found.items() if isinstance(person, Person)}
+        return {key: person.pk for key, person in found.items()}
 
     def _write(self, batch, tables, topics, people, now, using) -> int:
         items_written = 0
