@@ -169,7 +169,7 @@ def preview(request, model_admin):
                 return redirect(_upload_url(model_admin))
             messages.error(request, "Tick the files to import, or cancel them all.")
 
-    terms = uploads.topic_terms()
+    terms = services.topic_terms()
     show_restricted = can_view_restricted(request.user)
     previews = [
         (uploads.preview(d, terms, show_restricted=show_restricted), forms_by_pk[d.pk])

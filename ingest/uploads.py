@@ -29,7 +29,6 @@ from meetings.models import (
     Resolution,
     Shape,
     SourceDocument,
-    Topic,
 )
 
 logger = logging.getLogger(__name__)
@@ -191,14 +190,6 @@ class Preview:
     @property
     def meeting(self):
         return self.outcome.meeting if self.outcome else None
-
-
-def topic_terms() -> list[TopicTerm]:
-    """The topics the import would look for, as they stand now."""
-    return [
-        TopicTerm(topic.pk, topic.name, tuple(topic.aliases), topic.case_sensitive)
-        for topic in Topic.objects.all()
-    ]
 
 
 def preview(
