@@ -6,6 +6,7 @@ from pathlib import Path
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.contrib.messages import get_messages
 from django.utils.text import slugify
 
 from ingest.parsers import ParsedItem, ParsedMeeting, ParsedResolution
@@ -97,6 +98,20 @@ def open_and_restricted_meeting(make_meeting):
             },
         ],
     )
+
+
+def make_user(django_user_model, username, *codenames, is_staff=True):
+    """A user (staff unless told otherwise) holding the permissions with these codenames."""
+    user = django_user_model.objects.create_user(
+        username, password="not-a-real-password", is_staff=is_staff
+    )
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return django_user_model.objects.get(pk=user.pk)  # without a stale permission cache
+
+
+def messages_of(response) -> list[str]:
+    """The texts of the messages Django's messages framework holds for the response's request."""
+    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 @pytest.fixture

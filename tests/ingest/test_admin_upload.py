@@ -12,7 +12,6 @@ from html import unescape
 from io import BytesIO
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.core.management import call_command
 from django.db import connection
@@ -22,7 +21,7 @@ from django.urls import reverse
 
 from ingest import services, uploads
 from meetings.models import AgendaItem, ImportEvent, Meeting, SourceDocument, Topic
-from tests.conftest import sample_bytes
+from tests.conftest import make_user, sample_bytes
 from tests.ingest.test_converters import FORMAL, MODERNGOV, docx_bytes, minimal_pdf, moderngov_page
 
 pytestmark = pytest.mark.django_db
@@ -40,14 +39,6 @@ Date: 2025-03-05
 Item: SSP/1/25 | Knife Crime | Operation Shield knife crime figures were noted.
 Item: SSP/2/25 | Restricted - iQuanta Report | Operation {SECRET.title()}: {SECRET} figures noted.
 """.encode()
-
-
-def make_user(django_user_model, username, *codenames, is_staff=True):
-    user = django_user_model.objects.create_user(
-        username, password="not-a-real-password-9", is_staff=is_staff
-    )
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return django_user_model.objects.get(pk=user.pk)  # without a stale permission cache
 
 
 @pytest.fixture

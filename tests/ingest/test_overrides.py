@@ -5,14 +5,13 @@ import importlib
 
 import pytest
 from django.apps import apps
-from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 
 from ingest import overrides, reimport, services
 from ingest.services import import_document
 from meetings.models import AgendaItem, ItemTopic, Meeting, Override
-from tests.conftest import _stub_parse
+from tests.conftest import _stub_parse, make_user
 
 pytestmark = pytest.mark.django_db
 
@@ -29,14 +28,6 @@ def improved(text):
     for item in parsed.items:
         item.minutes_text += " Members asked questions."
     return parsed
-
-
-def make_user(django_user_model, username, *codenames):
-    user = django_user_model.objects.create_user(
-        username, password="not-a-real-password-8", is_staff=True
-    )
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return django_user_model.objects.get(pk=user.pk)
 
 
 EDITING = [

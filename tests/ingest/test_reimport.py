@@ -7,13 +7,12 @@ stands for it after: every item's minutes gain a sentence and a third item is fo
 import datetime
 
 import pytest
-from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
 
 from ingest import reimport, services
 from ingest.services import change_summary, import_document
 from meetings.models import AgendaItem, ImportEvent, Meeting, Resolution, SourceDocument
-from tests.conftest import _stub_parse
+from tests.conftest import _stub_parse, make_user, messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -53,14 +52,6 @@ def parser(monkeypatch, stub_parser):
     return Parser()
 
 
-def make_user(django_user_model, username, *codenames):
-    user = django_user_model.objects.create_user(
-        username, password="not-a-real-password-7", is_staff=True
-    )
-    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
-    return django_user_model.objects.get(pk=user.pk)
-
-
 EDITING = ["view_meeting", "change_meeting", "view_sourcedocument", "view_importevent"]
 
 
@@ -74,10 +65,6 @@ def importer(django_user_model):
 def editor(django_user_model):
     """Staff who may edit meetings but not import minutes."""
     return make_user(django_user_model, "editor", *EDITING)
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def action_names(response):

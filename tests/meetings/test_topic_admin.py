@@ -2,12 +2,12 @@
 
 import pytest
 from django.contrib.auth.models import Permission
-from django.contrib.messages import get_messages
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ingest import services
 from meetings.models import AgendaItem, ItemTopic, Topic
+from tests.conftest import messages_of
 
 pytestmark = pytest.mark.django_db
 
@@ -52,10 +52,6 @@ def search_titles(query):
 
 def fortress_topics():
     return list(Topic.objects.filter(name__icontains="fortress").values_list("name", flat=True))
-
-
-def messages_of(response):
-    return [str(message) for message in get_messages(response.wsgi_request)]
 
 
 def topic_form(**values):
