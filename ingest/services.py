@@ -21,13 +21,11 @@ import datetime
 import functools
 import hashlib
 import logging
-import multiprocessing
 from collections import defaultdict
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.db.models import Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
@@ -36,6 +34,7 @@ from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicIndex, TopicTerm, discover_topic_names
+from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -285,89 +284,6 @@ def import_document(
     )
 
 
-# Documents stored in one transaction by ``import_documents``; each gets its own savepoint.
-BATCH_SIZE = 50
-
-
-def import_documents(
-    files: list[tuple[str, bytes]],
-    *,
-    body: str | None = None,
-    meeting_date: datetime.date | None = None,
-    dry_run: bool = False,
-    imported_by=None,
-    imported_by_name: str = "",
-    batch_size: int = BATCH_SIZE,
-    workers: int = 0,
-) -> list[ImportOutcome]:
-    """Import many minutes files, each as ``import_document`` would; their outcomes in order.
-
-    ``files`` holds (file name, bytes) pairs. A transaction of its own for each document,
-    with its disk flush, cost more than storing the document, so up to ``batch_size``
-    documents are stored in one transaction, each inside a savepoint of its own: a document
-    that fails is rolled back alone and recorded as failed with its reason, and the others
-    are kept. Should the batch's transaction itself fail (its commit, say), nothing of it is
-    kept and its documents are imported again one transaction each.
-
-    Files are read and parsed before their batch's transaction begins. With ``workers``, that
-    is done by as many processes, a few files ahead of the one being stored; the results come
-    back in order, so the outcome is the same as without.
-    """
-    options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
-    outcomes = []
-    with _reader(workers) as read_and_parse:
-        readings = zip(files, read_and_parse(files), strict=True)
-        for batch in _batches(readings, batch_size):
-            documents = [
-                _ParsedFile(
-                    SourceFile(
-                        name, data, imported_by, imported_by_name, reading.text, reading.encoding
-                    ),
-                    reading.parsed,
-                    reading.reason,
-                )
-                for (name, data), reading in batch
-            ]
-            if dry_run:
-                outcomes += [_import_parsed(document, **options) for document in documents]
-                continue
-            try:
-                outcomes += _store_batch(documents, **options)
-            except DatabaseError:
-                logger.exception("A batch of %d documents failed; importing each alone", len(batch))
-                outcomes += [_import_parsed(document, **options) for document in documents]
-    return outcomes
-
-
-@contextmanager
-def _reader(workers: int):
-    """A function reading and parsing (file name, bytes) pairs in order, lazily: in this
-    process, or in ``workers`` processes. Parsing uses no database, so forked processes
-    may do it; they never touch the parent's connection."""
-    if workers < 1:
-        yield lambda files: map(_read_and_parse, files)
-        return
-    with multiprocessing.get_context("fork").Pool(workers) as pool:
-        yield lambda files: pool.imap(_read_and_parse, files, chunksize=2)
-
-
-def _batches(items, size: int):
-    batch = []
-    for item in items:
-        batch.append(item)
-        if len(batch) >= size:
-            yield batch
-            batch = []
-    if batch:
-        yield batch
-
-
-@transaction.atomic
-def _store_batch(documents: list["_ParsedFile"], **options) -> list[ImportOutcome]:
-    topics = TopicCache()
-    return [_import_parsed(document, topics=topics, **options) for document in documents]
-
-
 @dataclass
 class _Reading:
     """A file read and parsed: its text as received, and the parsed document or the reason it
@@ -378,6 +294,8 @@ class _Reading:
     parsed: ParsedMeeting | None = None
     reason: str = ""
 
+    found: list["FoundTopics"] | None = None  # see ``start_reader``
+
 
 @dataclass
 class _ParsedFile:
@@ -386,6 +304,19 @@ class _ParsedFile:
     source: SourceFile
     parsed: ParsedMeeting | None = None
     reason: str = ""
+    found: list["FoundTopics"] | None = None
+
+
+# The topics a reader process looks for in the documents it parses (see ``start_reader``).
+_reader_topics: TopicIndex | None = None
+
+
+def start_reader(terms: list[TopicTerm]) -> None:
+    """Make this process, one of those reading and parsing files for ``import_documents``,
+    find the topics ``terms`` in each document's items as well, beside the parsing: for new
+    meetings, ``tag_topics`` then needs only to look for topics made since."""
+    global _reader_topics
+    _reader_topics = TopicIndex(terms)
 
 
 def _read_and_parse(file: tuple[str, bytes]) -> _Reading:
@@ -395,6 +326,11 @@ def _read_and_parse(file: tuple[str, bytes]) -> _Reading:
         read = read_document(data, file_name)
         reading.text, reading.encoding = read.text, read.encoding
         reading.parsed = _parse(read.minutes_text)
+        if _reader_topics is not None:
+            reading.found = [
+                _found_topics(_reader_topics, item.title, _text_of(item, item.resolutions))
+                for item in reading.parsed.items
+            ]
     except RejectedDocument as exc:
         reading.reason = str(exc)
     except Exception as exc:
@@ -583,11 +519,11 @@ def store_document(
             update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
         )
 
-    unlinked, matches, replaced = _store_items(
-        meeting, parsed, created=status == CREATED, topics=topics
-    )
-    _store_attendees(meeting, parsed, created=status == CREATED)
-    link_topics(unlinked, matches, replaced=replaced)
+    replaced, matches = _store_items(meeting, parsed, created=status == CREATED, topics=topics)
+    if status != CREATED:
+        meeting.attendees.all().delete()
+    insert_attendees([(meeting, parsed)])
+    link_topics(replaced, matches, replaced=replaced)
     outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
     _record_outcome(outcome, action, source, document.pk)
     return outcome
@@ -646,9 +582,35 @@ def record_event(
     by_name: str = "",
 ) -> ImportEvent:
     """Add one import attempt to the history: every import path records every attempt."""
-    return ImportEvent.objects.create(
+    event = import_event(
+        action=action,
+        outcome=outcome,
+        file_name=file_name,
+        message=message,
         meeting_id=meeting_id,
-        source_document_id=document.pk if document is not None else document_id,
+        document_id=document.pk if document is not None else document_id,
+        by=by,
+        by_name=by_name,
+    )
+    event.save()
+    return event
+
+
+def import_event(
+    *,
+    action,
+    outcome,
+    file_name,
+    message="",
+    meeting_id=None,
+    document_id=None,
+    by=None,
+    by_name="",
+) -> ImportEvent:
+    """An import attempt for the history, not saved yet."""
+    return ImportEvent(
+        meeting_id=meeting_id,
+        source_document_id=document_id,
         file_name=file_name,
         action=action,
         outcome=outcome,
@@ -791,81 +753,113 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
 
 
 # The item fields a document sets; the comparison of a document with its meeting uses the same.
-_ITEM_FIELDS = diff.ITEM_FIELDS
+ITEM_FIELDS = diff.ITEM_FIELDS
 
 
 def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool, topics=None):
     """Write the items position by position, reusing the rows already at those positions.
 
     Each item is written once, its topics found first (``tag_topics``): an item written again
-    with its ``search_extra`` had its full-text entry and its facet row written twice. On
-    PostgreSQL new items are given their ids first and linked to their topics before they are
-    inserted (the foreign keys are checked at commit), so that the trigger writes each one's
-    facet row once, topics and all, rather than again when the links follow.
+    with its ``search_extra`` had its full-text entry and its facet row written twice. New
+    items are given their ids and linked to their topics before they are inserted
+    (``insert_items``).
 
-    Returns the items still to link, the topic matches of every item and the items that were
-    stored before, for ``link_topics``.
+    Returns the items stored before, with the topic matches of every item, for
+    ``link_topics``.
     """
     existing = {} if created else {item.position: item for item in meeting.items.all()}
-    items, to_update, to_create = [], [], []
+    pairs, to_update, to_create = [], [], []
     for position, parsed_item in enumerate(parsed.items, start=1):
         item = existing.pop(position, None) or AgendaItem(meeting=meeting, position=position)
-        for name in _ITEM_FIELDS:
-            setattr(item, name, getattr(parsed_item, name))
-        item.resolution_texts = [resolution.text for resolution in parsed_item.resolutions]
-        (to_update if item.pk else to_create).append(item)
-        items.append(item)
-    overrides.apply_to_items(to_update)
-    matches = tag_topics(items, topics)
+        fill_item(item, parsed_item)
+        (to_update if item.pk else to_create).append((item, parsed_item))
+        pairs.append((item, parsed_item))
+    overrides.apply_to_items([item for item, _ in to_update])
+    matches = tag_topics([item for item, _ in pairs], topics)
     if existing:
         AgendaItem.objects.filter(pk__in=[item.pk for item in existing.values()]).delete()
     if to_update:
-        AgendaItem.objects.bulk_update(to_update, [*_ITEM_FIELDS, "search_extra"])
-        Resolution.objects.filter(item__in=to_update).delete()
-    linked = _link_before_insert(to_create, matches)
-    AgendaItem.objects.bulk_create(to_create)
-    Resolution.objects.bulk_create(
-        Resolution(item=item, order=order, text=resolution.text, kind=resolution.kind)
-        for item, parsed_item in zip(items, parsed.items, strict=True)
-        for order, resolution in enumerate(parsed_item.resolutions, start=1)
-    )
-    return [item for item in items if id(item) not in linked], matches, to_update
+        updated = [item for item, _ in to_update]
+        AgendaItem.objects.bulk_update(updated, [*ITEM_FIELDS, "search_extra"])
+        Resolution.objects.filter(item__in=updated).delete()
+        insert_decisions(to_update)
+    insert_items(to_create, matches)
+    return [item for item, _ in to_update], matches
 
 
-def _link_before_insert(new_items: list[AgendaItem], matches: dict) -> set[int]:
-    """PostgreSQL: give the new items their ids and link them; the ``id()`` of those linked."""
-    if connection.vendor != "postgresql" or not new_items:
-        return set()
+def fill_item(item: AgendaItem, parsed_item) -> None:
+    """Set the fields a document gives an item, and its decisions' texts for topic tagging."""
+    for name in ITEM_FIELDS:
+        setattr(item, name, getattr(parsed_item, name))
+    item.resolution_texts = [resolution.text for resolution in parsed_item.resolutions]
+
+
+def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
+    """Insert new items, from (item, parsed item) pairs, with their topic links and decisions.
+
+    The items are given their ids first and linked to their topics before they are inserted
+    (the foreign keys are checked at commit), so that the search index's triggers write each
+    item's facet row once, topics and all, rather than again for each link. Many items in one
+    statement: on PostgreSQL the triggers run once for them all. Only inside a transaction
+    holding the write lock (on SQLite every transaction takes it at once), so that no other
+    writer takes the same ids.
+    """
+    if not pairs:
+        return
+    table = AgendaItem._meta.db_table
     with connection.cursor() as cursor:
-        cursor.execute(
-            "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-            [AgendaItem._meta.db_table, len(new_items)],
-        )
-        for item, (pk,) in zip(new_items, cursor.fetchall(), strict=True):
-            item.pk = pk
-    link_topics(new_items, matches)
-    return {id(item) for item in new_items}
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, len(pairs)],
+            )
+            ids = [pk for (pk,) in cursor.fetchall()]
+        else:
+            # AUTOINCREMENT: past every id ever given, as SQLite itself would choose.
+            cursor.execute(
+                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+                f'coalesce((SELECT max(id) FROM "{table}"), 0))',
+                [table],
+            )
+            last = cursor.fetchone()[0]
+            ids = range(last + 1, last + 1 + len(pairs))
+    names = ["id", "meeting_id", "position", *ITEM_FIELDS, "search_extra"]
+    links = BulkTable(connection, ItemTopic, ["item_id", "topic_id", "in_title"])
+    items = BulkTable(connection, AgendaItem, names)
+    for (item, _parsed_item), pk in zip(pairs, ids, strict=True):
+        item.pk = pk
+        for topic_id, in_title in matches[id(item)].items():
+            links.add(pk, topic_id, in_title)
+        items.add(*(getattr(item, name) for name in names))
+    links.flush()
+    items.flush()
+    insert_decisions(pairs)
 
 
-def _store_attendees(meeting: Meeting, parsed: ParsedMeeting, *, created: bool) -> None:
-    if not created:
-        meeting.attendees.all().delete()
-    people = people_for_names(person.name for person in parsed.attendees)
-    Attendee.objects.bulk_create(
-        Attendee(
-            meeting=meeting,
-            order=order,
-            name=person.name,
-            printed=person.printed,
-            title=person.title,
-            honours=person.honours,
-            role=person.role,
-            organisation=person.organisation,
-            attendance=person.attendance,
-            person=people.get(person_key(person.name)),
-        )
-        for order, person in enumerate(parsed.attendees, start=1)
+def insert_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
+    """Insert the decisions of saved items, from (item, parsed item) pairs."""
+    decisions = BulkTable(connection, Resolution, ["item_id", "order", "text", "kind"])
+    for item, parsed_item in pairs:
+        for order, resolution in enumerate(parsed_item.resolutions, start=1):
+            decisions.add(item.pk, order, resolution.text, resolution.kind)
+    decisions.flush()
+
+
+def insert_attendees(meetings: list[tuple[Meeting, ParsedMeeting]]) -> None:
+    """Insert the attendance of saved meetings, from (meeting, parsed document) pairs."""
+    people = people_for_names(
+        person.name for _meeting, parsed in meetings for person in parsed.attendees
     )
+    names = ["meeting_id", "order", "name", "printed", "title", "honours", "role"]
+    attendees = BulkTable(connection, Attendee, [*names, "organisation", "attendance", "person_id"])
+    for meeting, parsed in meetings:
+        for order, person in enumerate(parsed.attendees, start=1):
+            found = people.get(person_key(person.name))
+            attendees.add(
+                meeting.pk, order, person.name, person.printed, person.title, person.honours,
+                person.role, person.organisation, person.attendance, found and found.pk,
+            )  # fmt: skip
+    attendees.flush()
 
 
 def people_for_names(names) -> dict[str, Person]:
@@ -1028,7 +1022,26 @@ class TopicCache:
         self.__init__()
 
 
-def tag_topics(items: list[AgendaItem], topics: TopicCache | None = None) -> dict:
+@dataclass
+class FoundTopics:
+    """What ``tag_topics`` finds in an item, found beforehand among some topics: the names of
+    operations it mentions and the topics it names, {topic id: named in title}."""
+
+    discovered: list[str]
+    matches: dict
+
+
+def _found_topics(index: TopicIndex, title: str, text: str) -> FoundTopics:
+    return FoundTopics(discover_topic_names(text), index.match(title, text))
+
+
+def tag_topics(
+    items: list[AgendaItem],
+    topics: TopicCache | None = None,
+    *,
+    found: list[FoundTopics] | None = None,
+    looked_for: frozenset[TopicTerm] = frozenset(),
+) -> dict:
     """Find the topics each item's title or text names, creating topics for new operations.
 
     Sets each item's ``search_extra`` (its topic names and decisions, for the search index)
@@ -1038,12 +1051,29 @@ def tag_topics(items: list[AgendaItem], topics: TopicCache | None = None) -> dic
     Every "Operation X" / "Op X" / "Project X" named in the items becomes a topic unless it is
     already a topic's name or alias. "Op" is short for "Operation": "Op Fortress" creates
     "Operation Fortress" with the alias "Op Fortress".
+
+    ``found``, for each item, is what was found in it beforehand among the topics
+    ``looked_for`` (``start_reader``): only the topics made or changed since are looked for.
     """
     topics = topics or TopicCache()
     texts = {id(item): _item_text(item) for item in items}
-    topics.create_discovered(name for text in texts.values() for name in discover_topic_names(text))
+    if found is None:
+        found = [FoundTopics(discover_topic_names(texts[id(item)]), {}) for item in items]
+        looked_for = frozenset()
+    topics.create_discovered(name for item_found in found for name in item_found.discovered)
     index = topics.index()
-    matches = {id(item): index.match(item.title, texts[id(item)]) for item in items}
+    if looked_for:
+        # Topics deleted or changed since were found with what they were: not kept.
+        kept = {term.key for term in index.terms if term in looked_for}
+        unseen = TopicIndex(term for term in index.terms if term not in looked_for)
+        order = {term.key: position for position, term in enumerate(index.terms)}
+        matches = {}
+        for item, item_found in zip(items, found, strict=True):
+            item_matches = {key: t for key, t in item_found.matches.items() if key in kept}
+            item_matches.update(unseen.match(item.title, texts[id(item)]))
+            matches[id(item)] = dict(sorted(item_matches.items(), key=lambda m: order[m[0]]))
+    else:
+        matches = {id(item): index.match(item.title, texts[id(item)]) for item in items}
     names = _topic_names(index)
     for item in items:
         item.search_extra = _search_extra(item, matches[id(item)], names)
@@ -1165,8 +1195,13 @@ def _search_extra(item: AgendaItem, matches: dict, topic_names: dict) -> str:
 
 
 def _item_text(item: AgendaItem) -> str:
-    resolutions = getattr(item, "resolution_texts", [])
-    parts = [item.title, item.agenda_text, item.minutes_text, *resolutions]
+    return _text_of(item, getattr(item, "resolution_texts", []))
+
+
+def _text_of(item, decisions) -> str:
+    """The text topics are looked for in: an item's (or a parsed item's) and its decisions'."""
+    decisions = [getattr(decision, "text", decision) for decision in decisions]
+    parts = [item.title, item.agenda_text, item.minutes_text, *decisions]
     return "\n\n".join(part for part in parts if part)
 
 

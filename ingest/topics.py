@@ -39,6 +39,7 @@ def _term_regex(term: TopicTerm) -> re.Pattern:
 
 
 _TOKEN = re.compile(r"\w+")
+_FEW = 16
 
 
 class TopicIndex:
@@ -73,9 +74,16 @@ class TopicIndex:
             )
         self._always = frozenset(always)
         self._order = {term: position for position, term in enumerate(self.terms)}
+        # With a few names to look for (those made since an import began, say), a text holding
+        # none of their filing words, even inside other words, is not split into words at all.
+        self._few = None
+        if not always and sum(map(len, self._by_word.values())) <= _FEW:
+            self._few = (tuple(self._by_word[False]), tuple(self._by_word[True]))
 
     def match(self, title: str, text: str) -> dict[object, bool]:
         """Return {key: found_in_title} for every term named in the title or the text."""
+        if self._few is not None and not (self._may_name(title) or self._may_name(text)):
+            return {}
         in_title = self._candidates(title or "")
         in_text = self._candidates(text or "")
         found = {}
@@ -85,6 +93,13 @@ class TopicIndex:
             elif term in in_text and _term_regex(term).search(text):
                 found[term.key] = False
         return found
+
+    def _may_name(self, text: str) -> bool:
+        if not text:
+            return False
+        any_case, exact_case = self._few
+        lowered = text.lower() if any_case else ""
+        return any(word in lowered for word in any_case) or any(word in text for word in exact_case)
 
     def _candidates(self, text: str) -> set:
         """The terms one of whose names has all its words, in order, in the text."""

@@ -392,9 +392,10 @@ SQLITE_TRIGGERS = {
         CREATE TRIGGER meetings_searchfacet_item_insert AFTER INSERT ON meetings_agendaitem
         BEGIN
             INSERT INTO {FACET_TABLE} (item_id, meeting_id, date, year, body, position,
-                restricted, status)
+                restricted, status, topics, topics_public)
             SELECT new.id, new.meeting_id, m.date, {_SQLITE_YEAR}, m.body, new.position,
-                new.restricted, new.status
+                new.restricted, new.status, {_sqlite_topics("new.id")},
+                {_sqlite_topics("new.id", "new.restricted")}
             FROM meetings_meeting m WHERE m.id = new.meeting_id;
         END""",
     "meetings_searchfacet_item_update": f"""

@@ -132,7 +132,7 @@ class Meeting(models.Model):
         return f"{self.body or 'Unknown body'}, {self.date_label}"
 
     def save(self, *args, **kwargs):
-        self.needs_review = self.date is None or not self.body or bool(self.warnings)
+        self.set_needs_review()
         update_fields = kwargs.get("update_fields")
         if update_fields is not None:
             kwargs["update_fields"] = {*update_fields, "needs_review"}
@@ -140,6 +140,10 @@ class Meeting(models.Model):
 
     def get_absolute_url(self):
         return reverse("meetings:meeting_detail", args=[self.pk])
+
+    def set_needs_review(self) -> None:
+        """Flag a meeting without a date or body, or with parse warnings (``save`` does this)."""
+        self.needs_review = self.date is None or not self.body or bool(self.warnings)
 
     @property
     def date_label(self) -> str:

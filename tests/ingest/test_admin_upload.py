@@ -542,14 +542,14 @@ class TestConfirm:
     def test_one_file_failing_while_stored_leaves_the_others_and_nothing_half_written(
         self, importer_client, monkeypatch
     ):
-        store_attendees = services._store_attendees
+        insert_attendees = services.insert_attendees
 
-        def fail_for_2022(meeting, parsed, *, created):
-            store_attendees(meeting, parsed, created=created)
-            if meeting.date.year == 2022:
+        def fail_for_2022(meetings):
+            insert_attendees(meetings)
+            if any(meeting.date.year == 2022 for meeting, _parsed in meetings):
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(services, "_store_attendees", fail_for_2022)
+        monkeypatch.setattr(services, "insert_attendees", fail_for_2022)
         formal = "ssp-2022-09-28-formal.txt"
         response = upload(
             importer_client, (JANUARY, sample_bytes(JANUARY)), (formal, sample_bytes(formal))

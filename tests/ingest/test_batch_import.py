@@ -9,9 +9,19 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ingest import overrides, services
-from ingest.services import import_documents
-from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
+from ingest import batch, overrides, services
+from ingest.batch import import_documents
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    ImportEvent,
+    ItemTopic,
+    Meeting,
+    Person,
+    Resolution,
+    SourceDocument,
+    Topic,
+)
 from tests.conftest import MINUTES_DIR, SAMPLES, sample_bytes
 
 pytestmark = pytest.mark.django_db
@@ -32,14 +42,14 @@ NO_ITEMS = b"Body: Safer Stockton Partnership\nDate: 2025-01-22\n"
 @pytest.fixture
 def exploding_items(monkeypatch):
     """Storing fails, after the items are written, for a document with an "Explosive" item."""
-    link_topics = services.link_topics
+    insert_items = services.insert_items
 
-    def link_or_fail(items, matches, **kwargs):
-        link_topics(items, matches, **kwargs)
-        if any(item.title.startswith("Explosive") for item in items):
+    def insert_or_fail(pairs, matches):
+        insert_items(pairs, matches)
+        if any(item.title.startswith("Explosive") for item, _ in pairs):
             raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "link_topics", link_or_fail)
+    monkeypatch.setattr(services, "insert_items", insert_or_fail)
 
 
 class TestFailures:
@@ -98,14 +108,14 @@ class TestFailures:
         assert Meeting.objects.get().items.get(position=1).minutes_text == "Knife crime rose."
 
     def test_a_batch_whose_transaction_fails_is_imported_one_document_at_a_time(self, monkeypatch):
-        store_batch = services._store_batch
+        store_batch = batch._store_batch
 
         def fail_after_storing(documents, **options):
             with transaction.atomic():
                 store_batch(documents, **options)
                 raise OperationalError("could not commit")
 
-        monkeypatch.setattr(services, "_store_batch", fail_after_storing)
+        monkeypatch.setattr(batch, "_store_batch", fail_after_storing)
 
         outcomes = import_documents([("a.txt", GOOD), ("b.txt", LATER)])
 
@@ -171,7 +181,20 @@ def test_batch_queries_do_not_grow_with_the_number_of_items(stub_parser):
             for day in range(first_day, first_day + 3)
         ]
 
-    assert len(_queries(batch(3, 1))) == len(_queries(batch(30, 10)))
+    # 3 x 20 items stay within one insert of SQLite's 999 parameters.
+    assert len(_queries(batch(3, 1))) == len(_queries(batch(20, 10)))
+
+
+def test_new_documents_are_stored_together_whatever_their_number(stub_parser):
+    def new_documents(count, first_day):
+        return [
+            (f"{day}.txt", document(day, "Knife Crime | Noted.", "Patrols | ASB was noted."))
+            for day in range(first_day, first_day + count)
+        ]
+
+    assert len(_queries(new_documents(2, 1))) == len(_queries(new_documents(8, 10)))
+    assert Meeting.objects.count() == AgendaItem.objects.count() / 2 == 10
+    assert ImportEvent.objects.filter(outcome=services.CREATED).count() == 10
 
 
 def test_topics_are_read_once_a_batch(stub_parser):
@@ -220,3 +243,92 @@ def test_the_search_tables_are_in_step_after_a_batch(stub_parser):
         (1, "Operation Fortress"),
         (2, "Anti-Social Behaviour"),
     ]
+
+
+def _stored() -> dict:
+    """What the archive holds, without ids and times, for comparing two ways of importing."""
+    meetings = Meeting.objects.order_by("date", "body")
+    return {
+        "meetings": list(
+            meetings.values_list(
+                "body", "date", "date_source", "venue", "header_text", "warnings", "needs_review"
+            )
+        ),
+        "sources": sorted(
+            SourceDocument.objects.values_list(
+                "file_name", "status", "error", "shape", "encoding", "meeting__date", "sha256"
+            ),
+            key=repr,
+        ),
+        "current_source": list(meetings.values_list("source__file_name", flat=True)),
+        "items": list(
+            AgendaItem.objects.order_by("meeting__date", "position").values_list(
+                "meeting__date",
+                "position",
+                "number",
+                "title",
+                "restricted",
+                "status",
+                "minutes_text",
+                "search_extra",
+            )
+        ),
+        "decisions": sorted(
+            Resolution.objects.values_list("item__title", "order", "kind", "text"), key=repr
+        ),
+        "attendees": sorted(
+            Attendee.objects.values_list(
+                "meeting__date", "order", "name", "attendance", "person__key"
+            ),
+            key=repr,
+        ),
+        "topics": sorted(ItemTopic.objects.values_list("item__title", "topic__name", "in_title")),
+        "events": sorted(
+            ImportEvent.objects.values_list(
+                "file_name", "outcome", "message", "meeting__date", "source_document__file_name"
+            ),
+            key=repr,
+        ),
+        "found": sorted(AgendaItem.objects.search("operation nightfall").values_list("title")),
+    }
+
+
+@pytest.mark.parametrize("workers", [0, 2])
+def test_new_documents_stored_together_are_stored_as_one_at_a_time(workers):
+    files = [(name, sample_bytes(name)) for name in SAMPLES]
+    files.insert(2, ("empty.txt", b""))
+
+    together = import_documents(files, workers=workers)
+    stored_together = _stored()
+    for model in (Meeting, SourceDocument, ImportEvent, Person):
+        model.objects.all().delete()
+    one_at_a_time = import_documents(files, batch_size=1)
+
+    assert [(o.file_name, o.status, o.message) for o in together] == [
+        (o.file_name, o.status, o.message) for o in one_at_a_time
+    ]
+    assert together[2].failed and together[2].message
+    assert stored_together == _stored()
+    assert stored_together["found"]
+
+
+def test_topics_made_during_an_import_are_found_in_the_documents_after(stub_parser):
+    # Worker processes look for the topics there were when the import began; "Operation
+    # Fortress" is made by the first document, and found in the others all the same.
+    files = [
+        ("a.txt", document(1, "Op Fortress | Op Fortress began.")),
+        ("b.txt", document(8, "Patrols | Operation Fortress arrests.")),
+        ("c.txt", document(15, "Knife Crime | Noted.", "Fortress | operation fortress ended.")),
+    ]
+
+    outcomes = import_documents(files, workers=2)
+
+    assert [outcome.status for outcome in outcomes] == [services.CREATED] * 3
+    linked = ItemTopic.objects.filter(topic__name="Operation Fortress")
+    assert sorted(linked.values_list("item__meeting__date__day", "item__title")) == [
+        (1, "Op Fortress"),
+        (8, "Patrols"),
+        (15, "Fortress"),
+    ]
+    knife = ItemTopic.objects.get(item__title="Knife Crime")
+    assert (knife.topic.name, knife.in_title) == ("Knife Crime", True)

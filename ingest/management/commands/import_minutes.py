@@ -8,14 +8,14 @@ from pathlib import Path
 from django.conf import settings
 from django.core.management.base import BaseCommand, CommandError
 
-from ingest import services
+from ingest import batch, services
 from ingest.converters import ACCEPTED_SUFFIXES
 
 # A file over the size limit is still read and kept as a failed source document, unless it is
 # this many times over: then it is refused without being read.
 KEEP_ORIGINAL_UP_TO = 10
-# Files held in memory at once; they are stored in batches of ``services.BATCH_SIZE``.
-FILES_READ_AT_ONCE = 10 * services.BATCH_SIZE
+# Files held in memory at once; they are stored in batches of ``batch.BATCH_SIZE``.
+FILES_READ_AT_ONCE = 10 * batch.BATCH_SIZE
 
 
 def iso_date(value: str) -> date:
@@ -103,7 +103,7 @@ class Command(BaseCommand):
             for path, data in zip(paths, read, strict=True)
             if isinstance(data, bytes)
         ]
-        imported = iter(services.import_documents(readable, imported_by_name=who, **options))
+        imported = iter(batch.import_documents(readable, imported_by_name=who, **options))
         return [
             data if isinstance(data, services.ImportOutcome) else next(imported) for data in read
         ]

@@ -1,14 +1,13 @@
 """Fill the database with synthetic meetings: ``manage.py generate_archive --meetings 50000``.
 
 For measuring the archive at scale (see docs/performance.md). Rows are written in large
-batches, by ``COPY`` on PostgreSQL and ``executemany`` on SQLite, with ids given here so that
-items, decisions, topic links and attendees can be written without reading anything back.
+batches (``meetings.bulk.BulkTable``), with ids given here so that items, decisions, topic
+links and attendees can be written without reading anything back.
 The search index is brought up to date once at the end rather than row by row
 (``meetings.search.bulk_load``).
 """
 
 import datetime
-import json
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -19,6 +18,7 @@ from django.utils import timezone
 
 from ingest.services import people_for_names, unique_topic_slug
 from meetings import search
+from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -32,69 +32,6 @@ from meetings.models import (
 from meetings.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 
 BATCH_MEETINGS = 250
-
-
-class BulkTable:
-    """Rows of one model's table, written many at a time; missing fields get their defaults."""
-
-    def __init__(self, connection, model, names: list[str]):
-        self.connection = connection
-        self.table = model._meta.db_table
-        fields = model._meta.concrete_fields
-        by_name = {field.attname: field for field in fields}
-        self.defaults = [
-            (field.column, self._adapt(field, field.get_default()))
-            for field in fields
-            if field.attname not in names
-        ]
-        self.columns = [by_name[name].column for name in names] + [c for c, _ in self.defaults]
-        self.adapters = [self._adapter(by_name[name]) for name in names]
-        self.default_values = tuple(value for _, value in self.defaults)
-        self.rows: list[tuple] = []
-
-    def _adapter(self, field):
-        vendor = self.connection.vendor
-        ops = self.connection.ops
-        if isinstance(field, models.JSONField):
-            return json.dumps
-        if vendor == "sqlite":
-            if isinstance(field, models.DateTimeField):
-                return ops.adapt_datetimefield_value
-            if isinstance(field, models.DateField):
-                return ops.adapt_datefield_value
-            if isinstance(field, models.TimeField):
-                return ops.adapt_timefield_value
-        return None
-
-    def _adapt(self, field, value):
-        adapter = self._adapter(field)
-        return adapter(value) if adapter and value is not None else value
-
-    def add(self, *values):
-        adapters = self.adapters
-        row = tuple(
-            adapter(value) if adapter and value is not None else value
-            for adapter, value in zip(adapters, values, strict=True)
-        )
-        self.rows.append(row + self.default_values)
-
-    def flush(self):
-        if not self.rows:
-            return
-        quote = self.connection.ops.quote_name
-        columns = ", ".join(quote(column) for column in self.columns)
-        with self.connection.cursor() as cursor:
-            if self.connection.vendor == "postgresql":
-                sql = f"COPY {quote(self.table)} ({columns}) FROM STDIN"
-                with cursor.cursor.copy(sql) as copy:
-                    for row in self.rows:
-                        copy.write_row(row)
-            else:
-                marks = ", ".join(["%s"] * len(self.columns))
-                cursor.executemany(
-                    f"INSERT INTO {quote(self.table)} ({columns}) VALUES ({marks})", self.rows
-                )
-        self.rows = []
 
 
 class Progress:

@@ -1,0 +1,293 @@
+"""Import many minutes files together: ``import_documents``.
+
+Storing a document alone costs a transaction, a dozen statements and, on PostgreSQL, a run of
+the search index's statement triggers, more than the rows themselves. So documents are stored
+in batches of ``BATCH_SIZE`` in one transaction, and in each batch a run of documents that
+all make new meetings (the usual case: minutes the archive has not seen) is written together,
+a statement or two a table for the whole run. Documents that update or match a stored
+meeting, or share a file, a file name or a meeting with another document of the batch, are
+stored one at a time by ``services.store_document``, each in a savepoint of its own, in
+their place in the order, so the outcome is that of importing the files one by one.
+
+Should writing a run together fail, it is rolled back and its documents are stored one at a
+time instead: a bad document then fails alone, with its name and reason.
+"""
+
+import datetime
+import logging
+import multiprocessing
+from collections import Counter
+from contextlib import contextmanager
+
+from django.db import DatabaseError, transaction
+from django.db.models import Q
+
+from ingest import services
+from ingest.services import CREATED, FAILED, ImportOutcome, SourceFile, TopicCache, _ParsedFile
+from meetings.models import (
+    AgendaItem,
+    ImportEvent,
+    Meeting,
+    SourceDocument,
+)
+
+logger = logging.getLogger(__name__)
+
+# Documents stored in one transaction; each is its own savepoint when stored alone.
+BATCH_SIZE = 50
+
+
+def import_documents(
+    files: list[tuple[str, bytes]],
+    *,
+    body: str | None = None,
+    meeting_date: datetime.date | None = None,
+    dry_run: bool = False,
+    imported_by=None,
+    imported_by_name: str = "",
+    batch_size: int = BATCH_SIZE,
+    workers: int = 0,
+) -> list[ImportOutcome]:
+    """Import many minutes files, each as ``services.import_document`` would; their outcomes
+    in order.
+
+    ``files`` holds (file name, bytes) pairs. Up to ``batch_size`` documents are stored in one
+    transaction (see the module's docstring). Should the batch's transaction itself fail (its
+    commit, say), nothing of it is kept and its documents are imported again one transaction
+    each.
+
+    Files are read and parsed before their batch's transaction begins. With ``workers``, that
+    is done by as many processes, a few files ahead of the one being stored; the results come
+    back in order, so the outcome is the same as without.
+    """
+    alone = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
+    options = dict(alone)
+    outcomes = []
+    with _reader(workers) as (read_and_parse, looked_for):
+        options["looked_for"] = looked_for
+        readings = zip(files, read_and_parse(files), strict=True)
+        for batch in _batches(readings, batch_size):
+            documents = [
+                _ParsedFile(
+                    SourceFile(
+                        name, data, imported_by, imported_by_name, reading.text, reading.encoding
+                    ),
+                    reading.parsed,
+                    reading.reason,
+                    reading.found,
+                )
+                for (name, data), reading in batch
+            ]
+            if dry_run:
+                outcomes += [services._import_parsed(document, **alone) for document in documents]
+                continue
+            try:
+                outcomes += _store_batch(documents, **options)
+            except DatabaseError:
+                logger.exception("A batch of %d documents failed; importing each alone", len(batch))
+                outcomes += [services._import_parsed(document, **alone) for document in documents]
+    return outcomes
+
+
+@contextmanager
+def _reader(workers: int):
+    """A function reading and parsing (file name, bytes) pairs in order, lazily: in this
+    process, or in ``workers`` processes; and the topics it looks for in them too, if any.
+    Parsing uses no database, so forked processes may do it; they never touch the parent's
+    connection."""
+    if workers < 1:
+        yield (lambda files: map(services._read_and_parse, files)), frozenset()
+        return
+    # The processes look for the topics as they are now (``services.start_reader``).
+    terms = services.topic_terms()
+    context = multiprocessing.get_context("fork")
+    with context.Pool(workers, services.start_reader, (terms,)) as pool:
+        yield (
+            (lambda files: pool.imap(services._read_and_parse, files, chunksize=2)),
+            frozenset(terms),
+        )
+
+
+def _batches(items, size: int):
+    batch = []
+    for item in items:
+        batch.append(item)
+        if len(batch) >= size:
+            yield batch
+            batch = []
+    if batch:
+        yield batch
+
+
+@transaction.atomic
+def _store_batch(
+    documents: list[_ParsedFile], *, body=None, meeting_date=None, looked_for=frozenset(), **options
+):
+    """Store a batch: runs of new documents together, the others one at a time, in order."""
+    topics = TopicCache()
+    alone = _stored_alone(documents, body, meeting_date)
+    outcomes, run = [], []
+
+    def store_run():
+        if len(run) > 1:
+            outcomes.extend(_store_run(run, topics, body, meeting_date, looked_for, **options))
+        else:
+            outcomes.extend(
+                services._import_parsed(
+                    document, topics=topics, body=body, meeting_date=meeting_date, **options
+                )
+                for document in run
+            )
+        run.clear()
+
+    for document, by_itself in zip(documents, alone, strict=True):
+        if by_itself:
+            store_run()
+            outcomes.append(
+                services._import_parsed(
+                    document, topics=topics, body=body, meeting_date=meeting_date, **options
+                )
+            )
+        else:
+            run.append(document)
+    store_run()
+    return outcomes
+
+
+def _stored_alone(documents: list[_ParsedFile], body, meeting_date) -> list[bool]:
+    """For each document, whether it must be stored by itself: it may belong to a stored
+    meeting (``services.find_meeting`` might find one), or it shares its bytes, its file name
+    or its body and date with another document of the batch. Three queries for the batch."""
+    parsed = [document for document in documents if not document.reason]
+    keys = {
+        id(document): _keys(document, services._target(document.parsed, body, meeting_date))
+        for document in parsed
+    }
+    shared = Counter(key for document_keys in keys.values() for key in document_keys)
+    stored = set()
+    shas = [key[1] for document_keys in keys.values() for key in document_keys if key[0] == "sha"]
+    names = [key[1] for document_keys in keys.values() for key in document_keys if key[0] == "name"]
+    dated = [key[1:] for document_keys in keys.values() for key in document_keys if key[0] == "on"]
+    if shas:
+        matching = SourceDocument.objects.filter(sha256__in=shas, meeting__isnull=False)
+        stored.update(("sha", sha) for sha in matching.values_list("sha256", flat=True))
+    if names:
+        matching = SourceDocument.objects.filter(
+            file_name__in=names, status=SourceDocument.Status.IMPORTED, meeting__isnull=False
+        )
+        stored.update(("name", name) for name in matching.values_list("file_name", flat=True))
+    if dated:
+        on = Q()
+        for meeting_body, date in dated:
+            on |= Q(body=meeting_body, date=date)
+        stored.update(
+            ("on", *key) for key in Meeting.objects.filter(on).values_list("body", "date")
+        )
+    return [
+        not document.reason and any(shared[key] > 1 or key in stored for key in keys[id(document)])
+        for document in documents
+    ]
+
+
+def _keys(document: _ParsedFile, target) -> list[tuple]:
+    keys = [("sha", document.source.sha256), ("name", document.source.file_name)]
+    if target.date is not None:
+        keys.append(("on", target.body, target.date))
+    return keys
+
+
+def _store_run(
+    documents: list[_ParsedFile], topics: TopicCache, body, meeting_date, looked_for, **options
+):
+    """Store documents that each make a new meeting, or fail to be read, all together; if
+    that fails, roll it back and store them one at a time."""
+    try:
+        with transaction.atomic():
+            return _create_all(
+                documents, topics, body, meeting_date, looked_for, options.get("action")
+            )
+    except Exception:
+        logger.exception(
+            "Storing %d new documents together failed; storing each alone", len(documents)
+        )
+        topics.forget()  # topics created for the run were rolled back with it
+        return [
+            services._import_parsed(
+                document, topics=topics, body=body, meeting_date=meeting_date, **options
+            )
+            for document in documents
+        ]
+
+
+def _create_all(
+    documents: list[_ParsedFile], topics: TopicCache, body, meeting_date, looked_for, action
+):
+    """What ``services.store_document`` does for a new meeting, and ``_import_parsed`` for a
+    document that cannot be read, for many documents at once."""
+    action = action or ImportEvent.Action.IMPORT
+    good = [document for document in documents if not document.reason]
+    targets = [services._target(document.parsed, body, meeting_date) for document in good]
+    originals = SourceDocument.objects.bulk_create(
+        SourceDocument(
+            **services._source_fields(document.source),
+            shape=document.parsed.shape if document.parsed else "",
+            status=SourceDocument.Status.FAILED
+            if document.reason
+            else SourceDocument.Status.IMPORTED,
+            error=document.reason,
+        )
+        for document in documents
+    )
+    original = dict(zip(map(id, documents), originals, strict=True))
+
+    meetings = []
+    for document, target in zip(good, targets, strict=True):
+        meeting = Meeting(source=original[id(document)])
+        services._fill_meeting(meeting, document.parsed, target)
+        meeting.set_needs_review()
+        meetings.append(meeting)
+    Meeting.objects.bulk_create(meetings)
+    for document, meeting in zip(good, meetings, strict=True):
+        original[id(document)].meeting = meeting
+    SourceDocument.objects.bulk_update([original[id(document)] for document in good], ["meeting"])
+
+    items, pairs, found = [], [], []
+    for document, meeting in zip(good, meetings, strict=True):
+        for position, parsed_item in enumerate(document.parsed.items, start=1):
+            item = AgendaItem(meeting=meeting, position=position)
+            services.fill_item(item, parsed_item)
+            items.append(item)
+            pairs.append((item, parsed_item))
+        found += document.found or [None] * len(document.parsed.items)
+    if looked_for and None not in found:
+        matches = services.tag_topics(items, topics, found=found, looked_for=looked_for)
+    else:
+        matches = services.tag_topics(items, topics)
+    services.insert_items(pairs, matches)
+    services.insert_attendees(
+        [(meeting, document.parsed) for document, meeting in zip(good, meetings, strict=True)]
+    )
+
+    outcomes = {
+        id(document): services._outcome(CREATED, document.source, document.parsed, meeting, target)
+        for document, meeting, target in zip(good, meetings, targets, strict=True)
+    }
+    for document in documents:
+        if document.reason:
+            outcomes[id(document)] = ImportOutcome(
+                FAILED, document.source.file_name, document.reason, parsed=document.parsed
+            )
+    ImportEvent.objects.bulk_create(
+        services.import_event(
+            action=action,
+            outcome=outcomes[id(document)].status,
+            file_name=document.source.file_name,
+            message=outcomes[id(document)].message,
+            meeting_id=getattr(outcomes[id(document)].meeting, "pk", None),
+            document_id=original[id(document)].pk,
+            by=document.source.imported_by,
+            by_name=document.source.imported_by_name,
+        )
+        for document in documents
+    )
+    return [outcomes[id(document)] for document in documents]
