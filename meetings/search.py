@@ -22,11 +22,12 @@ anything else that changes them calls ``AgendaItem.objects.filter(...).refresh_s
 (``manage.py rebuild_search_index`` redoes every item).
 
 PostgreSQL: two stored generated ``tsvector`` columns on ``meetings_agendaitem``, made by
-migration 0003: ``search_vector`` (A, B and C) with the GIN index ``item_search_vector_idx``,
-and ``search_vector_public`` (number and title only, and only for restricted items) with the
-partial GIN index ``item_search_public_idx``. They are not fields of the model, so the ordinary
-item queries of every other page never load them; ``_IndexColumn`` refers to them in queries.
-Queries use ``websearch_to_tsquery('english', ...)``, ``ts_rank`` with the weights above and
+migration 0003: ``search_vector`` (A, B and C) and ``search_vector_public`` (number and title
+only, and only for restricted items). They are not fields of the model, so the ordinary item
+queries of every other page never load them; ``_IndexColumn`` refers to them in queries. Their
+copies in ``meetings_searchfacet`` (below) have the GIN indexes that find the matches: since
+migration 0011 the item table has none of its own. Queries use
+``websearch_to_tsquery('english', ...)``, ``ts_rank`` with the weights above and
 ``ts_headline`` for the snippets of the page shown.
 
 SQLite: the FTS5 table ``meetings_agendaitem_fts`` (Porter stemming over ``unicode61``) with
@@ -43,8 +44,8 @@ At scale
 --------
 The search page itself reads ``meetings_searchfacet`` (see meetings/facet_index.py and
 meetings/filters.py): a narrow copy of each item's facet values and, on PostgreSQL, of its two
-vectors. ``AgendaItem.objects.search`` and everything in this module keep to the item table,
-with the same rules for restricted items.
+vectors. ``AgendaItem.objects.search`` finds its matches there too on PostgreSQL, and ranks
+them by the item table's vectors, with the same rules for restricted items.
 
 Restricted items
 ----------------
@@ -77,13 +78,12 @@ from django.db.models import (
     FloatField,
     Func,
     Prefetch,
-    Q,
     TextField,
     Value,
     When,
     prefetch_related_objects,
 )
-from django.db.models.expressions import Col
+from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
@@ -354,18 +354,6 @@ def repair_sqlite_index(sender=None, using="default", **kwargs) -> None:
         facet_index.rebuild(connection)
 
 
-# The GIN indexes of migration 0003, dropped and made again around a bulk load.
-PG_INDEXES = {
-    "item_search_vector_idx": (
-        "CREATE INDEX item_search_vector_idx ON meetings_agendaitem USING gin (search_vector)"
-    ),
-    "item_search_public_idx": (
-        "CREATE INDEX item_search_public_idx ON meetings_agendaitem"
-        " USING gin (search_vector_public) WHERE restricted"
-    ),
-}
-
-
 @contextmanager
 def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
     """Write many items inside this block; the search indexes take them all at the end.
@@ -392,9 +380,6 @@ def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
             cursor.execute(f"DROP TRIGGER IF EXISTS {FTS_TABLE}_insert")
         else:
             cursor.execute("SET synchronous_commit = off")
-            if rebuild_indexes:
-                for name in PG_INDEXES:
-                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
     if facets:
         facet_index.suspend(connection)
     try:
@@ -410,9 +395,6 @@ def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
                 cursor.execute(SQLITE_TRIGGERS[f"{FTS_TABLE}_insert"])
             else:
                 cursor.execute("SET maintenance_work_mem = '512MB'")
-                if rebuild_indexes:
-                    for sql in PG_INDEXES.values():
-                        cursor.execute(sql)
         if facets:
             facet_index.resume(
                 connection, first_item_id=first_item_id, rebuild_indexes=rebuild_indexes
@@ -483,6 +465,22 @@ def _pg_query(parsed: ParsedQuery) -> SearchQuery:
     return SearchQuery(parsed.websearch(), search_type="websearch", config=CONFIG)
 
 
+def _pg_matching_ids(parsed: ParsedQuery, include_restricted: bool) -> RawSQL:
+    """The ids of the items matching, found through the GIN indexes of the narrow table's
+    copies of their vectors: a restricted item by its number and title alone unless
+    ``include_restricted``."""
+    query = f"websearch_to_tsquery('{CONFIG}', %s)"
+    facets = facet_index.FACET_TABLE
+    if include_restricted:
+        sql = f"SELECT item_id FROM {facets} WHERE vector @@ {query}"
+        return RawSQL(sql, [parsed.websearch()])
+    sql = (
+        f"SELECT item_id FROM {facets} WHERE NOT restricted AND vector @@ {query} UNION ALL "
+        f"SELECT item_id FROM {facets} WHERE restricted AND vector_public @@ {query}"
+    )
+    return RawSQL(sql, [parsed.websearch()] * 2)
+
+
 def search(queryset, query, *, include_restricted: bool = False):
     """``queryset`` narrowed to the items matching ``query``, with the alias ``search_rank``.
 
@@ -495,24 +493,14 @@ def search(queryset, query, *, include_restricted: bool = False):
     if _vendor(queryset) == "postgresql":
         tsquery = _pg_query(parsed)
         full = _IndexColumn("search_vector")
+        matching = queryset.filter(pk__in=_pg_matching_ids(parsed, include_restricted))
         if include_restricted:
-            return (
-                queryset.alias(search_document=full)
-                .filter(search_document=tsquery)
-                .alias(search_rank=SearchRank(full, tsquery, weights=PG_WEIGHTS))
-            )
+            return matching.alias(search_rank=SearchRank(full, tsquery, weights=PG_WEIGHTS))
         public = _IndexColumn("search_vector_public")
         vector = Case(
             When(restricted=True, then=public), default=full, output_field=SearchVectorField()
         )
-        return (
-            queryset.alias(search_document=full, search_document_public=public)
-            .filter(
-                Q(restricted=False, search_document=tsquery)
-                | Q(restricted=True, search_document_public=tsquery)
-            )
-            .alias(search_rank=SearchRank(vector, tsquery, weights=PG_WEIGHTS))
-        )
+        return matching.alias(search_rank=SearchRank(vector, tsquery, weights=PG_WEIGHTS))
     columns = ALL_COLUMNS if include_restricted else PUBLIC_COLUMNS
     bm25 = Func(
         F("search_entry__document"),
