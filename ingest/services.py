@@ -33,7 +33,7 @@ from django.utils.text import slugify
 from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
-from ingest.topics import TopicIndex, TopicTerm, discover_topic_names
+from ingest.topics import TopicIndex, TopicTerm, discover_topic_names, topic_index
 from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
@@ -996,7 +996,7 @@ class TopicCache:
                 terms.append(TopicTerm(pk, name, tuple(aliases), case_sensitive))
                 self._known_names.update(known.casefold() for known in (name, *aliases))
                 self._slugs.add(slug)
-            self._index = TopicIndex(terms)
+            self._index = topic_index(terms)
         return self._index
 
     def create_discovered(self, names) -> None:

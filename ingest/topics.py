@@ -74,18 +74,15 @@ class TopicIndex:
             )
         self._always = frozenset(always)
         self._order = {term: position for position, term in enumerate(self.terms)}
-        # With a few names to look for (those made since an import began, say), a text holding
-        # none of their filing words, even inside other words, is not split into words at all.
-        self._few = None
-        if not always and sum(map(len, self._by_word.values())) <= _FEW:
-            self._few = (tuple(self._by_word[False]), tuple(self._by_word[True]))
+        # With a few words to look for (the topics made since an import began, say), texts
+        # are searched for those words rather than split into words.
+        self._few = not always and sum(map(len, self._by_word.values())) <= _FEW
 
     def match(self, title: str, text: str) -> dict[object, bool]:
         """Return {key: found_in_title} for every term named in the title or the text."""
-        if self._few is not None and not (self._may_name(title) or self._may_name(text)):
-            return {}
-        in_title = self._candidates(title or "")
-        in_text = self._candidates(text or "")
+        candidates = self._few_candidates if self._few else self._candidates
+        in_title = candidates(title or "")
+        in_text = candidates(text or "")
         found = {}
         for term in sorted(in_title | in_text, key=self._order.get):
             if term in in_title and _term_regex(term).search(title):
@@ -94,12 +91,17 @@ class TopicIndex:
                 found[term.key] = False
         return found
 
-    def _may_name(self, text: str) -> bool:
-        if not text:
-            return False
-        any_case, exact_case = self._few
-        lowered = text.lower() if any_case else ""
-        return any(word in lowered for word in any_case) or any(word in text for word in exact_case)
+    def _few_candidates(self, text: str) -> set:
+        """The terms whose filing word is in the text (their patterns decide the rest)."""
+        if not text.isascii():
+            return self._candidates(text)  # lowering may change what is a word character
+        found = set()
+        for case_sensitive, by_word in self._by_word.items():
+            searched = text if case_sensitive or not by_word else text.lower()
+            for word, entries in by_word.items():
+                if _holds_word(searched, word):
+                    found.update(term for term, _words, _pairs in entries)
+        return found
 
     def _candidates(self, text: str) -> set:
         """The terms one of whose names has all its words, in order, in the text."""
@@ -118,9 +120,28 @@ class TopicIndex:
         return found
 
 
+def _holds_word(text: str, word: str) -> bool:
+    """Whether ``word`` is one of the words ``_TOKEN`` finds in ``text``, without splitting it."""
+    start = text.find(word)
+    while start != -1:
+        end = start + len(word)
+        before = text[start - 1] if start else " "
+        after = text[end] if end < len(text) else " "
+        if not (before.isalnum() or before == "_" or after.isalnum() or after == "_"):
+            return True
+        start = text.find(word, start + 1)
+    return False
+
+
 @functools.lru_cache(maxsize=16)
 def _index_of(terms: tuple[TopicTerm, ...]) -> TopicIndex:
     return TopicIndex(terms)
+
+
+def topic_index(terms: Iterable[TopicTerm]) -> TopicIndex:
+    """An index of ``terms``: the same one again while the terms stay the same (an import
+    reads the topics for each batch; they seldom change from one batch to the next)."""
+    return _index_of(tuple(terms))
 
 
 def match_topics(

@@ -47,3 +47,22 @@ def test_operation_and_project_names_are_discovered():
 def test_a_sentence_ending_in_operation_names_no_operation():
     text = "Police reviewed the operation. Be aware of the project. Op. Harmony began."
     assert discover_topic_names(text) == ["Op Harmony"]
+
+
+def test_a_few_topics_are_found_as_they_are_among_many():
+    # An index of a few words searches texts for them instead of splitting the texts.
+    many = TERMS + [TopicTerm(n, f"Topic{n} word{n}") for n in range(20)]
+    keys = {term.key for term in TERMS}
+    texts = [
+        ("Operation Harmony Update", "Operation Nightfall continued; ASB fell."),
+        ("", "ASBOs and nightfalls; Prevent_ and xPrevent are not Prevent"),
+        ("Prevent", "anti social-behaviour, op  harmony"),
+        ("Café update", "Opération Nightfall; Operation Nightfall à Stockton"),
+        ("", "operation\nnightfall, ANTI-SOCIAL BEHAVIOUR"),
+    ]
+    for title, text in texts:
+        among_many = match_topics(many, title, text)
+        assert match_topics(TERMS, title, text) == {
+            key: in_title for key, in_title in among_many.items() if key in keys
+        }
+    assert match_topics(TERMS, "", "ASBOs; Prevent_ prevents") == {}
