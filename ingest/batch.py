@@ -17,9 +17,10 @@ import datetime
 import logging
 import multiprocessing
 from collections import Counter
+from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from django.db import DatabaseError, transaction
+from django.db import DatabaseError, connection, transaction
 from django.db.models import Q
 
 from ingest import services
@@ -47,6 +48,7 @@ def import_documents(
     imported_by_name: str = "",
     batch_size: int = BATCH_SIZE,
     workers: int = 0,
+    writers: int = 1,
 ) -> list[ImportOutcome]:
     """Import many minutes files, each as ``services.import_document`` would; their outcomes
     in order.
@@ -58,13 +60,12 @@ def import_documents(
 
     Files are read and parsed before their batch's transaction begins. With ``workers``, that
     is done by as many processes, a few files ahead of the one being stored; the results come
-    back in order, so the outcome is the same as without.
+    back in order, so the outcome is the same as without. With ``writers`` (PostgreSQL, outside
+    a transaction), batches of new documents are stored on as many connections at once; see
+    ``_Writers``.
     """
     alone = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
-    options = dict(alone)
-    outcomes = []
-    with _reader(workers) as (read_and_parse, looked_for):
-        options["looked_for"] = looked_for
+    with _reader(workers) as (read_and_parse, looked_for), _Writers(writers) as store:
         readings = zip(files, read_and_parse(files), strict=True)
         for batch in _batches(readings, batch_size):
             documents = [
@@ -79,14 +80,109 @@ def import_documents(
                 for (name, data), reading in batch
             ]
             if dry_run:
-                outcomes += [services._import_parsed(document, **alone) for document in documents]
-                continue
+                store.done([services._import_parsed(document, **alone) for document in documents])
+            else:
+                store(documents, looked_for=looked_for, **alone)
+    return store.outcomes()
+
+
+class _Writers:
+    """Stores batches, in order, and keeps their outcomes.
+
+    On PostgreSQL, with more than one writer and outside a transaction, a batch whose
+    documents all make new meetings is stored on a connection of its own, in a thread, while
+    the next batches are read and stored: the database works on one batch while Python
+    prepares the next. A batch waits for the batches being stored that share a file, a file
+    name or a meeting with it, so that each finds what those stored; a batch with documents
+    stored one at a time (updates) is stored with no other batch under way. Two batches of
+    new meetings update the search counts in one statement each, locking the count rows in
+    the same order, so neither waits for the other in a cycle. A batch whose writer fails is
+    stored again, alone, on this thread's connection.
+    """
+
+    def __init__(self, count: int):
+        self.count = count
+        self.parallel = (
+            count > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+        )
+        self.slots: list = []  # each batch's outcomes, or None while it is being stored
+        self.under_way: list = []  # (future, keys, slot, documents, options)
+
+    def __enter__(self):
+        self.pool = ThreadPoolExecutor(self.count) if self.parallel else None
+        return self
+
+    def __exit__(self, *exc_info):
+        if self.pool is not None:
             try:
-                outcomes += _store_batch(documents, **options)
-            except DatabaseError:
-                logger.exception("A batch of %d documents failed; importing each alone", len(batch))
-                outcomes += [services._import_parsed(document, **alone) for document in documents]
-    return outcomes
+                self._drain()
+            finally:
+                self.pool.shutdown()
+
+    def done(self, outcomes: list[ImportOutcome]) -> None:
+        self.slots.append(outcomes)
+
+    def __call__(self, documents: list[_ParsedFile], **options) -> None:
+        if not self.parallel:
+            self.slots.append(_store_or_each_alone(documents, options))
+            return
+        keys = {
+            key
+            for document in documents
+            if not document.reason
+            for key in _keys(document, _target(document, options))
+        }
+        for entry in [entry for entry in self.under_way if entry[1] & keys]:
+            self._finish(entry)
+        alone = _stored_alone(documents, options["body"], options["meeting_date"])
+        if any(alone):
+            self._drain()
+            self.slots.append(_store_or_each_alone(documents, options, alone))
+            return
+        while len(self.under_way) >= self.count:
+            self._finish(self.under_way[0])
+        future = self.pool.submit(_store_on_own_connection, documents, options, alone)
+        self.under_way.append((future, keys, len(self.slots), documents, options))
+        self.slots.append(None)
+
+    def outcomes(self) -> list[ImportOutcome]:
+        return [outcome for outcomes in self.slots for outcome in outcomes]
+
+    def _finish(self, entry) -> None:
+        future, _keys, slot, documents, options = entry
+        self.under_way.remove(entry)
+        try:
+            self.slots[slot] = future.result()
+        except Exception:
+            logger.exception("A batch stored beside others failed; storing it again alone")
+            self._drain()
+            self.slots[slot] = _store_or_each_alone(documents, options)
+
+    def _drain(self) -> None:
+        while self.under_way:
+            self._finish(self.under_way[0])
+
+
+def _target(document: _ParsedFile, options: dict):
+    return services._target(document.parsed, options["body"], options["meeting_date"])
+
+
+def _store_or_each_alone(documents: list[_ParsedFile], options: dict, alone=None):
+    try:
+        return _store_batch(documents, alone=alone, **options)
+    except DatabaseError:
+        logger.exception("A batch of %d documents failed; importing each alone", len(documents))
+        options = {name: options[name] for name in ("body", "meeting_date", "dry_run")}
+        return [services._import_parsed(document, **options) for document in documents]
+
+
+def _store_on_own_connection(documents: list[_ParsedFile], options: dict, alone: list[bool]):
+    """Store a batch of new documents in a writer thread; raise rather than store them one at
+    a time (that is left to the thread that started it, with no other batch under way)."""
+    try:
+        return _store_batch(documents, alone=alone, each_alone_on_failure=False, **options)
+    finally:
+        connection.close()
 
 
 @contextmanager
@@ -121,16 +217,32 @@ def _batches(items, size: int):
 
 @transaction.atomic
 def _store_batch(
-    documents: list[_ParsedFile], *, body=None, meeting_date=None, looked_for=frozenset(), **options
+    documents: list[_ParsedFile],
+    *,
+    body=None,
+    meeting_date=None,
+    looked_for=frozenset(),
+    alone: list[bool] | None = None,
+    each_alone_on_failure: bool = True,
+    **options,
 ):
-    """Store a batch: runs of new documents together, the others one at a time, in order."""
+    """Store a batch: runs of new documents together, the others one at a time, in order.
+
+    ``alone`` says which documents are stored one at a time, if ``_stored_alone`` was asked
+    already. Without ``each_alone_on_failure``, a run that cannot be stored together raises.
+    """
     topics = TopicCache()
-    alone = _stored_alone(documents, body, meeting_date)
+    if alone is None:
+        alone = _stored_alone(documents, body, meeting_date)
     outcomes, run = [], []
 
     def store_run():
         if len(run) > 1:
-            outcomes.extend(_store_run(run, topics, body, meeting_date, looked_for, **options))
+            outcomes.extend(
+                _store_run(
+                    run, topics, body, meeting_date, looked_for, each_alone_on_failure, **options
+                )
+            )
         else:
             outcomes.extend(
                 services._import_parsed(
@@ -197,7 +309,13 @@ def _keys(document: _ParsedFile, target) -> list[tuple]:
 
 
 def _store_run(
-    documents: list[_ParsedFile], topics: TopicCache, body, meeting_date, looked_for, **options
+    documents: list[_ParsedFile],
+    topics: TopicCache,
+    body,
+    meeting_date,
+    looked_for,
+    each_alone_on_failure,
+    **options,
 ):
     """Store documents that each make a new meeting, or fail to be read, all together; if
     that fails, roll it back and store them one at a time."""
@@ -207,6 +325,8 @@ def _store_run(
                 documents, topics, body, meeting_date, looked_for, options.get("action")
             )
     except Exception:
+        if not each_alone_on_failure:
+            raise
         logger.exception(
             "Storing %d new documents together failed; storing each alone", len(documents)
         )

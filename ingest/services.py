@@ -876,7 +876,8 @@ def people_for_names(names) -> dict[str, Person]:
             wanted.setdefault(key, person_name(name))
     people = {person.key: person for person in Person.objects.filter(key__in=wanted)}
     for _attempt in range(3):
-        missing = {key: name for key, name in wanted.items() if key not in people}
+        # In key order: two imports creating the same people wait for each other in turn.
+        missing = {key: wanted[key] for key in sorted(wanted) if key not in people}
         if not missing:
             break
         Person.objects.bulk_create(_new_people(missing), ignore_conflicts=True)
@@ -1015,6 +1016,9 @@ class TopicCache:
             )
         if new_topics:
             # Another import may create the same topic at the same moment; its row is as good.
+            # In name order, so that two imports creating the same topics wait for each other
+            # in the same order, never each for the other.
+            new_topics.sort(key=lambda topic: topic.name)
             Topic.objects.bulk_create(new_topics, ignore_conflicts=True)
             self._index = None
 

@@ -80,7 +80,9 @@ DATABASES = {
 }
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
-    # Readers keep going while an import writes; writers wait rather than fail at once.
+    # Readers keep going while an import writes; writers wait rather than fail at once. With
+    # WAL, synchronous=NORMAL cannot corrupt the database; a commit does not wait for the disk,
+    # so the last transactions before a power cut (not a crash of the process) may be lost.
     # Each connection keeps a page cache of up to 64 MiB (SQLite's default is 2 MiB), and
     # connections last between requests (CONN_MAX_AGE, as for PostgreSQL): a search looks up
     # thousands of rows of a large archive, and then finds most of their pages in memory

@@ -332,3 +332,59 @@ def test_topics_made_during_an_import_are_found_in_the_documents_after(stub_pars
     ]
     knife = ItemTopic.objects.get(item__title="Knife Crime")
     assert (knife.topic.name, knife.in_title) == ("Knife Crime", True)
+
+
+def _clear_archive():
+    for model in (Meeting, SourceDocument, ImportEvent, Person):
+        model.objects.all().delete()
+
+
+def _files_across_batches():
+    """Five sample files, an empty one, and files for meetings of earlier batches again."""
+    files = [(name, sample_bytes(name)) for name in SAMPLES]
+    first, second = files[0], files[1]
+    files.insert(3, ("empty.txt", b""))
+    files.append((f"copy-of-{first[0]}", first[1]))  # the same bytes: unchanged
+    files.append((second[0], second[1].replace(b"noted", b"duly noted")))  # corrected
+    return files
+
+
+@pytest.mark.django_db(transaction=True)
+def test_batches_stored_at_once_give_the_outcomes_of_one_file_after_another():
+    # On PostgreSQL batches of new meetings are stored on two connections at once; batches
+    # that share a meeting with one under way wait for it.
+    files = _files_across_batches()
+
+    serial = import_documents(files, batch_size=2)
+    stored_serially = _stored()
+    _clear_archive()
+    at_once = import_documents(files, batch_size=2, writers=2)
+
+    assert [(o.file_name, o.status, o.message) for o in at_once] == [
+        (o.file_name, o.status, o.message) for o in serial
+    ]
+    assert [o.status for o in at_once[-2:]] == [services.UNCHANGED, services.UPDATED]
+    assert _stored() == stored_serially
+
+
+@pytest.mark.django_db(transaction=True)
+def test_a_batch_whose_writer_fails_is_stored_again_alone(monkeypatch):
+    create_all = batch._create_all
+
+    def fail_for_the_empty_file(documents, *args):
+        if any(document.source.file_name == "empty.txt" for document in documents):
+            raise OperationalError("the connection was lost")
+        return create_all(documents, *args)
+
+    monkeypatch.setattr(batch, "_create_all", fail_for_the_empty_file)
+    files = _files_across_batches()
+
+    outcomes = import_documents(files, batch_size=2, writers=2)
+
+    assert [o.status for o in outcomes] == [
+        *[services.CREATED] * 3, services.FAILED, *[services.CREATED] * 2,
+        services.UNCHANGED, services.UPDATED,
+    ]  # fmt: skip
+    assert Meeting.objects.count() == len(SAMPLES)
+    assert SourceDocument.objects.filter(status=SourceDocument.Status.FAILED).count() == 1
+    assert ImportEvent.objects.count() == len(files)

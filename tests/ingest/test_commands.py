@@ -44,8 +44,9 @@ class TestImportMinutesWithSamples:
         ) in lines
         assert Meeting.objects.count() == 5
 
-    def test_parsing_in_worker_processes_prints_and_stores_the_same(self):
-        out, err, error = run(MINUTES_DIR, workers=2)
+    @pytest.mark.parametrize("options", [{"workers": 2}, {"workers": 2, "writers": 2}])
+    def test_parsing_in_worker_processes_prints_and_stores_the_same(self, options):
+        out, err, error = run(MINUTES_DIR, **options)
 
         assert error is None, err
         assert "created 5, updated 0, unchanged 0, failed 0" in out.splitlines()

@@ -48,6 +48,13 @@ class Command(BaseCommand):
             "parse them in this process); the outcome is the same",
         )
         parser.add_argument(
+            "--writers",
+            type=int,
+            default=1,
+            help="on PostgreSQL, store batches of new meetings on this many connections at "
+            "once (default 1); the outcome is the same",
+        )
+        parser.add_argument(
             "--dry-run",
             action="store_true",
             help="parse and show what would be stored, without writing anything",
@@ -64,6 +71,7 @@ class Command(BaseCommand):
                 meeting_date=options["date"],
                 dry_run=dry_run,
                 workers=options["workers"],
+                writers=options["writers"],
             ):
                 outcomes.append(outcome)
                 progress = f"[{len(outcomes)}/{len(files)}] " if len(files) > 1 else ""

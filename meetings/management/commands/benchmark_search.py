@@ -10,8 +10,8 @@ the meeting, item, home and topic pages.
 
 ``--import`` instead measures the import: documents written in the "formal minutes" layout
 from synthetic meetings (10 to 20 items each unless ``--items`` says otherwise), read by the
-real parser and stored by the real service in batches, as ``import_minutes`` does (topics
-tagged, search index written), in documents and items per second. The meetings it adds are
+real parser and stored by the real service in batches, as ``import_minutes --workers 2
+--writers 2`` does (topics tagged, search index written), in documents and items per second. The meetings it adds are
 deleted again afterwards.
 
 The figures depend on the machine and on what else runs on it; see docs/performance.md.
@@ -80,6 +80,8 @@ MEMBER = "benchmark-member"
 # Items per imported document: real minutes hold about 15.
 IMPORT_ITEMS = (10, 20)
 IMPORT_WORKERS = 2
+# Connections storing batches at once (PostgreSQL; SQLite has one writer at a time).
+IMPORT_WRITERS = 2
 
 
 def item_range(value: str) -> tuple[int, int]:
@@ -402,6 +404,7 @@ class Command(BaseCommand):
             (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
             for n, meeting in enumerate(meetings, start=1)
         ]
+        writers = connection.vendor == "postgresql"  # SQLite writes on one connection
         size = sum(len(data) for _, data in documents) / count / 1024
         average = sum(len(meeting.items) for meeting in meetings) / count
         self.stdout.write(
@@ -409,6 +412,7 @@ class Command(BaseCommand):
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
+            + (f", stored on up to {IMPORT_WRITERS} connections at once" if writers else "")
         )
         before = {
             model: model.objects.aggregate(top=Max("pk"))["top"] or 0
@@ -417,7 +421,7 @@ class Command(BaseCommand):
         timer = StatementTimer()
         start = time.perf_counter()
         with connection.execute_wrapper(timer), timer.copies():
-            outcomes = import_documents(documents, workers=workers)
+            outcomes = import_documents(documents, workers=workers, writers=IMPORT_WRITERS)
         elapsed = time.perf_counter() - start
         parsing = time.perf_counter()
         for _name, data in documents:
@@ -433,6 +437,7 @@ class Command(BaseCommand):
             "items_per_document": list(sizes),
             "kilobytes_per_document": size,
             "workers": workers,
+            "writers": IMPORT_WRITERS if writers else 1,
             "failed": len(failed),
             "items": items,
             "seconds": elapsed,
