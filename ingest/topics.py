@@ -106,8 +106,15 @@ class TopicIndex:
     def _candidates(self, text: str) -> set:
         """The terms one of whose names has all its words, in order, in the text."""
         found = set(self._always)
-        words = _TOKEN.findall(text)
-        lowered = list(map(str.lower, words))
+        if text.isascii():
+            # Lowering ASCII changes no word's bounds: split the lowered text once, and the
+            # text as written only if it holds a word of a case-sensitive name.
+            lowered = _TOKEN.findall(text.lower())
+            exact = any(_holds_word(text, word) for word in self._by_word[True])
+            words = _TOKEN.findall(text) if exact else []
+        else:
+            words = _TOKEN.findall(text)
+            lowered = list(map(str.lower, words))
         for case_sensitive, tokens in ((True, words), (False, lowered)):
             by_word, present, pairs = self._by_word[case_sensitive], set(tokens), None
             for word in present.intersection(by_word):
