@@ -25,6 +25,7 @@ from django.db.models import Q
 
 from ingest import services
 from ingest.services import CREATED, FAILED, ImportOutcome, SourceFile, TopicCache, _ParsedFile
+from meetings.bulk import insert_instances, next_ids
 from meetings.models import (
     AgendaItem,
     ImportEvent,
@@ -347,8 +348,14 @@ def _create_all(
     action = action or ImportEvent.Action.IMPORT
     good = [document for document in documents if not document.reason]
     targets = [services._target(document.parsed, body, meeting_date) for document in good]
-    originals = SourceDocument.objects.bulk_create(
-        SourceDocument(
+    # Numbered first, the originals and their meetings are written each pointing at the other
+    # (the foreign keys are checked at commit).
+    original = {}
+    for document, pk in zip(
+        documents, next_ids(connection, SourceDocument, len(documents)), strict=True
+    ):
+        original[id(document)] = SourceDocument(
+            pk=pk,
             **services._source_fields(document.source),
             shape=document.parsed.shape if document.parsed else "",
             status=SourceDocument.Status.FAILED
@@ -356,20 +363,17 @@ def _create_all(
             else SourceDocument.Status.IMPORTED,
             error=document.reason,
         )
-        for document in documents
-    )
-    original = dict(zip(map(id, documents), originals, strict=True))
-
     meetings = []
-    for document, target in zip(good, targets, strict=True):
-        meeting = Meeting(source=original[id(document)])
+    for document, target, pk in zip(
+        good, targets, next_ids(connection, Meeting, len(good)), strict=True
+    ):
+        meeting = Meeting(pk=pk, source=original[id(document)])
         services._fill_meeting(meeting, document.parsed, target)
         meeting.set_needs_review()
-        meetings.append(meeting)
-    Meeting.objects.bulk_create(meetings)
-    for document, meeting in zip(good, meetings, strict=True):
         original[id(document)].meeting = meeting
-    SourceDocument.objects.bulk_update([original[id(document)] for document in good], ["meeting"])
+        meetings.append(meeting)
+    insert_instances(connection, SourceDocument, original.values())
+    insert_instances(connection, Meeting, meetings)
 
     items, pairs, found = [], [], []
     for document, meeting in zip(good, meetings, strict=True):

@@ -34,7 +34,7 @@ from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicIndex, TopicTerm, discover_topic_names, topic_index
-from meetings.bulk import BulkTable
+from meetings.bulk import BulkTable, next_ids
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -806,23 +806,7 @@ def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
     """
     if not pairs:
         return
-    table = AgendaItem._meta.db_table
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            cursor.execute(
-                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
-                [table, len(pairs)],
-            )
-            ids = [pk for (pk,) in cursor.fetchall()]
-        else:
-            # AUTOINCREMENT: past every id ever given, as SQLite itself would choose.
-            cursor.execute(
-                "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
-                f'coalesce((SELECT max(id) FROM "{table}"), 0))',
-                [table],
-            )
-            last = cursor.fetchone()[0]
-            ids = range(last + 1, last + 1 + len(pairs))
+    ids = next_ids(connection, AgendaItem, len(pairs))
     names = ["id", "meeting_id", "position", *ITEM_FIELDS, "search_extra"]
     links = BulkTable(connection, ItemTopic, ["item_id", "topic_id", "in_title"])
     items = BulkTable(connection, AgendaItem, names)

@@ -86,3 +86,39 @@ def _sqlite_variable_limit(connection) -> int:
     """How many parameters one SQLite statement may take (999 before SQLite 3.32)."""
     connection.ensure_connection()
     return connection.connection.getlimit(sqlite3.SQLITE_LIMIT_VARIABLE_NUMBER)
+
+
+def next_ids(connection, model, count: int) -> list[int]:
+    """Reserve ``count`` primary keys of ``model``'s table, for rows inserted with their ids.
+
+    Only inside a transaction holding the write lock (on SQLite every transaction of this
+    project takes it at once), so that no other writer takes the same ids.
+    """
+    if not count:
+        return []
+    table = model._meta.db_table
+    with connection.cursor() as cursor:
+        if connection.vendor == "postgresql":
+            cursor.execute(
+                "SELECT nextval(pg_get_serial_sequence(%s, 'id')) FROM generate_series(1, %s)",
+                [table, count],
+            )
+            return [pk for (pk,) in cursor.fetchall()]
+        # AUTOINCREMENT: past every id ever given, as SQLite itself would choose.
+        cursor.execute(
+            "SELECT max(coalesce((SELECT seq FROM sqlite_sequence WHERE name = %s), 0), "
+            f'coalesce((SELECT max(id) FROM "{table}"), 0))',
+            [table],
+        )
+        last = cursor.fetchone()[0]
+    return list(range(last + 1, last + 1 + count))
+
+
+def insert_instances(connection, model, instances) -> None:
+    """Insert model instances whose primary keys are set, as ``bulk_create`` would (defaults
+    and ``auto_now`` fields filled in), in one statement on PostgreSQL."""
+    fields = model._meta.concrete_fields
+    table = BulkTable(connection, model, [field.attname for field in fields])
+    for instance in instances:
+        table.add(*(field.pre_save(instance, add=True) for field in fields))
+    table.flush()

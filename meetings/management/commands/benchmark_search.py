@@ -11,8 +11,8 @@ the meeting, item, home and topic pages.
 ``--import`` instead measures the import: documents written in the "formal minutes" layout
 from synthetic meetings (10 to 20 items each unless ``--items`` says otherwise), read by the
 real parser and stored by the real service in batches, as ``import_minutes --workers 2
---writers 2`` does (topics tagged, search index written), in documents and items per second. The meetings it adds are
-deleted again afterwards.
+--writers 2`` does (topics tagged, search index written), in documents and items per second.
+The meetings it adds are deleted again afterwards.
 
 The figures depend on the machine and on what else runs on it; see docs/performance.md.
 """
