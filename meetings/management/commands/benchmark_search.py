@@ -201,6 +201,13 @@ class Command(BaseCommand):
             help=f"with --import: processes parsing the documents (default {IMPORT_WORKERS}; "
             "0 parses them in this process)",
         )
+        parser.add_argument(
+            "--writers",
+            type=int,
+            default=IMPORT_WRITERS,
+            help=f"with --import on PostgreSQL: connections storing batches at once (default "
+            f"{IMPORT_WRITERS})",
+        )
 
     def handle(self, *args, **options):
         if options["repeat"] < 1:
@@ -208,7 +215,10 @@ class Command(BaseCommand):
         with override_settings(DEBUG=False, ALLOWED_HOSTS=["testserver"]):
             if options["import_documents"]:
                 report = self.measure_import(
-                    options["import_documents"], options["items"], options["workers"]
+                    options["import_documents"],
+                    options["items"],
+                    options["workers"],
+                    options["writers"],
                 )
             else:
                 report = self.measure_pages(options["repeat"], options["baseline_repeat"])
@@ -396,7 +406,9 @@ class Command(BaseCommand):
             model.objects.filter(pk__gt=before[model], file_name__startswith="benchmark-").delete()
         Topic.objects.filter(pk__gt=before[Topic], item_topics=None).delete()
 
-    def measure_import(self, count: int, sizes: tuple[int, int], workers: int) -> dict:
+    def measure_import(
+        self, count: int, sizes: tuple[int, int], workers: int, writers: int
+    ) -> dict:
         taken = set(Meeting.objects.values_list("body", "date"))
         generator = ArchiveGenerator(seed=4242, taken_dates=taken)
         meetings = list(generator.meetings(count, items=sizes))
@@ -404,7 +416,8 @@ class Command(BaseCommand):
             (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
             for n, meeting in enumerate(meetings, start=1)
         ]
-        writers = connection.vendor == "postgresql"  # SQLite writes on one connection
+        if connection.vendor != "postgresql":
+            writers = 1  # SQLite writes on one connection at a time
         size = sum(len(data) for _, data in documents) / count / 1024
         average = sum(len(meeting.items) for meeting in meetings) / count
         self.stdout.write(
@@ -412,7 +425,7 @@ class Command(BaseCommand):
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
-            + (f", stored on up to {IMPORT_WRITERS} connections at once" if writers else "")
+            + (f", stored on up to {writers} connections at once" if writers > 1 else "")
         )
         before = {
             model: model.objects.aggregate(top=Max("pk"))["top"] or 0
@@ -421,7 +434,7 @@ class Command(BaseCommand):
         timer = StatementTimer()
         start = time.perf_counter()
         with connection.execute_wrapper(timer), timer.copies():
-            outcomes = import_documents(documents, workers=workers, writers=IMPORT_WRITERS)
+            outcomes = import_documents(documents, workers=workers, writers=writers)
         elapsed = time.perf_counter() - start
         parsing = time.perf_counter()
         for _name, data in documents:
@@ -437,7 +450,7 @@ class Command(BaseCommand):
             "items_per_document": list(sizes),
             "kilobytes_per_document": size,
             "workers": workers,
-            "writers": IMPORT_WRITERS if writers else 1,
+            "writers": writers,
             "failed": len(failed),
             "items": items,
             "seconds": elapsed,
