@@ -20,7 +20,7 @@ from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
 
-from django.db import DatabaseError, connection, transaction
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 
 from ingest import services
@@ -111,6 +111,7 @@ class _Writers:
 
     def __enter__(self):
         self.pool = ThreadPoolExecutor(self.count) if self.parallel else None
+        self.connections = set()  # the writer threads' own, kept open from batch to batch
         return self
 
     def __exit__(self, *exc_info):
@@ -119,6 +120,9 @@ class _Writers:
                 self._drain()
             finally:
                 self.pool.shutdown()
+                for writer_connection in self.connections:
+                    writer_connection.close()
+                    writer_connection.dec_thread_sharing()
 
     def done(self, outcomes: list[ImportOutcome]) -> None:
         self.slots.append(outcomes)
@@ -142,9 +146,19 @@ class _Writers:
             return
         while len(self.under_way) >= self.count:
             self._finish(self.under_way[0])
-        future = self.pool.submit(_store_on_own_connection, documents, options, alone)
+        future = self.pool.submit(self._store, documents, options, alone)
         self.under_way.append((future, keys, len(self.slots), documents, options))
         self.slots.append(None)
+
+    def _store(self, documents: list[_ParsedFile], options: dict, alone: list[bool]):
+        """Store a batch of new documents in a writer thread, on its own connection; raise
+        rather than store them one at a time (that is left to the thread that started it,
+        with no other batch under way)."""
+        own = connections[DEFAULT_DB_ALIAS]
+        if own not in self.connections:
+            own.inc_thread_sharing()  # closed by the thread that started the import
+            self.connections.add(own)
+        return _store_batch(documents, alone=alone, each_alone_on_failure=False, **options)
 
     def outcomes(self) -> list[ImportOutcome]:
         return [outcome for outcomes in self.slots for outcome in outcomes]
@@ -175,15 +189,6 @@ def _store_or_each_alone(documents: list[_ParsedFile], options: dict, alone=None
         logger.exception("A batch of %d documents failed; importing each alone", len(documents))
         options = {name: options[name] for name in ("body", "meeting_date", "dry_run")}
         return [services._import_parsed(document, **options) for document in documents]
-
-
-def _store_on_own_connection(documents: list[_ParsedFile], options: dict, alone: list[bool]):
-    """Store a batch of new documents in a writer thread; raise rather than store them one at
-    a time (that is left to the thread that started it, with no other batch under way)."""
-    try:
-        return _store_batch(documents, alone=alone, each_alone_on_failure=False, **options)
-    finally:
-        connection.close()
 
 
 @contextmanager
