@@ -50,6 +50,7 @@ _NOT_HEARD = re.compile(
 _NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
 # A word without which ``_DEFERRED`` cannot match: looked for first, as a plain word is found
 # far faster than a pattern starting with \b.
+_DEFER_WORDS = ("defer",)
 _DEFER = re.compile("defer", re.IGNORECASE)
 
 # Sentences that record what the meeting decided.
@@ -70,9 +71,10 @@ _AGREED_LIST = re.compile(
 _LIST_ENTRY = re.compile(r"^\s*\d+[.)]\s+(?P<text>.+)$", re.MULTILINE)
 # Each of the three patterns above needs one of these words: a line with none of them holds
 # no decision, and need not be split into sentences.
-_DECISION_VERB = re.compile(
-    "agreed|resolved|recommended|approved|endorsed|noted|accepted", re.IGNORECASE
-)
+_DECISION_WORDS = ("agreed", "resolved", "recommended", "approved", "endorsed", "noted", "accepted")
+_DECISION_VERB = re.compile("|".join(_DECISION_WORDS), re.IGNORECASE)
+# ``_AGREED_LIST`` needs one of these, as written.
+_AGREED_LIST_WORDS = ("AGREED", "RESOLVED")
 
 
 def normalise_number(printed: str) -> str:
@@ -102,9 +104,12 @@ _RESTRICTED_WORDS = (
 _NOT_HEARD_WORDS = ("unable", "withdrawn", "not")
 
 
-def _may_hold(text: str, words) -> bool:
+def _may_hold(text: str, words, pattern: re.Pattern | None = None) -> bool:
+    """Whether ``text`` may hold one of ``words`` in any case: in ASCII text, whose lowering
+    changes no letter's case-insensitive match, exactly whether it does; in other text,
+    whether ``pattern`` (the words, case-insensitive) is found, or, without it, True."""
     if not text.isascii():
-        return True
+        return pattern is None or bool(pattern.search(text))
     lowered = text.lower()
     return any(word in lowered for word in words)
 
@@ -121,7 +126,7 @@ def restricted_reason(title: str, text: str) -> str:
 
 
 def read_status(title: str, minutes: str, labelled: bool) -> str:
-    if _DEFER.search(minutes) and _DEFERRED.search(minutes):
+    if _may_hold(minutes, _DEFER_WORDS, _DEFER) and _DEFERRED.search(minutes):
         return doc.DEFERRED
     if _may_hold(minutes, _NOT_HEARD_WORDS) and _NOT_HEARD.search(minutes):
         return doc.NOT_HEARD
@@ -167,7 +172,8 @@ def is_resolution(sentence: str) -> bool:
 def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
     resolutions = []
     listed_spans = []
-    for match in _AGREED_LIST.finditer(minutes):
+    agreed_lists = any(word in minutes for word in _AGREED_LIST_WORDS)
+    for match in _AGREED_LIST.finditer(minutes) if agreed_lists else ():
         listed_spans.append(match.span())
         for entry in _LIST_ENTRY.finditer(match["list"]):
             text = entry["text"].strip()
@@ -181,7 +187,7 @@ def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
         if any(begin <= start < end for begin, end in listed_spans):
             continue
         for line in paragraph.split("\n"):
-            if not _DECISION_VERB.search(line):
+            if not _may_hold(line, _DECISION_WORDS, _DECISION_VERB):
                 continue
             for sentence in split_sentences(line.lstrip("•-– ").strip()):
                 if is_resolution(sentence):

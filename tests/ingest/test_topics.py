@@ -66,3 +66,18 @@ def test_a_few_topics_are_found_as_they_are_among_many():
             key: in_title for key, in_title in among_many.items() if key in keys
         }
     assert match_topics(TERMS, "", "ASBOs; Prevent_ prevents") == {}
+
+
+def test_names_are_looked_for_where_the_pattern_would_find_them():
+    from ingest.topics import _NAMED_OPERATION, _named_operations
+
+    texts = [
+        "Op Operation Nightfall; project Project Harmony",
+        "op. Harmony, op\tShield, xop Harmony, _op Harmony, cooperation Nightfall",
+        "the operation. Be ready; OP HARMONY; Op.  Shield",
+        "Opération Nightfall and op Harmony",  # not ASCII: the pattern itself
+    ]
+    for text in texts:
+        assert [m.span() for m in _named_operations(text)] == [
+            m.span() for m in _NAMED_OPERATION.finditer(text)
+        ]
