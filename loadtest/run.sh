@@ -40,8 +40,10 @@ print(Meeting.objects.aggregate(m=Max('pk'))['m'] or 1, I.objects.aggregate(m=Ma
 echo "Archive: meetings up to id $MAX_MEETING, items up to id $MAX_ITEM"
 
 mkdir -p "$RESULTS"
+# Keep-alive longer than a user's longest wait (2 s): with gunicorn's default of 2 s a user's
+# next request could arrive just as gunicorn closed the idle connection ("connection reset").
 .venv/bin/gunicorn ssp_archive.wsgi:application --bind "$HOST:$PORT" --workers "$WORKERS" \
-    --threads "$THREADS" --worker-class gthread --timeout 60 --access-logfile - \
+    --threads "$THREADS" --worker-class gthread --timeout 60 --keep-alive 5 --access-logfile - \
     >"$RESULTS/gunicorn.log" 2>&1 &
 GUNICORN=$!
 stop_gunicorn() { kill "$GUNICORN" 2>/dev/null || true; wait "$GUNICORN" 2>/dev/null || true; }
