@@ -380,18 +380,21 @@ def _create_all(
     insert_instances(connection, SourceDocument, original.values())
     insert_instances(connection, Meeting, meetings)
 
-    items, pairs, found = [], [], []
+    pairs, matches = [], {}
     for document, meeting in zip(good, meetings, strict=True):
+        items = []
         for position, parsed_item in enumerate(document.parsed.items, start=1):
             item = AgendaItem(meeting=meeting, position=position)
             services.fill_item(item, parsed_item)
             items.append(item)
             pairs.append((item, parsed_item))
-        found += document.found or [None] * len(document.parsed.items)
-    if looked_for and None not in found:
-        matches = services.tag_topics(items, topics, found=found, looked_for=looked_for)
-    else:
-        matches = services.tag_topics(items, topics)
+        # Document by document, as one at a time: a topic a document makes tags it and the
+        # documents after it, not those before.
+        if looked_for and document.found is not None:
+            found = {"found": document.found, "looked_for": looked_for}
+        else:
+            found = {}
+        matches.update(services.tag_topics(items, topics, **found))
     services.insert_items(pairs, matches)
     services.insert_attendees(
         [(meeting, document.parsed) for document, meeting in zip(good, meetings, strict=True)]

@@ -312,6 +312,23 @@ def test_new_documents_stored_together_are_stored_as_one_at_a_time(workers):
     assert stored_together["found"]
 
 
+@pytest.mark.parametrize("workers", [0, 2])
+def test_a_topic_made_by_a_document_does_not_tag_those_before_it(stub_parser, workers):
+    # As when importing one file after another: "Op Nightfall" makes the topic in b.txt, so
+    # a.txt, stored before it, is not linked to it even when stored in the same batch.
+    Topic.objects.filter(name="Operation Nightfall").delete()
+    files = [
+        ("a.txt", document(1, "Patrols | operation nightfall arrests.")),
+        ("b.txt", document(8, "Op Nightfall | Op Nightfall began.")),
+        ("c.txt", document(15, "Patrols | operation nightfall ended.")),
+    ]
+
+    import_documents(files, workers=workers)
+
+    linked = ItemTopic.objects.filter(topic__name="Operation Nightfall")
+    assert sorted(linked.values_list("item__meeting__date__day", flat=True)) == [8, 15]
+
+
 def test_topics_made_during_an_import_are_found_in_the_documents_after(stub_parser):
     # Worker processes look for the topics there were when the import began; "Operation
     # Fortress" is made by the first document, and found in the others all the same.
