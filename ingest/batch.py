@@ -65,7 +65,7 @@ def import_documents(
     a transaction), batches of new documents are stored on as many connections at once; see
     ``_Writers``.
     """
-    alone = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
+    options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
     with _reader(workers) as (read_and_parse, looked_for), _Writers(writers) as store:
         readings = zip(files, read_and_parse(files), strict=True)
         for batch in _batches(readings, batch_size):
@@ -81,9 +81,9 @@ def import_documents(
                 for (name, data), reading in batch
             ]
             if dry_run:
-                store.done([services._import_parsed(document, **alone) for document in documents])
+                store.done([services._import_parsed(document, **options) for document in documents])
             else:
-                store(documents, looked_for=looked_for, **alone)
+                store(documents, looked_for=looked_for, **options)
     return store.outcomes()
 
 
@@ -131,15 +131,11 @@ class _Writers:
         if not self.parallel:
             self.slots.append(_store_or_each_alone(documents, options))
             return
-        keys = {
-            key
-            for document in documents
-            if not document.reason
-            for key in _keys(document, _target(document, options))
-        }
-        for entry in [entry for entry in self.under_way if entry[1] & keys]:
+        keys = _batch_keys(documents, options["body"], options["meeting_date"])
+        shared = {key for document_keys in keys.values() for key in document_keys}
+        for entry in [entry for entry in self.under_way if entry[1] & shared]:
             self._finish(entry)
-        alone = _stored_alone(documents, options["body"], options["meeting_date"])
+        alone = _stored_alone(documents, keys)
         if any(alone):
             self._drain()
             self.slots.append(_store_or_each_alone(documents, options, alone))
@@ -147,7 +143,7 @@ class _Writers:
         while len(self.under_way) >= self.count:
             self._finish(self.under_way[0])
         future = self.pool.submit(self._store, documents, options, alone)
-        self.under_way.append((future, keys, len(self.slots), documents, options))
+        self.under_way.append((future, shared, len(self.slots), documents, options))
         self.slots.append(None)
 
     def _store(self, documents: list[_ParsedFile], options: dict, alone: list[bool]):
@@ -176,10 +172,6 @@ class _Writers:
     def _drain(self) -> None:
         while self.under_way:
             self._finish(self.under_way[0])
-
-
-def _target(document: _ParsedFile, options: dict):
-    return services._target(document.parsed, options["body"], options["meeting_date"])
 
 
 def _store_or_each_alone(documents: list[_ParsedFile], options: dict, alone=None):
@@ -239,48 +231,64 @@ def _store_batch(
     """
     topics = TopicCache()
     if alone is None:
-        alone = _stored_alone(documents, body, meeting_date)
+        alone = _stored_alone(documents, _batch_keys(documents, body, meeting_date))
+
+    def each_alone(run):
+        return [
+            services._import_parsed(
+                document, topics=topics, body=body, meeting_date=meeting_date, **options
+            )
+            for document in run
+        ]
+
+    def together(run):
+        """A run of new documents stored together; if that fails, rolled back and stored
+        one at a time."""
+        try:
+            with transaction.atomic():
+                return _create_all(
+                    run, topics, body, meeting_date, looked_for, options.get("action")
+                )
+        except Exception:
+            if not each_alone_on_failure:
+                raise
+            logger.exception(
+                "Storing %d new documents together failed; storing each alone", len(run)
+            )
+            topics.forget()  # topics created for the run were rolled back with it
+            return each_alone(run)
+
     outcomes, run = [], []
-
-    def store_run():
-        if len(run) > 1:
-            outcomes.extend(
-                _store_run(
-                    run, topics, body, meeting_date, looked_for, each_alone_on_failure, **options
-                )
-            )
-        else:
-            outcomes.extend(
-                services._import_parsed(
-                    document, topics=topics, body=body, meeting_date=meeting_date, **options
-                )
-                for document in run
-            )
-        run.clear()
-
     for document, by_itself in zip(documents, alone, strict=True):
         if by_itself:
-            store_run()
-            outcomes.append(
-                services._import_parsed(
-                    document, topics=topics, body=body, meeting_date=meeting_date, **options
-                )
-            )
+            outcomes += together(run) if len(run) > 1 else each_alone(run)
+            outcomes += each_alone([document])
+            run = []
         else:
             run.append(document)
-    store_run()
+    outcomes += together(run) if len(run) > 1 else each_alone(run)
     return outcomes
 
 
-def _stored_alone(documents: list[_ParsedFile], body, meeting_date) -> list[bool]:
+def _batch_keys(documents: list[_ParsedFile], body, meeting_date) -> dict[int, list[tuple]]:
+    """What ties each readable document to a meeting, by ``id()``: its bytes, its file name
+    and, when it has a date, its body and date (``services.find_meeting`` looks by these)."""
+    keys = {}
+    for document in documents:
+        if not document.reason:
+            target = services._target(document.parsed, body, meeting_date)
+            source = document.source
+            keys[id(document)] = [("sha", source.sha256), ("name", source.file_name)]
+            if target.date is not None:
+                keys[id(document)].append(("on", target.body, target.date))
+    return keys
+
+
+def _stored_alone(documents: list[_ParsedFile], keys: dict[int, list[tuple]]) -> list[bool]:
     """For each document, whether it must be stored by itself: it may belong to a stored
     meeting (``services.find_meeting`` might find one), or it shares its bytes, its file name
-    or its body and date with another document of the batch. Three queries for the batch."""
-    parsed = [document for document in documents if not document.reason]
-    keys = {
-        id(document): _keys(document, services._target(document.parsed, body, meeting_date))
-        for document in parsed
-    }
+    or its body and date with another document of the batch. ``keys`` from ``_batch_keys``.
+    Three queries for the batch."""
     shared = Counter(key for document_keys in keys.values() for key in document_keys)
     stored = set()
     shas = [key[1] for document_keys in keys.values() for key in document_keys if key[0] == "sha"]
@@ -305,44 +313,6 @@ def _stored_alone(documents: list[_ParsedFile], body, meeting_date) -> list[bool
         not document.reason and any(shared[key] > 1 or key in stored for key in keys[id(document)])
         for document in documents
     ]
-
-
-def _keys(document: _ParsedFile, target) -> list[tuple]:
-    keys = [("sha", document.source.sha256), ("name", document.source.file_name)]
-    if target.date is not None:
-        keys.append(("on", target.body, target.date))
-    return keys
-
-
-def _store_run(
-    documents: list[_ParsedFile],
-    topics: TopicCache,
-    body,
-    meeting_date,
-    looked_for,
-    each_alone_on_failure,
-    **options,
-):
-    """Store documents that each make a new meeting, or fail to be read, all together; if
-    that fails, roll it back and store them one at a time."""
-    try:
-        with transaction.atomic():
-            return _create_all(
-                documents, topics, body, meeting_date, looked_for, options.get("action")
-            )
-    except Exception:
-        if not each_alone_on_failure:
-            raise
-        logger.exception(
-            "Storing %d new documents together failed; storing each alone", len(documents)
-        )
-        topics.forget()  # topics created for the run were rolled back with it
-        return [
-            services._import_parsed(
-                document, topics=topics, body=body, meeting_date=meeting_date, **options
-            )
-            for document in documents
-        ]
 
 
 def _create_all(
@@ -390,11 +360,9 @@ def _create_all(
             pairs.append((item, parsed_item))
         # Document by document, as one at a time: a topic a document makes tags it and the
         # documents after it, not those before.
-        if looked_for and document.found is not None:
-            found = {"found": document.found, "looked_for": looked_for}
-        else:
-            found = {}
-        matches.update(services.tag_topics(items, topics, **found))
+        matches.update(
+            services.tag_topics(items, topics, found=document.found, looked_for=looked_for)
+        )
     services.insert_items(pairs, matches)
     services.insert_attendees(
         [(meeting, document.parsed) for document, meeting in zip(good, meetings, strict=True)]

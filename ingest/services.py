@@ -293,7 +293,6 @@ class _Reading:
     encoding: str = ""
     parsed: ParsedMeeting | None = None
     reason: str = ""
-
     found: list["FoundTopics"] | None = None  # see ``start_reader``
 
 
