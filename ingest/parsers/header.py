@@ -8,8 +8,11 @@ from . import document as doc
 from .text import DATE_WORDS, find_time, first_date
 
 _HELD_ON = re.compile(r"^A meeting of (?P<body>.+?) was held on (?P<when>.+?)\.?$", re.I | re.M)
-# ModernGov: "Safer Stockton Partnership - Wednesday 2nd October, 2024 9.00 am"
-_MODERNGOV_TITLE = re.compile(r"^(?P<body>[^\n]+?)\s+[-–]\s+(?P<when>[^\n]*\d{4}[^\n]*)$", re.M)
+# ModernGov: "Safer Stockton Partnership - Wednesday 2nd October, 2024 9.00 am". The body ends
+# at the first dash between spaces; what follows it must hold a year (checked after matching,
+# as a pattern looking for both at once backtracks over every dash of a long line).
+_MODERNGOV_TITLE = re.compile(r"^(?P<body>[^\n]*?\S)\s++[-–]\s++(?P<when>[^\n]*)$", re.M)
+_YEAR = re.compile(r"\d{4}")
 _LABELLED = re.compile(
     r"^(?P<label>Venue|Contact|Place|Location)\s*:\s*(?P<value>.*)$", re.I | re.M
 )
@@ -28,14 +31,18 @@ _ATTENDANCE_LINE = re.compile(
     r"^(?P<label>" + "|".join(sorted(_ATTENDANCE_LABELS, key=len, reverse=True)) + r")\s*:\s*",
     re.IGNORECASE,
 )
+_PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NOT_A_BODY = re.compile(r"^(agenda and minutes|minutes|agenda|items?|no\.?\s*item)$", re.I)
 
 TITLES = r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Mx|Dr|Prof(?:essor)?|Sir|Dame|Revd?|Rev)"
 _TITLE = re.compile(rf"^(?P<title>{TITLES})\.?\s+")
+# Honours end the name, so they are looked for in its last characters only: searched for in a
+# whole long name, the pattern would try every word and run on to the end from each.
 _HONOURS = re.compile(
-    r"\s+(?P<honours>(?:(?:[A-Z]\.){2,}[A-Z]?\.?|O\.?B\.?E|M\.?B\.?E|C\.?B\.?E|QPM|JP|DL)"
+    r"(?<!\s)\s++(?P<honours>(?:(?:[A-Z]\.){2,}[A-Z]?\.?|O\.?B\.?E|M\.?B\.?E|C\.?B\.?E|QPM|JP|DL)"
     r"(?:\s+(?:(?:[A-Z]\.){2,}|OBE|MBE|CBE|QPM|JP|DL))*)$"
 )
+_HONOURS_SPAN = 80
 _ROLE = re.compile(
     r"^(?:Vice[\s-]Chair(?:man|person)?|Deputy Chair(?:man|person)?|Chair(?:man|person)?)$",
     re.IGNORECASE,
@@ -60,7 +67,7 @@ def read_header(text: str) -> Header:
         header.date = first_date(held["when"])
         header.start_time = _time_only(held["when"])
     else:
-        titled = _MODERNGOV_TITLE.search(text)
+        titled = _moderngov_title(text)
         if titled and DATE_WORDS.search(titled["when"]):
             header.body = titled["body"].strip()
             header.date = first_date(titled["when"])
@@ -75,6 +82,11 @@ def read_header(text: str) -> Header:
             header.venue = value
     header.attendees = read_attendance(text)
     return header
+
+
+def _moderngov_title(text: str) -> re.Match | None:
+    """The first line that reads "Body - date" with a year after the dash."""
+    return next((m for m in _MODERNGOV_TITLE.finditer(text) if _YEAR.search(m["when"])), None)
 
 
 def _time_only(text: str) -> dt.time | None:
@@ -97,7 +109,7 @@ def _first_line_body(text: str) -> str:
 def read_attendance(text: str) -> list[doc.ParsedAttendee]:
     attendees: list[doc.ParsedAttendee] = []
     seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
-    for paragraph in re.split(r"\n\s*\n", text):
+    for paragraph in _PARAGRAPH_BREAK.split(text):
         paragraph = " ".join(paragraph.split())
         match = _ATTENDANCE_LINE.match(paragraph)
         if not match:
@@ -163,7 +175,8 @@ def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
         title = titled["title"]
         name = name[titled.end() :]
     honours = ""
-    honoured = _HONOURS.search(name)
+    tail = max(len(name) - _HONOURS_SPAN, 0)
+    honoured = _HONOURS.search(name, tail)
     if honoured:
         honours = honoured["honours"]
         name = name[: honoured.start()]

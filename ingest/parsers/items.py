@@ -7,8 +7,10 @@ from .layouts import RawItem
 from .text import split_sentences
 
 # ModernGov prints attached papers after the title: "Minutes pdf icon PDF 69 KB".
+# The pattern starts only where a run of spaces does: tried at each space of a long run, its
+# leading \s* would scan the rest of the run every time.
 _ATTACHMENT = re.compile(
-    r"\s*(?:\b(?:pdf|docx?|xlsx?|pptx?|html?|rtf|odt)\s+icon\s+)?"
+    r"(?<!\s)\s*+(?:\b(?:pdf|docx?|xlsx?|pptx?|html?|rtf|odt)\s+icon\s+)?"
     r"\b(?P<label>(?:PDF|DOCX?|XLSX?|PPTX?|RTF|ODT)\s+\d+(?:\.\d+)?\s*[KMG]B)\b",
     re.IGNORECASE,
 )
@@ -63,12 +65,15 @@ _SUBJECT_DECIDED = re.compile(
 _PASSIVE_DECIDED = re.compile(
     r"^The\b[^.]*?\b(?:was|were)\s+(?:noted|agreed|approved|accepted|endorsed)\b", re.IGNORECASE
 )
-# "AGREED that: -" followed by "1. …", "2. …"
+# "AGREED that: -" followed by "1. …", "2. …". Every run of spaces is taken whole (``*+``):
+# with runs that can give way to one another, a long run after "that" was tried in every
+# split, and took seconds.
 _AGREED_LIST = re.compile(
-    r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED)\s+that\s*:?\s*[-–]?\s*\n+(?P<list>(?:\s*\d+[.)]\s+.+\n*)+)",
+    r"^(?:It\s++was\s++)?(?:AGREED|RESOLVED)\s++that(?:\s*+:)?(?:\s*+[-–])?[^\S\n]*+\n"
+    r"(?P<list>(?:\s*+\d++[.)]\s++.+\n*+)++)",
     re.MULTILINE,
 )
-_LIST_ENTRY = re.compile(r"^\s*\d+[.)]\s+(?P<text>.+)$", re.MULTILINE)
+_LIST_ENTRY = re.compile(r"^[^\S\n]*+\d++[.)]\s++(?P<text>.+)$", re.MULTILINE)
 # Each of the three patterns above needs one of these words: a line with none of them holds
 # no decision, and need not be split into sentences.
 _DECISION_WORDS = ("agreed", "resolved", "recommended", "approved", "endorsed", "noted", "accepted")
@@ -171,7 +176,7 @@ def is_resolution(sentence: str) -> bool:
 
 def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
     resolutions = []
-    listed_spans = []
+    listed_spans: list[tuple[int, int]] = []  # in order, apart
     agreed_lists = any(word in minutes for word in _AGREED_LIST_WORDS)
     for match in _AGREED_LIST.finditer(minutes) if agreed_lists else ():
         listed_spans.append(match.span())
@@ -180,11 +185,13 @@ def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
             resolutions.append(
                 (match.start(), doc.ParsedResolution(text, resolution_kind(text, True)))
             )
-    offset = 0
+    offset, span = 0, 0
     for paragraph in minutes.split("\n\n"):
         start = minutes.find(paragraph, offset)
         offset = start + len(paragraph)
-        if any(begin <= start < end for begin, end in listed_spans):
+        while span < len(listed_spans) and listed_spans[span][1] <= start:
+            span += 1
+        if span < len(listed_spans) and listed_spans[span][0] <= start:
             continue
         for line in paragraph.split("\n"):
             if not _may_hold(line, _DECISION_WORDS, _DECISION_VERB):

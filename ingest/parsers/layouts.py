@@ -32,14 +32,29 @@ class Layout:
 
 # A council reference: "SSP 12/22", "SSP/47/24", "CAB/38/25", and "SSP/4724" where the page
 # text lost a slash. The prefix is letters; the last part is the municipal year.
-REFERENCE = r"[A-Z][A-Za-z]{1,7}\s*/?\s*\d{1,3}[a-z]?\s*/?\s*\d{2,4}"
+# Runs of spaces are taken whole (``*+``) throughout: two runs that can give way to one another
+# are tried in every split, which on a long run takes minutes.
+REFERENCE = r"[A-Z][A-Za-z]{1,7}\s*+/?\s*+\d{1,3}[a-z]?\s*+/?\s*+\d{2,4}"
 # A plain item number: "7", "4a", "4(a)", "12.", "4.1".
 PLAIN_NUMBER = r"\d{1,3}(?:[a-z]|\([a-z]\)|\.\d{1,2})?\.?"
 _REFERENCE_LINE = re.compile(rf"^(?:{REFERENCE}|{PLAIN_NUMBER})$")
 _PLAIN_NUMBER_LINE = re.compile(rf"^{PLAIN_NUMBER}$")
+# Past 999 a number is an item only where it follows on from the one before ("1000" after
+# "999"): on its own, "2024" alone on a line is more likely a year than item 2024.
+_LONG_NUMBER_LINE = re.compile(r"^\d{4,6}\.?$")
+# "SSP/1000/24" or "1000", after "SSP/999/24" or "999" (the year after a slash, not run on).
+_LONG_REFERENCE_LINE = re.compile(
+    r"^(?:[A-Z][A-Za-z]{1,7}\s*+/?\s*+)?(?P<item>\d{4,6})[a-z]?(?:\s*+/\s*+\d{2,4})?\.?$"
+)
 _MINUTES_LABEL = re.compile(r"^Minutes:\s*(.*)$")
-_ITEMS_HEADING = re.compile(r"^(?:Items\s*)?No\.?\s*\|?\s*Item\s*\|?\s*$", re.IGNORECASE)
-_PIPE_ROW_END = re.compile(r"\|\s*$")
+_ITEMS_HEADING = re.compile(r"^(?:Items\s*+)?No\.?\s*+\|?\s*+Item\s*+\|?\s*+$", re.IGNORECASE)
+_PIPE_ROW_END = re.compile(r"\|\s*+$")
+_HELD_ON_LINE = re.compile(r"^A meeting of .+ was held on", re.MULTILINE | re.IGNORECASE)
+# Bullets run on inside a cell; starts only where a run of spaces does.
+_RUN_ON_BULLET = re.compile(r"(?<!\s)\s++•\s*+")
+_MINUTES_LABEL_AT_LINE = re.compile(r"^Minutes:[ \t]*", re.MULTILINE)
+_UNNUMBERED_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
+_LEADING_NUMBER = re.compile(r"(\d+)(.*)")
 
 
 def detect_shape(text: str) -> str:
@@ -48,7 +63,7 @@ def detect_shape(text: str) -> str:
     pipe_rows = sum(1 for line in stripped if "Minutes:" in line and _PIPE_ROW_END.search(line))
     if pipe_rows >= 2:
         return doc.SHAPE_PIPE_TABLE
-    if re.search(r"^A meeting of .+ was held on", text, re.MULTILINE | re.IGNORECASE):
+    if _HELD_ON_LINE.search(text):
         if _formal_headings(text):
             return doc.SHAPE_FORMAL
         if sum(1 for line in stripped if _PLAIN_NUMBER_LINE.match(line)) >= 2:
@@ -98,7 +113,7 @@ def _pipe_row(row: str) -> RawItem:
     if not label:
         return RawItem(title=" ".join(title.split()), labelled=False)
     # Bullets run on inside a cell: "…report. • Reported public order…" becomes one per line.
-    minutes = re.sub(r"\s+•\s*", "\n• ", minutes.strip())
+    minutes = _RUN_ON_BULLET.sub("\n• ", minutes.strip())
     return RawItem(title=" ".join(title.split()), minutes_text=clean_block(minutes), labelled=True)
 
 
@@ -111,16 +126,37 @@ def moderngov(text: str) -> Layout:
     layout = Layout(doc.SHAPE_MODERNGOV, header="\n".join(lines[:end]).strip())
     body = lines[end:]
     chunks: list[tuple[str, list[str]]] = []
+    header = [layout.header]
     for index, line in enumerate(body):
         stripped = line.strip()
-        if _REFERENCE_LINE.match(stripped) and _next_is_title(body, index):
+        if (_REFERENCE_LINE.match(stripped) or _follows_on(stripped, chunks)) and _next_is_title(
+            body, index
+        ):
             chunks.append((stripped, []))
         elif chunks:
             chunks[-1][1].append(line)
         elif stripped:
-            layout.header += "\n" + stripped
+            header.append(stripped)
+    layout.header = "\n".join(header)
     layout.items = [_labelled_item(number, chunk) for number, chunk in chunks]
     return layout
+
+
+def _follows_on(line: str, chunks: list[tuple[str, list[str]]]) -> bool:
+    """Whether ``line`` is an item number past 999 following on from the item before."""
+    match = _LONG_REFERENCE_LINE.match(line)
+    return bool(match and chunks and int(match["item"]) == _item_of(chunks[-1][0]) + 1)
+
+
+def _item_of(number: str) -> int:
+    """The item's own number in a reference: 999 in "SSP/999/24", "SSP/99924" or "999"."""
+    squeezed = _squeeze(number).rstrip(".")
+    digits = _FIRST_DIGITS.search(squeezed)
+    if not digits:
+        return -1
+    if digits.end() == len(squeezed) and squeezed[: digits.start()].strip("/"):
+        return int(digits[0][:-2] or -1)  # "SSP/99924": the year run on after the item
+    return int(digits[0])
 
 
 def _items_heading_end(lines: list[str]) -> int:
@@ -132,8 +168,11 @@ def _items_heading_end(lines: list[str]) -> int:
 
 
 def _next_is_title(lines: list[str], index: int) -> bool:
-    following = next((line.strip() for line in lines[index + 1 :] if line.strip()), "")
-    return bool(following) and not _MINUTES_LABEL.match(following)
+    for following in range(index + 1, len(lines)):  # not a slice: a copy of the rest each time
+        line = lines[following].strip()
+        if line:
+            return not _MINUTES_LABEL.match(line)
+    return False
 
 
 def _labelled_item(number: str, lines: list[str]) -> RawItem:
@@ -150,7 +189,7 @@ def _labelled_item(number: str, lines: list[str]) -> RawItem:
 
 
 def _partition_minutes_label(block: str) -> tuple[str, str, str]:
-    match = re.search(r"^Minutes:[ \t]*", block, re.MULTILINE)
+    match = _MINUTES_LABEL_AT_LINE.search(block)
     if not match:
         return block, "", ""
     return block[: match.start()], match.group(), block[match.end() :]
@@ -166,7 +205,7 @@ def moderngov_unnumbered(text: str) -> Layout:
     rest = "\n".join(lines[end:])
     # Two or more blank lines end a block; a block is either an item's heading (its title,
     # then any agenda text) or the item's minutes, so the blocks alternate.
-    blocks = [block for block in re.split(r"\n[ \t]*\n(?:[ \t]*\n)+", rest) if block.strip()]
+    blocks = [block for block in _UNNUMBERED_BREAK.split(rest) if block.strip()]
     for index in range(0, len(blocks), 2):
         title, _, agenda = blocks[index].strip().partition("\n")
         minutes = blocks[index + 1] if index + 1 < len(blocks) else ""
@@ -188,18 +227,26 @@ def moderngov_unnumbered(text: str) -> Layout:
 # --- formal minutes: "SSP 12/22 Title", headings sometimes split over lines and in ** ----------
 
 _FORMAL_HEADING = re.compile(
-    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s*(?P<number>/?\s*\d{1,3}[a-z]?\s*/\s*\d{2,4})(?:\s+(?P<title>.+))?$",
+    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s*+(?P<number>/?\s*+\d{1,3}[a-z]?\s*+/\s*+\d{2,4})"
+    r"(?:\s+(?P<title>.+))?$",
+    re.DOTALL,
+)
+# "SSP 1000/22 Title": read only where it follows on from item 999 (see _LONG_NUMBER_LINE).
+_FORMAL_LONG_HEADING = re.compile(
+    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s*+(?P<number>/?\s*+(?P<item>\d{4,6})[a-z]?\s*+/\s*+\d{2,4})"
+    r"(?:\s+(?P<title>.+))?$",
     re.DOTALL,
 )
 # "SSP Community Safety Action Plan" with the number "17/22" on the next line.
 _FORMAL_HEADING_NUMBER_BELOW = re.compile(
-    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s+(?P<title>[^\n]+)\n(?P<number>\d{1,3}[a-z]?\s*/\s*\d{2,4})"
+    r"^(?P<prefix>[A-Z][A-Za-z]{1,7})\s++(?P<title>[^\n]+)\n(?P<number>\d{1,3}[a-z]?\s*+/\s*+\d{2,4})"
     r"(?:\s+(?P<rest>.*))?$",
     re.DOTALL,
 )
 
 
 _SPACES = re.compile(r"\s+")
+_FIRST_DIGITS = re.compile(r"\d+")
 _BLANK_LINE = re.compile(r"\n[ \t]*\n")
 _OPEN_ENDING = re.compile(r"[.:;,|]$")
 
@@ -208,12 +255,16 @@ def _squeeze(text: str) -> str:
     return _SPACES.sub("", text)
 
 
-def _formal_heading(paragraph: str) -> tuple[str, str] | None:
-    """(number, title) when the paragraph is an item heading."""
+def _formal_heading(paragraph: str, after: int | None = None) -> tuple[str, str] | None:
+    """(number, title) when the paragraph is an item heading; one numbered past 999 only when
+    the number of the item before it is ``after`` and it follows on."""
     plain = paragraph.replace("**", "").strip()
     if plain.count("\n") > 1 or len(plain) > 300:
         return None
     match = _FORMAL_HEADING.match(plain)
+    if not match and after is not None:
+        match = _FORMAL_LONG_HEADING.match(plain)
+        match = match if match and int(match["item"]) == after + 1 else None
     if match and match["prefix"].isupper():
         number = f"{match['prefix']} {_squeeze(match['number'])}"
         return number.replace(" /", "/"), " ".join((match["title"] or "").split())
@@ -234,11 +285,16 @@ def _formal_headings(text: str) -> int:
 
 def formal(text: str) -> Layout:
     paragraphs = _paragraphs(text)
-    return _split_at_headings(
-        Layout(doc.SHAPE_FORMAL, header=""),
-        paragraphs,
-        lambda index, started: _formal_heading(paragraphs[index]),
-    )
+    last = 0
+
+    def heading_at(index: int, started: bool) -> tuple[str, str] | None:
+        nonlocal last
+        heading = _formal_heading(paragraphs[index], after=last)
+        if heading:
+            last = int(_FIRST_DIGITS.search(heading[0])[0])  # the prefix is letters
+        return heading
+
+    return _split_at_headings(Layout(doc.SHAPE_FORMAL, header=""), paragraphs, heading_at)
 
 
 def _split_at_headings(layout: Layout, paragraphs: list[str], heading_at) -> Layout:
@@ -273,7 +329,7 @@ def _split_at_headings(layout: Layout, paragraphs: list[str], heading_at) -> Lay
 
 
 def _number_value(number: str) -> tuple[int, str]:
-    match = re.match(r"(\d+)(.*)", number)
+    match = _LEADING_NUMBER.match(number)
     return (int(match[1]), match[2].strip(".()")) if match else (0, "")
 
 
@@ -284,7 +340,10 @@ def numbered(text: str) -> Layout:
     last = (0, "")
     for index, line in enumerate(lines):
         stripped = line.strip()
-        if not _PLAIN_NUMBER_LINE.match(stripped) or not _next_is_title(lines, index):
+        if _LONG_NUMBER_LINE.match(stripped):
+            if _number_value(stripped)[0] != last[0] + 1 or not _next_is_title(lines, index):
+                continue
+        elif not _PLAIN_NUMBER_LINE.match(stripped) or not _next_is_title(lines, index):
             continue
         # Numbers only go up: a stray figure on a line of its own is not an item.
         value = _number_value(stripped)
@@ -332,10 +391,13 @@ def unknown(text: str) -> Layout:
         ):
             return None
         title = paragraph.strip()
-        match = re.match(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$", title)
+        match = _NUMBERED_HEADING.match(title)
         return (match[1], match[2]) if match else ("", title)
 
     return _split_at_headings(layout, paragraphs, heading_at)
+
+
+_NUMBERED_HEADING = re.compile(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$")
 
 
 def _looks_like_heading(paragraph: str) -> bool:

@@ -11,7 +11,10 @@ from .text import find_dates, normalise
 
 _HELD_ON_DATE = re.compile(r"\bheld\s+on\b", re.IGNORECASE)
 _MINUTES_ITEM = re.compile(r"^minutes\b|\bminutes of (?:the )?(?:last|previous)?\s*meeting", re.I)
-_NEXT_MEETING_ITEM = re.compile(r"\b(?:date|time)\b.*\bnext meeting\b|^next meeting\b", re.I)
+# "Date and time of next meeting", "Next meeting": looked for in two steps, as ``.*`` between
+# the two would run on from every "date" of a long title.
+_DATE_OR_TIME = re.compile(r"\b(?:date|time)\b", re.I)
+_NEXT_MEETING = re.compile(r"\bnext meeting\b", re.I)
 
 
 def parse_minutes(text: str) -> doc.ParsedMeeting:
@@ -121,10 +124,20 @@ def _earlier_date(text: str, meeting_date: date | None) -> date | None:
     return None
 
 
+def _is_next_meeting_item(title: str) -> bool:
+    if title[:12].lower() == "next meeting" and _NEXT_MEETING.match(title):
+        return True
+    for line in title.split("\n"):
+        first = _DATE_OR_TIME.search(line)
+        if first and _NEXT_MEETING.search(line, first.end()):
+            return True
+    return False
+
+
 def _next_meeting(items: list[doc.ParsedItem], meeting_date: date | None) -> date | None:
     year = meeting_date.year if meeting_date else None
     for item in items:
-        if not _NEXT_MEETING_ITEM.search(item.title):
+        if not _is_next_meeting_item(item.title):
             continue
         for text in (item.title, item.agenda_text, item.minutes_text):
             dates = find_dates(text, default_year=year)

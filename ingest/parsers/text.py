@@ -95,21 +95,25 @@ def clean_block(text: str) -> str:
     Paragraphs broken mid-sentence by a page break (the next one starts in lower case and the
     previous one has no closing punctuation) are joined again.
     """
-    paragraphs = []
+    # Each paragraph as its parts, joined once at the end: joining as they come copies the
+    # paragraph so far for each part, which for a long run of parts takes minutes.
+    paragraphs: list[list[str]] = []
     for raw in _PARAGRAPH_BREAK.split(text.strip("\n")):
         lines = [line.strip() for line in raw.split("\n") if line.strip()]
         if not lines:
             continue
         paragraph = "\n".join(lines)
-        if paragraphs and _continues(paragraphs[-1], paragraph):
-            paragraphs[-1] = f"{paragraphs[-1]} {paragraph}"
+        if paragraphs and _continues(paragraphs[-1][-1], paragraph):
+            paragraphs[-1].append(paragraph)
         else:
-            paragraphs.append(paragraph)
-    return "\n\n".join(paragraphs)
+            paragraphs.append([paragraph])
+    return "\n\n".join(" ".join(parts) for parts in paragraphs)
 
 
 def _continues(previous: str, paragraph: str) -> bool:
-    return bool(_LOWER_START.match(paragraph)) and not _CLOSED.search(previous)
+    # Only the end of the previous paragraph counts: ``$`` searched for in all of it is
+    # looked for at each of its characters.
+    return bool(_LOWER_START.match(paragraph)) and not _CLOSED.search(previous[-2:])
 
 
 _ABBREVIATIONS = {
@@ -123,8 +127,7 @@ def split_sentences(paragraph: str) -> list[str]:
     """Split a paragraph into sentences, not at "Cllr.", "e.g." or initials."""
     sentences, start = [], 0
     for match in _BOUNDARY.finditer(paragraph):
-        before = paragraph[start : match.start()].rstrip(".!?")
-        last_word = before.rsplit(None, 1)[-1] if before.split() else ""
+        last_word = _last_word(paragraph, start, match.start())
         if last_word.lower() in _ABBREVIATIONS or _INITIALS.fullmatch(last_word):
             continue
         sentences.append(paragraph[start : match.start() + len(match["close"])].strip())
@@ -133,3 +136,20 @@ def split_sentences(paragraph: str) -> list[str]:
     if tail:
         sentences.append(tail)
     return [sentence for sentence in sentences if sentence]
+
+
+def _last_word(paragraph: str, start: int, end: int) -> str:
+    """The last word of ``paragraph[start:end]``, its closing stops left out.
+
+    Read backwards from ``end``: after an abbreviation the sentence runs on, and splitting all
+    of it again at each full stop is slow on a long run of them.
+    """
+    stop = end
+    while stop > start and paragraph[stop - 1] in ".!?":
+        stop -= 1
+    while stop > start and paragraph[stop - 1].isspace():
+        stop -= 1
+    begin = stop
+    while begin > start and not paragraph[begin - 1].isspace():
+        begin -= 1
+    return paragraph[begin:stop]
