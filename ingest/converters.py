@@ -133,8 +133,47 @@ def _tidy(text: str) -> str:
 # --- Word ---------------------------------------------------------------------------------------
 
 
+# A Word document is a zip archive: a few hundred KB of it can unpack to gigabytes of XML, which
+# python-docx reads whole. Its contents are measured from the archive's directory, before
+# anything is unpacked; the sizes are those the archive declares, and zipfile never unpacks more
+# than a part declares. Minutes run to a few MB of XML at most.
+DOCX_MAX_PARTS = 1_000
+DOCX_MAX_PART_BYTES = 20 * 1024 * 1024
+DOCX_MAX_TOTAL_BYTES = 50 * 1024 * 1024
+
+
+def check_docx_size(data: bytes) -> None:
+    """Raise ConversionError when a Word document unpacks to more than it may."""
+    try:
+        with zipfile.ZipFile(io.BytesIO(data)) as archive:
+            parts = archive.infolist()
+    except (zipfile.BadZipFile, ValueError) as exc:
+        raise ConversionError(f"not a readable Word document ({exc.__class__.__name__})") from exc
+    if len(parts) > DOCX_MAX_PARTS:
+        raise ConversionError(
+            f"the Word document holds {len(parts):,} parts, over the {DOCX_MAX_PARTS:,} limit"
+        )
+    largest = max(parts, key=lambda part: part.file_size, default=None)
+    if largest is not None and largest.file_size > DOCX_MAX_PART_BYTES:
+        raise ConversionError(
+            f"the Word document's part {largest.filename} unpacks to "
+            f"{_megabytes(largest.file_size)}, over the {_megabytes(DOCX_MAX_PART_BYTES)} limit"
+        )
+    total = sum(part.file_size for part in parts)
+    if total > DOCX_MAX_TOTAL_BYTES:
+        raise ConversionError(
+            f"the Word document unpacks to {_megabytes(total)}, "
+            f"over the {_megabytes(DOCX_MAX_TOTAL_BYTES)} limit"
+        )
+
+
+def _megabytes(size: int) -> str:
+    return f"{size / (1024 * 1024):,.0f} MB" if size >= 1024 * 1024 else f"{size:,} bytes"
+
+
 def docx_to_text(data: bytes) -> str:
     """Paragraphs and table rows of a .docx in document order, a blank line between paragraphs."""
+    check_docx_size(data)
     try:
         import docx
         from docx.table import Table
@@ -160,6 +199,12 @@ def docx_to_text(data: bytes) -> str:
 # --- PDF ----------------------------------------------------------------------------------------
 
 
+# A PDF's page count is read before its pages, and its text is measured as it is taken out: a
+# small PDF can hold thousands of pages, or streams that unpack to far more text than minutes.
+PDF_MAX_PAGES = 1_000
+PDF_MAX_CHARS = 5_000_000
+
+
 def pdf_to_text(data: bytes) -> str:
     """The text layer of a PDF, page by page; a scanned PDF without one is refused."""
     try:
@@ -168,7 +213,18 @@ def pdf_to_text(data: bytes) -> str:
         reader = PdfReader(io.BytesIO(data))
         if reader.is_encrypted:
             raise ConversionError("the PDF is password-protected")
-        pages = [page.extract_text() or "" for page in reader.pages]
+        if len(reader.pages) > PDF_MAX_PAGES:
+            raise ConversionError(
+                f"the PDF has {len(reader.pages):,} pages, over the {PDF_MAX_PAGES:,} limit"
+            )
+        pages, size = [], 0
+        for page in reader.pages:
+            pages.append(page.extract_text() or "")
+            size += len(pages[-1])
+            if size > PDF_MAX_CHARS:
+                raise ConversionError(
+                    f"the PDF holds more than {PDF_MAX_CHARS:,} characters of text"
+                )
     except ConversionError:
         raise
     except Exception as exc:
