@@ -381,8 +381,11 @@ def unknown(text: str) -> Layout:
         "The layout of this document was not recognised; items were guessed from headings."
     )
     paragraphs = _paragraphs(text)
+    header_end = _header_end(paragraphs)
 
     def heading_at(index: int, started: bool) -> tuple[str, str] | None:
+        if index < header_end:
+            return None
         paragraph = paragraphs[index]
         following = paragraphs[index + 1] if index + 1 < len(paragraphs) else ""
         # Before the first item, a heading followed by another heading is the document's title.
@@ -398,6 +401,28 @@ def unknown(text: str) -> Layout:
 
 
 _NUMBERED_HEADING = re.compile(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$")
+
+
+# What only a header holds: the opening sentence, attendance lists, venue and contact.
+_HEADER_PARAGRAPH = re.compile(
+    r"^(?:A meeting of .+ was held on\b|(?:(?:members |officers )?present|officers|"
+    r"(?:also )?in attendance|also present|apologies(?: for absence)?|venue|contact|place|"
+    r"location)\s*+:)",
+    re.IGNORECASE,
+)
+
+
+def _header_end(paragraphs: list[str]) -> int:
+    """How many paragraphs the header takes at least: up to the last of its own kind in the
+    opening run of such paragraphs and short lines. Its lines are not items, so a document
+    holding only a header has none."""
+    end = 0
+    for index, paragraph in enumerate(paragraphs):
+        if _HEADER_PARAGRAPH.match(paragraph.strip()):
+            end = index + 1
+        elif not _looks_like_heading(paragraph):
+            break
+    return end
 
 
 def _looks_like_heading(paragraph: str) -> bool:
