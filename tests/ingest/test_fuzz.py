@@ -1,0 +1,88 @@
+"""The fuzz check: mutated copies of every fixture are read without an error, each in time.
+
+The seed documents are every minutes file under ``tests/fixtures``, so a fixture added for a
+new pattern is fuzzed too. ``manage.py fuzz_reader`` runs the same check with more examples.
+"""
+
+import re
+import time
+
+import pytest
+from django.core.management import CommandError, call_command
+
+from ingest import fuzz
+from tests.conftest import FIXTURES, MINUTES_DIR
+
+# Sized for CI on a 2-core machine: about 15 s of reading when the machine is idle.
+SEED = 1
+EXAMPLES = 400
+MAX_SECONDS = 5.0
+
+
+def test_mutated_fixtures_are_all_read_without_error_each_within_5_seconds():
+    report = fuzz.fuzz(FIXTURES, seed=SEED, count=EXAMPLES, max_seconds=MAX_SECONDS)
+    print(f"\nSlowest of {len(report.results)} mutated documents:")
+    for result in report.slowest(5):
+        print(f"{result.seconds:7.3f} s  {result.example.description}")
+    assert len(report.results) == EXAMPLES
+    failures = [f"{result.example.description}: {result.error}" for result in report.failures]
+    assert not failures, "\n".join(failures)
+
+
+def test_the_seed_documents_are_the_samples_and_every_fixture():
+    names = [name for name, _text in fuzz.seed_documents(FIXTURES)]
+    assert {f"minutes/{path.name}" for path in MINUTES_DIR.glob("*.txt")} <= set(names)
+    assert "hostile/header-only.txt" in names
+    assert not any(name.startswith("gold/") for name in names)  # expected results, not minutes
+
+
+def test_the_same_seed_gives_the_same_documents():
+    documents = fuzz.seed_documents(MINUTES_DIR)
+    first = [example.text for example in fuzz.examples(documents, 7, 30)]
+    assert first == [example.text for example in fuzz.examples(documents, 7, 30)]
+    assert first != [example.text for example in fuzz.examples(documents, 8, 30)]
+
+
+# A pattern the reader once had: with a long run of spaces after "AGREED that" it tries every way
+# of sharing the run between its three \s*, and takes seconds at a thousand spaces.
+BACKTRACKING = re.compile(
+    r"^(?:AGREED|RESOLVED)\s+that\s*:?\s*[-–]?\s*\n+(?P<list>(?:\s*\d+[.)]\s+.+\n*)+)", re.M
+)
+
+
+def test_a_reader_that_backtracks_is_stopped_and_reported(monkeypatch, tmp_path):
+    (tmp_path / "minutes.txt").write_text(
+        "SSP 13/22 Minutes of Last Meeting\n\nAGREED that" + " " * 3000 + "x\n", encoding="utf-8"
+    )
+    monkeypatch.setattr(fuzz, "read", lambda text: BACKTRACKING.search(text))
+    started = time.perf_counter()
+    report = fuzz.fuzz(tmp_path, seed=SEED, count=6, max_seconds=0.5)
+    assert len(report.results) == 6  # reading went on after a document was stopped
+    stopped = [result for result in report.failures if "over 0.5 s" in result.error]
+    assert stopped
+    assert report.slowest(1)[0] in stopped
+    assert time.perf_counter() - started < 6 * 0.5 + 10
+
+
+def test_a_reader_that_raises_is_reported(monkeypatch, tmp_path):
+    (tmp_path / "minutes.txt").write_text("SSP 1/22 Welcome\n\nNoted.\n", encoding="utf-8")
+
+    def read(text):
+        raise ValueError("cannot read this")
+
+    monkeypatch.setattr(fuzz, "read", read)
+    report = fuzz.fuzz(tmp_path, seed=SEED, count=3)
+    assert [result.error for result in report.failures] == ["ValueError: cannot read this"] * 3
+
+
+def test_the_command_lists_the_slowest_and_fails_on_a_failure(monkeypatch, tmp_path, capsys):
+    (tmp_path / "minutes.txt").write_text("SSP 1/22 Welcome\n\nNoted.\n", encoding="utf-8")
+    call_command("fuzz_reader", "--examples", "4", "--folder", str(tmp_path), "--slowest", "2")
+    out = capsys.readouterr().out
+    assert "Slowest 2:" in out
+    assert re.search(r"read 4 documents in [\d.]+ s, 0 failed", out)
+
+    monkeypatch.setattr(fuzz, "read", lambda text: 1 / 0)
+    with pytest.raises(CommandError, match="read 4 documents in [\\d.]+ s, 4 failed"):
+        call_command("fuzz_reader", "--examples", "4", "--folder", str(tmp_path))
+    assert "ZeroDivisionError" in capsys.readouterr().out
