@@ -114,14 +114,49 @@ class _TextExtractor(HTMLParser):
             self.parts.append(re.sub(r"[ \t\r\n\f]+", " ", data))
 
 
+# HTMLParser takes some 20 µs a tag: a saved minutes page has a few thousand, and 5 MB of
+# nothing but tags would take a minute.
+HTML_MAX_TAGS = 200_000
+
+
 def html_to_text(html: str) -> str:
+    tags = html.count("<")
+    if tags > HTML_MAX_TAGS:
+        raise ConversionError(f"the web page holds {tags:,} tags, over the {HTML_MAX_TAGS:,} limit")
     extractor = _TextExtractor()
     try:
-        extractor.feed(html)
+        extractor.feed(_escape_unclosed(html))
         extractor.close()
     except Exception as exc:  # HTMLParser is lenient; anything it raises means broken input
         raise ConversionError(f"the HTML cannot be read ({exc})") from exc
     return _tidy("".join(extractor.parts))
+
+
+def _escape_unclosed(html: str) -> str:
+    """``html`` with each "<" that opens nothing (no ">" before the next "<", or a comment that
+    never ends) written as "&lt;", as a browser shows it.
+
+    HTMLParser looks for the end of such a "<" all the way to the end of the page, and again
+    from the next one: 60 KB of "<a " took minutes.
+    """
+    parts, start, comments_end = [], 0, True
+    position = html.find("<")
+    while position != -1:
+        following = html.find("<", position + 1)
+        if html.startswith("<!--", position):
+            end = html.find("-->", position + 4) if comments_end else -1
+            if end != -1:
+                position = html.find("<", end + 3)
+                continue
+            comments_end = False  # none after this one ends either
+        elif html.find(">", position + 1, len(html) if following == -1 else following) != -1:
+            position = following
+            continue
+        parts += [html[start:position], "&lt;"]
+        start = position + 1
+        position = following
+    parts.append(html[start:])
+    return "".join(parts)
 
 
 def _tidy(text: str) -> str:

@@ -120,6 +120,25 @@ def test_a_year_alone_on_a_line_is_not_an_item():
     assert [item.number for item in meeting.items] == ["1", "2"]
 
 
+# --- Web pages -------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("opening", ["<a ", "<!--", "</", "<!x", "<"])
+def test_a_web_page_of_tags_that_never_close_is_read_quickly(opening):
+    page = "<p>Safer Stockton Partnership</p>" + opening * 20_000 + "<p>Welcome</p>"
+    started = time.perf_counter()
+    text = converters.html_to_text(page)
+    assert time.perf_counter() - started < QUICK
+    assert text.startswith("Safer Stockton Partnership\n")
+    assert text.rstrip().endswith("Welcome")
+
+
+def test_a_web_page_of_too_many_tags_is_refused(monkeypatch):
+    monkeypatch.setattr(converters, "HTML_MAX_TAGS", 10)
+    with pytest.raises(converters.ConversionError, match=r"holds 11 tags, over the 10 limit"):
+        converters.html_to_text("<p>x</p>" * 5 + "<br>")
+
+
 # --- Word documents that unpack to far more than they hold ----------------------------------------
 
 
