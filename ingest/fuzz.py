@@ -306,8 +306,12 @@ def fuzz(
     count: int = 300,
     max_seconds: float = 5.0,
     progress: Callable[[Result], None] | None = None,
+    max_failures: int = 0,
 ) -> Report:
-    """Read ``count`` mutated documents; the report holds each one's time and any failure."""
+    """Read ``count`` mutated documents; the report holds each one's time and any failure.
+
+    With ``max_failures``, reading stops after that many failures (a reader that has become
+    slow would otherwise be waited for ``max_seconds`` a document)."""
     documents = seed_documents(folder)
     if not documents:
         raise ValueError(f"no minutes files under {folder}")
@@ -322,6 +326,8 @@ def fuzz(
             report.results.append(result)
             if progress:
                 progress(result)
+            if max_failures and len(report.failures) >= max_failures:
+                break
     finally:
         reader.close()
     return report

@@ -17,16 +17,19 @@ from tests.conftest import FIXTURES, MINUTES_DIR
 SEED = 1
 EXAMPLES = 400
 MAX_SECONDS = 5.0
+MAX_FAILURES = 5  # enough to show what fails, without waiting 5 s for each of hundreds
 
 
 def test_mutated_fixtures_are_all_read_without_error_each_within_5_seconds():
-    report = fuzz.fuzz(FIXTURES, seed=SEED, count=EXAMPLES, max_seconds=MAX_SECONDS)
+    report = fuzz.fuzz(
+        FIXTURES, seed=SEED, count=EXAMPLES, max_seconds=MAX_SECONDS, max_failures=MAX_FAILURES
+    )
     print(f"\nSlowest of {len(report.results)} mutated documents:")
     for result in report.slowest(5):
         print(f"{result.seconds:7.3f} s  {result.example.description}")
-    assert len(report.results) == EXAMPLES
     failures = [f"{result.example.description}: {result.error}" for result in report.failures]
     assert not failures, "\n".join(failures)
+    assert len(report.results) == EXAMPLES
 
 
 def test_the_seed_documents_are_the_samples_and_every_fixture():
@@ -62,6 +65,13 @@ def test_a_reader_that_backtracks_is_stopped_and_reported(monkeypatch, tmp_path)
     assert stopped
     assert report.slowest(1)[0] in stopped
     assert time.perf_counter() - started < 6 * 0.5 + 10
+
+
+def test_reading_stops_after_max_failures(monkeypatch, tmp_path):
+    (tmp_path / "minutes.txt").write_text("SSP 1/22 Welcome\n\nNoted.\n", encoding="utf-8")
+    monkeypatch.setattr(fuzz, "read", lambda text: 1 / 0)
+    report = fuzz.fuzz(tmp_path, seed=SEED, count=10, max_failures=2)
+    assert len(report.results) == len(report.failures) == 2
 
 
 def test_a_reader_that_raises_is_reported(monkeypatch, tmp_path):

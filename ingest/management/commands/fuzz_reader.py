@@ -34,6 +34,12 @@ class Command(BaseCommand):
             help="folder of seed documents, read recursively (default tests/fixtures)",
         )
         parser.add_argument(
+            "--max-failures",
+            type=int,
+            default=0,
+            help="stop after this many failures (default 0: read every example)",
+        )
+        parser.add_argument(
             "--slowest", type=int, default=5, help="how many of the slowest to list (default 5)"
         )
 
@@ -53,6 +59,7 @@ class Command(BaseCommand):
                 count=options["examples"],
                 max_seconds=options["max_seconds"],
                 progress=progress,
+                max_failures=options["max_failures"],
             )
         except ValueError as exc:
             raise CommandError(str(exc)) from exc
