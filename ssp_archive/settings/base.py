@@ -9,6 +9,7 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -71,13 +72,21 @@ TEMPLATES = [
 WSGI_APPLICATION = "ssp_archive.wsgi.application"
 
 # SQLite is the embedded default so a newcomer needs nothing installed;
-# production points DATABASE_URL at PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-    )
-}
+# production points DATABASE_URL at PostgreSQL. An empty DATABASE_URL (as left by
+# "DATABASE_URL=" in a shell or an .env file) counts as unset.
+# (Lower case: the address may hold a password, and the debug page lists upper-case settings.)
+database_url = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            database_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+        )
+    }
+except ValueError as error:  # dj_database_url.UnknownSchemeError among others
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address Django can use ({error}); "
+        "give one such as postgres://user@host:5432/name, or leave it unset for SQLite."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Readers keep going while an import writes; writers wait rather than fail at once. With
