@@ -23,6 +23,7 @@ items themselves (``FacetQuery``):
 
 import datetime
 import logging
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,9 @@ class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
+_SLUG = re.compile(rf"[-a-zA-Z0-9_]{{1,{Topic._meta.get_field('slug').max_length}}}")
+
+
 class TopicChoiceField(forms.Field):
     """Topics by slug, read in one query; a slug no topic has any more is left out.
 
@@ -90,6 +94,12 @@ class TopicChoiceField(forms.Field):
             return []
         values = [value] if isinstance(value, str) else list(value)
         slugs = [slug for slug in values[:MAX_VALUES] if slug]
+        # Checked before the query: PostgreSQL refuses text holding a NUL character outright.
+        if not all(_SLUG.fullmatch(slug) for slug in slugs):
+            raise forms.ValidationError(
+                "Choose topics from the list; this address names one that is not a topic.",
+                code="invalid",
+            )
         topics = Topic.objects.filter(slug__in=slugs)
         if not self.include_restricted:
             links = ItemTopic.objects.with_restricted(False).filter(topic=OuterRef("pk"))
