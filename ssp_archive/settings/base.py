@@ -46,6 +46,8 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a request's files.
+    "ingest.middleware.TooManyFilesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
@@ -151,6 +153,8 @@ ARCHIVE_LOGIN_REQUIRED = env_bool("ARCHIVE_LOGIN_REQUIRED", False)
 
 # Minutes files larger than this are refused by every import path.
 MINUTES_MAX_BYTES = int(os.environ.get("MINUTES_MAX_BYTES", str(5 * 1024 * 1024)))
+# Files one upload may carry (Django's own limit, 100 by default); the upload page says so.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("MINUTES_MAX_FILES", "100"))
 
 LOGGING = {
     "version": 1,
