@@ -122,6 +122,7 @@ def upload(request, model_admin):
         "pending": pending,
         "pending_url": _preview_url(model_admin, [document.pk for document in pending]),
         "max_size": settings.MINUTES_MAX_BYTES,
+        "max_files": settings.DATA_UPLOAD_MAX_NUMBER_FILES,
         "accepted": "{}, or {}".format(
             ", ".join(converters.ACCEPTED_SUFFIXES[:-1]), converters.ACCEPTED_SUFFIXES[-1]
         ),

@@ -620,9 +620,7 @@ class SourceDocumentAdmin(ImportPermissionMixin, admin.ModelAdmin):
     def original(self, document):
         if not document.original_text:
             return "The file could not be read as text; its bytes are kept."
-        return format_html(
-            '<pre style="white-space: pre-wrap; max-width: 60em">{}</pre>', document.original_text
-        )
+        return format_html('<pre class="original-text">{}</pre>', document.original_text)
 
     @admin.display(description="original text")
     def original_withheld(self, document):

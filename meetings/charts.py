@@ -61,7 +61,7 @@ def bar_chart(
     )
     return format_html(
         '<svg xmlns="http://www.w3.org/2000/svg" class="ssp-chart" viewBox="0 0 {width} {height}"'
-        ' width="{width}" height="{height}" style="max-width: 100%; height: auto"'
+        ' width="{width}" height="{height}"'
         ' role="img" aria-labelledby="{id}-title {id}-desc" focusable="false">'
         '<title id="{id}-title">{title}</title><desc id="{id}-desc">{description}</desc>'
         "{bars}"

@@ -9,7 +9,6 @@ from dataclasses import dataclass
 
 from django.contrib.syndication.views import Feed
 from django.http import Http404
-from django.shortcuts import get_object_or_404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
@@ -69,10 +68,12 @@ class TopicFeedSubject:
 
 class TopicItemsFeed(ArchiveFeed):
     def get_object(self, request, slug):
-        topic = get_object_or_404(Topic, slug=slug)
+        topic = Topic.objects.filter(slug=slug).first()
+        if topic is None:
+            raise Http404(selectors.NO_SUCH_TOPIC)
         items = selectors.topic_items_for_feed(topic, can_view_restricted(request.user))
         if not items:
-            raise Http404("No items on this topic.")
+            raise Http404(selectors.NO_SUCH_TOPIC)
         return TopicFeedSubject(topic, items)
 
     def title(self, subject: TopicFeedSubject):

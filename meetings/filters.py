@@ -23,6 +23,7 @@ items themselves (``FacetQuery``):
 
 import datetime
 import logging
+import re
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field, replace
@@ -72,6 +73,9 @@ class MultipleValueFilter(django_filters.Filter):
     field_class = MultipleValueField
 
 
+_SLUG = re.compile(rf"[-a-zA-Z0-9_]{{1,{Topic._meta.get_field('slug').max_length}}}")
+
+
 class TopicChoiceField(forms.Field):
     """Topics by slug, read in one query; a slug no topic has any more is left out.
 
@@ -90,6 +94,12 @@ class TopicChoiceField(forms.Field):
             return []
         values = [value] if isinstance(value, str) else list(value)
         slugs = [slug for slug in values[:MAX_VALUES] if slug]
+        # Checked before the query: PostgreSQL refuses text holding a NUL character outright.
+        if not all(_SLUG.fullmatch(slug) for slug in slugs):
+            raise forms.ValidationError(
+                "Choose topics from the list; this address names one that is not a topic.",
+                code="invalid",
+            )
         topics = Topic.objects.filter(slug__in=slugs)
         if not self.include_restricted:
             links = ItemTopic.objects.with_restricted(False).filter(topic=OuterRef("pk"))
@@ -871,8 +881,8 @@ class FacetQuery:
         match, match_params = self._condition("q-restricted" if restricted else "q")
         where, params = self._where([name for name in self.values if name != "q"])
         return (
-            f"WITH f AS MATERIALIZED (SELECT f.item_id, f.date, f.body, f.meeting_id, f.position"
-            f" FROM {facet_index.FACET_TABLE} f WHERE {where})"
+            "WITH f AS MATERIALIZED (SELECT f.item_id, f.date, f.body, f.meeting_id, f.position,"
+            f" f.restricted FROM {facet_index.FACET_TABLE} f WHERE {where})"
             f" SELECT {columns} FROM {search.FTS_TABLE} CROSS JOIN f"
             f" ON f.item_id = {search.FTS_TABLE}.rowid WHERE {match}"
             f" ORDER BY {search.FTS_TABLE}.rowid DESC LIMIT {CANDIDATES}",
@@ -984,12 +994,11 @@ class FacetQuery:
             rank = f"ts_rank('{weights}'::float4[], f.vector, {self._tsquery()}) DESC"
             params = [*params, self.parsed.websearch()]
         else:
-            bm25 = ", ".join(str(weight) for weight in search.FTS_WEIGHTS)
+            bm25 = self._sqlite_rank()
             # bm25() is read in the full-text query itself, for the candidates only; lower is
             # better.
             inner, params = self._candidates_sql(
-                "f.item_id, f.date, f.body, f.meeting_id, f.position,"
-                f" bm25({search.FTS_TABLE}, {bm25}) AS rank"
+                f"f.item_id, f.date, f.body, f.meeting_id, f.position, {bm25} AS rank"
             )
             rank = "f.rank"
         sql = (
@@ -997,6 +1006,20 @@ class FacetQuery:
             f" LIMIT {int(stop - start)} OFFSET {int(start)}"
         )
         return [row[0] for row in self._rows(sql, params)]
+
+    def _sqlite_rank(self) -> str:
+        """bm25() of a match; of a restricted one, unless the user may read it, on its number
+        and title alone (see ``search.FTS_RESTRICTED_WEIGHTS``)."""
+
+        def bm25(weights):
+            return f"bm25({search.FTS_TABLE}, {', '.join(repr(float(w)) for w in weights)})"
+
+        if self.include:
+            return bm25(search.FTS_WEIGHTS)
+        return (
+            f"CASE WHEN f.restricted THEN {bm25(search.FTS_RESTRICTED_WEIGHTS)}"
+            f" ELSE {bm25(search.FTS_WEIGHTS)} END"
+        )
 
     def _walk_dates(self) -> bool:
         """Whether PostgreSQL should find the newest candidates by reading the date index.

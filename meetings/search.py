@@ -54,9 +54,9 @@ On PostgreSQL they are matched against ``search_vector_public`` instead of ``sea
 on SQLite a restricted item's decisions and text are indexed in columns of their own
 (``restricted_extra``, ``restricted_body``) that their queries never name. Either way the
 words of restricted text cannot select, rank or highlight anything for them, and a restricted
-item's snippet is cut from its title. (On SQLite, bm25 also scales by the length of the whole
-row, so two restricted items matching by title in the same way may be ordered by the length of
-their text rather than by date; their words never count.)
+item's snippet is cut from its title. Nor can their length: on SQLite, where bm25 scales by
+the length of the whole row, such an item is ranked with ``FTS_RESTRICTED_WEIGHTS``, which
+leave the length out; PostgreSQL ranks ``search_vector_public`` without length normalisation.
 """
 
 import re
@@ -246,6 +246,13 @@ FTS_COLUMNS = (
 # bm25() weights, in the order of FTS_COLUMNS. bm25 saturates with the number of matches, so
 # the steps are steep enough to keep the A, B, C order of the weights whatever the counts.
 FTS_WEIGHTS = (1e6, 1e6, 1e3, 1.0, 1e3, 1.0, 0.0, 0.0)
+# bm25() weights for a restricted item ranked for someone who may not read it. bm25 divides
+# each column's matches by a term that grows with the length of the whole row, hidden text
+# included; with a weight this large on the number and title (the only columns such a query
+# names) that term vanishes in the floating-point sum, and each word matched there counts its
+# full share, whatever else the row holds: two restricted items matching by title in the same
+# way rank equal (then newest first). The score is that of the best possible title match.
+FTS_RESTRICTED_WEIGHTS = (1e100, 1e100, 0.0, 0.0, 0.0, 0.0, 0.0, 0.0)
 PUBLIC_COLUMNS = ("number", "title", "extra", "body")
 ALL_COLUMNS = (*PUBLIC_COLUMNS, "restricted_extra", "restricted_body")
 _FTS_EVERY_ROW = '{every} : "item"'
@@ -502,15 +509,25 @@ def search(queryset, query, *, include_restricted: bool = False):
         )
         return matching.alias(search_rank=SearchRank(vector, tsquery, weights=PG_WEIGHTS))
     columns = ALL_COLUMNS if include_restricted else PUBLIC_COLUMNS
-    bm25 = Func(
-        F("search_entry__document"),
-        *(Value(weight) for weight in FTS_WEIGHTS),
-        function="bm25",
-        output_field=FloatField(),
-    )
+
+    def bm25(weights):
+        return Func(
+            F("search_entry__document"),
+            *(Value(weight) for weight in weights),
+            function="bm25",
+            output_field=FloatField(),
+        )
+
+    rank = bm25(FTS_WEIGHTS)
+    if not include_restricted:
+        rank = Case(
+            When(restricted=True, then=bm25(FTS_RESTRICTED_WEIGHTS)),
+            default=rank,
+            output_field=FloatField(),
+        )
     # bm25() is negative, the better match the lower.
     return queryset.filter(search_entry__document__match=parsed.fts5(columns)).alias(
-        search_rank=-bm25
+        search_rank=-rank
     )
 
 

@@ -424,6 +424,11 @@ class _TopicItems:
         )
 
 
+# The one answer for a topic that does not exist and for one the user may see no item on:
+# a topic named only in restricted text must not be told apart from a made-up slug.
+NO_SUCH_TOPIC = "No topic found at this address."
+
+
 def topic_page(slug: str, user, page_number=None) -> TopicPage:
     """A page of a topic's items as ``user`` may see them, oldest meeting first, with their
     decisions, and the number of items per year (from the search index's counts).
@@ -443,14 +448,16 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
         [],
         output_field=CharField(),
     )
-    topic = get_object_or_404(Topic.objects.annotate(year_counts=per_year), slug=slug)
+    topic = Topic.objects.annotate(year_counts=per_year).filter(slug=slug).first()
+    if topic is None:
+        raise Http404(NO_SUCH_TOPIC)
     counts = {
         int(year): int(n)
         for year, n in (pair.split(":") for pair in (topic.year_counts or "").split(",") if pair)
     }
     total = sum(counts.values())
     if not total:
-        raise Http404("No items on this topic.")
+        raise Http404(NO_SUCH_TOPIC)
     page = Paginator(_TopicItems(topic, include, total), TOPIC_PAGE_SIZE).get_page(page_number)
     page.object_list = list(page.object_list)
     link_items(page.object_list)

@@ -1,8 +1,10 @@
 """The page template every page extends: header, navigation, messages, footer, scripts."""
 
 import re
+from pathlib import Path
 
 import pytest
+from django.conf import settings
 from django.template.loader import render_to_string
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +21,7 @@ def test_generic_header_without_gov_uk_branding(client):
 
     assert '<html lang="en-GB" class="govuk-template">' in html
     assert '<body class="govuk-template__body">' in html
-    assert "govuk-frontend-supported" in html  # the js-enabled snippet
+    assert '<script src="/static/js/js-enabled.js"></script>' in html
     assert 'class="govuk-generic-header app-header"' in html
     assert "govuk-header__logotype" not in html
     assert "crown" not in html.lower()
@@ -93,8 +95,11 @@ class _Message:
 
 def test_govuk_frontend_starts_as_a_module(client):
     html = client.get("/meetings/").content.decode()
-    assert '<script type="module" src="/static/js/govuk-frontend.min.js"></script>' in html
-    assert 'import { initAll } from "/static/js/govuk-frontend.min.js"' in html
+    assert '<script type="module" src="/static/js/init.js"></script>' in html
+    init = (Path(settings.BASE_DIR) / "static" / "js" / "init.js").read_text(encoding="utf-8")
+    assert 'import { initAll } from "./govuk-frontend.min.js";' in init
+    enabled = (Path(settings.BASE_DIR) / "static" / "js" / "js-enabled.js").read_text()
+    assert "govuk-frontend-supported" in enabled
 
 
 def test_page_not_found_uses_the_layout(client):

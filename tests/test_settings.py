@@ -114,3 +114,25 @@ def test_development_defaults_need_no_environment(production_env):
     result = manage(env, "check")
 
     assert result.returncode == 0, result.stdout + result.stderr
+
+
+@pytest.mark.parametrize("value", ["", "  "])
+def test_empty_database_url_means_the_sqlite_default(production_env, value):
+    env = {k: v for k, v in production_env.items() if not _is_setting(k)}
+    env.update(DJANGO_SETTINGS_MODULE="ssp_archive.settings.base", DATABASE_URL=value)
+    code = "from django.db import connection; print(connection.vendor)"
+
+    result = manage(env, "shell", "--no-imports", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    assert result.stdout.split() == ["sqlite"]
+
+
+def test_unusable_database_url_is_reported_in_one_line(production_env):
+    production_env["DATABASE_URL"] = "localhost/archive"
+
+    result = manage(production_env, "check")
+
+    assert result.returncode != 0
+    assert "ImproperlyConfigured: DATABASE_URL is not a database address" in result.stderr
+    assert "KeyError" not in result.stderr

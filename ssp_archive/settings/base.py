@@ -9,6 +9,8 @@ import tempfile
 from pathlib import Path
 
 import dj_database_url
+from csp.constants import NONE, SELF
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent.parent
 
@@ -45,10 +47,13 @@ MIDDLEWARE = [
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
+    # Before the CSRF check, which is the first to read a request's files.
+    "ingest.middleware.TooManyFilesMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
 ]
 
 ROOT_URLCONF = "ssp_archive.urls"
@@ -71,13 +76,21 @@ TEMPLATES = [
 WSGI_APPLICATION = "ssp_archive.wsgi.application"
 
 # SQLite is the embedded default so a newcomer needs nothing installed;
-# production points DATABASE_URL at PostgreSQL.
-DATABASES = {
-    "default": dj_database_url.config(
-        default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
-    )
-}
+# production points DATABASE_URL at PostgreSQL. An empty DATABASE_URL (as left by
+# "DATABASE_URL=" in a shell or an .env file) counts as unset.
+# (Lower case: the address may hold a password, and the debug page lists upper-case settings.)
+database_url = os.environ.get("DATABASE_URL", "").strip() or f"sqlite:///{BASE_DIR / 'db.sqlite3'}"
+try:
+    DATABASES = {
+        "default": dj_database_url.parse(
+            database_url, conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60"))
+        )
+    }
+except ValueError as error:  # dj_database_url.UnknownSchemeError among others
+    raise ImproperlyConfigured(
+        f"DATABASE_URL is not a database address Django can use ({error}); "
+        "give one such as postgres://user@host:5432/name, or leave it unset for SQLite."
+    ) from None
 if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     DATABASES["default"].setdefault("OPTIONS", {})
     # Readers keep going while an import writes; writers wait rather than fail at once. With
@@ -133,6 +146,25 @@ if DEBUG:
 WHITENOISE_USE_FINDERS = DEBUG
 WHITENOISE_AUTOREFRESH = DEBUG
 
+# Content-Security-Policy (django-csp): scripts, styles, images and fonts from this site only,
+# no inline script or style anywhere (pages, admin, GOV.UK Frontend), no plugins, no framing.
+# (Django's admin writes one <style> element, into changelists of a ModelAdmin that turns off
+# both actions_on_top and actions_on_bottom: none here does.)
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF],
+        "style-src": [SELF],
+        "img-src": [SELF],
+        "font-src": [SELF],
+        "connect-src": [SELF],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+        "form-action": [SELF],
+        "frame-ancestors": [NONE],
+    }
+}
+
 LOGIN_URL = "login"
 LOGIN_REDIRECT_URL = "/"
 LOGOUT_REDIRECT_URL = "/"
@@ -142,6 +174,8 @@ ARCHIVE_LOGIN_REQUIRED = env_bool("ARCHIVE_LOGIN_REQUIRED", False)
 
 # Minutes files larger than this are refused by every import path.
 MINUTES_MAX_BYTES = int(os.environ.get("MINUTES_MAX_BYTES", str(5 * 1024 * 1024)))
+# Files one upload may carry (Django's own limit, 100 by default); the upload page says so.
+DATA_UPLOAD_MAX_NUMBER_FILES = int(os.environ.get("MINUTES_MAX_FILES", "100"))
 
 LOGGING = {
     "version": 1,

@@ -44,8 +44,56 @@ def chromium():
         browser.close()
 
 
+# Reports every Content-Security-Policy violation of a page to the console. Added through the
+# browser, so the policy itself does not apply to it.
+REPORT_CSP_VIOLATIONS = """
+document.addEventListener("securitypolicyviolation", (event) => {
+  console.error(`CSP violation: ${event.violatedDirective} blocked ${event.blockedURI}` +
+    ` at ${event.sourceFile}:${event.lineNumber}`);
+});
+"""
+
+
+def is_csp_violation(text: str) -> bool:
+    """Whether a console message reports a blocked resource, script or style."""
+    return text.startswith("CSP violation:") or "Content Security Policy" in text
+
+
+@pytest.fixture(autouse=True)
+def csp_violations(request):
+    """Fail a browser test when any page it opened reports a Content-Security-Policy violation.
+
+    Every browser context a test makes (the ``page`` fixture's or its own) is watched.
+    """
+    if "chromium" not in request.fixturenames:
+        yield []
+        return
+    browser = request.getfixturevalue("chromium")
+    found = []
+    new_context = browser.new_context
+
+    def watched_context(*args, **kwargs):
+        context = new_context(*args, **kwargs)
+        context.add_init_script(REPORT_CSP_VIOLATIONS)
+
+        def on_console(message):
+            if is_csp_violation(message.text):
+                found.append(f"{message.page.url if message.page else '?'}: {message.text}")
+
+        context.on("console", on_console)
+        return context
+
+    browser.new_context = watched_context
+    try:
+        yield found
+    finally:
+        browser.new_context = new_context
+    if found:
+        pytest.fail("Content-Security-Policy violations:\n" + "\n".join(dict.fromkeys(found)))
+
+
 @pytest.fixture
-def page(chromium):
+def page(chromium, csp_violations):
     context = chromium.new_context(viewport={"width": 1280, "height": 900})
     page = context.new_page()
     yield page

@@ -232,6 +232,32 @@ class TestUpload:
         assert response.status_code == 200
         assert "Choose one or more minutes files." in text(response)
 
+    def test_the_page_says_how_many_files_one_upload_may_hold(self, importer_client, settings):
+        settings.DATA_UPLOAD_MAX_NUMBER_FILES = 3
+        assert "up to 3 files at a time" in text(importer_client.get(UPLOAD_URL))
+
+        files = [upload_file(f"{n}.txt", sample_bytes(JANUARY)) for n in range(4)]
+        response = importer_client.post(UPLOAD_URL, {"files": files}, follow=True)
+
+        assert response.redirect_chain == [(UPLOAD_URL, 302)]
+        assert response.status_code == 200
+        assert messages_of(response) == [
+            "You chose more than 3 files. Upload at most 3 files at a time: "
+            "choose the rest in another upload."
+        ]
+        page = text(response)
+        assert "Upload at most 3 files at a time" in page
+        assert 'type="file" name="files"' in response.content.decode()  # to choose again
+        assert not SourceDocument.objects.exists()
+
+        files = [upload_file(f"{n}.txt", sample_bytes(JANUARY)) for n in range(3)]
+        response = importer_client.post(UPLOAD_URL, {"files": files})
+        assert response["Location"].startswith(PREVIEW_URL)
+        assert SourceDocument.objects.count() == 3
+
+    def test_the_default_limit_is_stated(self, importer_client):
+        assert "up to 100 files at a time" in text(importer_client.get(UPLOAD_URL))
+
     @pytest.mark.parametrize(
         ("name", "data", "reason"),
         [

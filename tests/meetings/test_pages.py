@@ -567,3 +567,20 @@ class TestLoginRequired:
 
         client.force_login(ordinary_user)
         assert client.get(url).status_code == 200
+
+
+@pytest.mark.parametrize("debug", [False, True])
+@pytest.mark.parametrize("url", ["/topics/{}/", "/feeds/topics/{}/"])
+def test_topic_only_in_restricted_text_answers_as_an_unknown_one(
+    client, open_and_restricted_meeting, settings, debug, url
+):
+    # "knife-crime" is linked only to the restricted item, by its text; the other slug has the
+    # same length so that the two pages can be compared byte for byte.
+    settings.DEBUG = debug
+    hidden = client.get(url.format("knife-crime"))
+    unknown = client.get(url.format("knife-piess"))
+
+    assert hidden.status_code == unknown.status_code == 404
+    assert hidden.content.replace(b"knife-crime", b"SLUG") == unknown.content.replace(
+        b"knife-piess", b"SLUG"
+    )

@@ -14,6 +14,7 @@ from urllib.parse import quote_plus
 
 import pytest
 from django.contrib.auth.models import Permission
+from django.db.models import F
 from django.utils.html import escape
 
 from meetings.models import AgendaItem
@@ -270,3 +271,49 @@ class TestRestrictedFilter:
         (facet,) = [f for f in response.context["facets"] if f.name == "restricted"]
         counts = {choice.label: (choice.count, choice.selected) for choice in facet.choices}
         assert counts == {"Restricted": (1, True), "Not restricted": (1, False)}
+
+
+class TestRankingOfRestrictedItems:
+    """Restricted items are ranked on their number and title alone for those who may not read
+    them: the length of their hidden text (which SQLite's bm25 would weigh) changes nothing."""
+
+    HIDDEN = "The unpublished discussion of the figures continued at some length. "
+
+    @pytest.fixture(params=["long-text-newer", "long-text-older"])
+    def items(self, request, make_meeting):
+        lengths = {"long-text-newer": (400, 1), "long-text-older": (1, 400)}[request.param]
+        days = (datetime.date(2025, 3, 5), datetime.date(2024, 3, 6))
+        for day, repeat in zip(days, lengths, strict=True):
+            make_meeting(
+                date=day,
+                items=[
+                    {
+                        "title": "Knife crime review",
+                        "restricted": True,
+                        "minutes_text": self.HIDDEN * repeat,
+                        "resolutions": [self.HIDDEN * repeat],
+                    },
+                    # An open item, so that the restricted ones are not the whole archive.
+                    {"title": "Patrols", "minutes_text": "Knife arches were used."},
+                ],
+            )
+
+    @pytest.mark.parametrize("query", ["knife crime review", "knife", "review or patrols"])
+    def test_the_search_page_orders_them_as_equals(self, client, items, query):
+        response = client.get(URL, {"q": query, "restricted": "yes"})
+
+        found = [(item.title, item.meeting.date.year) for item in response.context["results"]]
+        assert found == [("Knife crime review", 2025), ("Knife crime review", 2024)]
+
+    def test_within_a_year(self, client, items):
+        # Few items in the year and more matches: SQLite reads the year's items first.
+        response = client.get(URL, {"q": "knife", "year": "2025"})
+
+        found = [(item.title, item.meeting.date.year) for item in response.context["results"]]
+        assert found == [("Knife crime review", 2025), ("Patrols", 2025)]
+
+    def test_the_queryset_method_orders_them_as_equals(self, items):
+        found = AgendaItem.objects.filter(restricted=True).search("knife crime")
+        ranks = list(found.annotate(rank=F("search_rank")).values_list("rank", flat=True))
+
+        assert len(ranks) == 2 and ranks[0] == ranks[1]
