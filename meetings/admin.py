@@ -281,6 +281,12 @@ class ItemTopicInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            # Linking a topic to an open item would show its name, which may be restricted.
+            kwargs["queryset"] = Topic.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(AgendaItem)
 class AgendaItemAdmin(admin.ModelAdmin):
@@ -470,7 +476,36 @@ class TopicAdmin(admin.ModelAdmin):
     TAGGING_FIELDS = {"name", "aliases", "case_sensitive"}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(use_count=Count("item_topics"))
+        # A topic found only in restricted items' text may be named in that text alone.
+        # Its uses count only the links the user may see.
+        include = can_view_restricted(request.user)
+        visible = Q(item_topics__in_title=True) | Q(item_topics__item__restricted=False)
+        return (
+            super()
+            .get_queryset(request)
+            .with_restricted(include)
+            .annotate(use_count=Count("item_topics", filter=None if include else visible))
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return self.saved_but_hidden(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return self.saved_but_hidden(request, obj)
+        return super().response_change(request, obj)
+
+    def saved_but_hidden(self, request, topic):
+        """After saving a topic the user may no longer see: say so, back to the list."""
+        self.message_user(
+            request,
+            f"The topic “{topic.name}” was saved. It tags no item whose topics you may see, so "
+            "it is listed only for users who may view restricted items.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:meetings_topic_changelist"))
 
     @admin.display(ordering="use_count", description="items")
     def uses(self, topic):
