@@ -3,6 +3,9 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Count, F, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,6 +17,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from ingest import overrides, reimport, services, uploads
 
+from .admin_restricted import RestrictedTextAdmin
 from .models import (
     AgendaItem,
     Attendee,
@@ -179,7 +183,7 @@ class ReviewReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ImportPermissionMixin, admin.ModelAdmin):
+class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin):
     list_display = ["__str__", "date", "body", "item_count", "needs_review", "updated"]
     list_filter = ["needs_review", ReviewReasonFilter, "date_source", "body"]
     search_fields = ["body", "venue"]
@@ -289,7 +293,7 @@ class ItemTopicInline(admin.TabularInline):
 
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["__str__", "meeting", "position", "restricted", "status"]
     list_filter = ["restricted", "status"]
     actions = ["drop_overrides"]
@@ -368,7 +372,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "item"]
     list_filter = ["kind"]
     list_select_related = ["item", "item__meeting"]
@@ -393,7 +397,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(admin.ModelAdmin):
+class AttendeeAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["name", "title", "role", "organisation", "attendance", "meeting"]
     list_filter = ["attendance"]
     list_select_related = ["meeting"]
@@ -414,7 +418,7 @@ class PersonAttendanceInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """People are found in the attendance lists; an admin may correct a name or its address."""
 
     list_display = ["name", "slug"]
@@ -460,7 +464,7 @@ class TopicForm(forms.ModelForm):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Topics are curated here; every change to what tags an item tags every item again."""
 
     form = TopicForm
@@ -582,7 +586,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(ImportPermissionMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin):
     """Read-only: the record of every file offered for import is never changed or deleted.
 
     Minutes are imported from here too ("Import minutes", see ``ingest.admin_views``): an upload
@@ -679,7 +683,7 @@ admin.site.index_template = "admin/ingest/index.html"
 
 
 @admin.register(ImportEvent)
-class ImportEventAdmin(admin.ModelAdmin):
+class ImportEventAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Every import attempt, read-only: who imported which file, when, and what became of it."""
 
     list_display = ["at", "action", "outcome", "file_name", "meeting", "by_label", "message"]
@@ -710,7 +714,7 @@ class ImportEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Every override in force; dropping one puts back what the minutes say."""
 
     list_display = ["__str__", "meeting_label", "item", "created_by", "created_at"]
@@ -777,3 +781,20 @@ class OverrideAdmin(admin.ModelAdmin):
     )
     def drop_overrides(self, request, queryset):
         drop_messages(self, request, reimport.drop_overrides(queryset, user=request.user))
+
+
+# Users and groups, with the rules of every admin here: deleting a user lists the entries of the
+# history they made, which name what they changed.
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(RestrictedTextAdmin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(RestrictedTextAdmin, auth_admin.GroupAdmin):
+    pass
