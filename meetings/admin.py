@@ -3,6 +3,7 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
@@ -757,17 +758,43 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             return False
         return user.has_perm("meetings.change_agendaitem")
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # The meeting's page offers "Drop" for every override: say why this one stays rather
+        # than answering 403 (as a confirmed drop still does).
+        override = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and override is not None
+            and override.field == Override.Field.RESTRICTED
+            and not can_view_restricted(request.user)
+        ):
+            item = override.item
+            self.message_user(
+                request,
+                f"Override kept: restricted of {item} ({item.meeting}): needs the permission to "
+                "view restricted items.",
+                messages.WARNING,
+            )
+            return self.redirect_to_next(request) or HttpResponseRedirect(
+                reverse("admin:meetings_override_change", args=[override.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
+
     def response_delete(self, request, obj_display, obj_id):
         if Override.objects.filter(pk=obj_id).exists():  # kept: the messages say why
             response = HttpResponseRedirect(reverse("admin:meetings_override_changelist"))
         else:
             response = super().response_delete(request, obj_display, obj_id)
+        return self.redirect_to_next(request) or response
+
+    def redirect_to_next(self, request):
+        """A redirect to the page named by ``?next=`` if it is on this site, else None."""
         next_url = request.GET.get("next")
         if next_url and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return HttpResponseRedirect(next_url)
-        return response
+        return None
 
     def delete_model(self, request, obj):
         drop_messages(
