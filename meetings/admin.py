@@ -475,6 +475,8 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     fields = ["name", "slug", "aliases", "description", "case_sensitive", "created_automatically"]
     readonly_fields = ["created_automatically"]
     prepopulated_fields = {"slug": ["name"]}
+    # Counting the uses groups the rows, which drops the model's ordering; autocomplete pages.
+    ordering = ["name"]
     actions = ["retag_items", "merge_topics"]
 
     # What decides which items a topic tags.
