@@ -277,8 +277,45 @@ class ResolutionInline(admin.TabularInline):
     fields = ["order", "text", "kind"]
 
 
+class ItemTopicForm(forms.ModelForm):
+    # Set by ItemTopicFormSet on the forms of new links.
+    unshown_links: dict = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        topic = cleaned.get("topic")
+        if topic is not None and topic.pk in self.unshown_links:
+            self.instance = self.unshown_links[topic.pk]
+        return cleaned
+
+
+class ItemTopicFormSet(forms.BaseInlineFormSet):
+    """A topic added that the item already has by a link not shown here updates that link.
+
+    A link found only in a restricted item's text is not shown to users who may not view it;
+    refusing its topic as "already exists" would tell them what the text names.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if form.instance.pk is None and self.instance.pk is not None:
+            form.unshown_links = self.unshown_links()
+        return form
+
+    def unshown_links(self) -> dict:
+        """{topic id: link} of the item's links that are not on the page."""
+        if not hasattr(self, "_unshown_links"):
+            links = ItemTopic.objects.filter(item=self.instance).exclude(
+                pk__in=self.get_queryset().values("pk")
+            )
+            self._unshown_links = {link.topic_id: link for link in links}
+        return self._unshown_links
+
+
 class ItemTopicInline(admin.TabularInline):
     model = ItemTopic
+    form = ItemTopicForm
+    formset = ItemTopicFormSet
     extra = 0
     fields = ["topic", "in_title"]
     autocomplete_fields = ["topic"]
