@@ -3,6 +3,10 @@ import json
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
+from django.contrib.admin.utils import unquote
+from django.contrib.auth import admin as auth_admin
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group
 from django.db.models import Count, F, Q
 from django.http import HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -14,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from ingest import overrides, reimport, services, uploads
 
+from .admin_restricted import RestrictedTextAdmin
 from .models import (
     AgendaItem,
     Attendee,
@@ -179,7 +184,7 @@ class ReviewReasonFilter(admin.SimpleListFilter):
 
 
 @admin.register(Meeting)
-class MeetingAdmin(ImportPermissionMixin, admin.ModelAdmin):
+class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin):
     list_display = ["__str__", "date", "body", "item_count", "needs_review", "updated"]
     list_filter = ["needs_review", ReviewReasonFilter, "date_source", "body"]
     search_fields = ["body", "venue"]
@@ -272,8 +277,45 @@ class ResolutionInline(admin.TabularInline):
     fields = ["order", "text", "kind"]
 
 
+class ItemTopicForm(forms.ModelForm):
+    # Set by ItemTopicFormSet on the forms of new links.
+    unshown_links: dict = {}
+
+    def clean(self):
+        cleaned = super().clean()
+        topic = cleaned.get("topic")
+        if topic is not None and topic.pk in self.unshown_links:
+            self.instance = self.unshown_links[topic.pk]
+        return cleaned
+
+
+class ItemTopicFormSet(forms.BaseInlineFormSet):
+    """A topic added that the item already has by a link not shown here updates that link.
+
+    A link found only in a restricted item's text is not shown to users who may not view it;
+    refusing its topic as "already exists" would tell them what the text names.
+    """
+
+    def _construct_form(self, i, **kwargs):
+        form = super()._construct_form(i, **kwargs)
+        if form.instance.pk is None and self.instance.pk is not None:
+            form.unshown_links = self.unshown_links()
+        return form
+
+    def unshown_links(self) -> dict:
+        """{topic id: link} of the item's links that are not on the page."""
+        if not hasattr(self, "_unshown_links"):
+            links = ItemTopic.objects.filter(item=self.instance).exclude(
+                pk__in=self.get_queryset().values("pk")
+            )
+            self._unshown_links = {link.topic_id: link for link in links}
+        return self._unshown_links
+
+
 class ItemTopicInline(admin.TabularInline):
     model = ItemTopic
+    form = ItemTopicForm
+    formset = ItemTopicFormSet
     extra = 0
     fields = ["topic", "in_title"]
     autocomplete_fields = ["topic"]
@@ -281,9 +323,15 @@ class ItemTopicInline(admin.TabularInline):
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
 
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "topic":
+            # Linking a topic to an open item would show its name, which may be restricted.
+            kwargs["queryset"] = Topic.objects.visible_to(request.user)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
+
 
 @admin.register(AgendaItem)
-class AgendaItemAdmin(admin.ModelAdmin):
+class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["__str__", "meeting", "position", "restricted", "status"]
     list_filter = ["restricted", "status"]
     actions = ["drop_overrides"]
@@ -362,7 +410,7 @@ class AgendaItemAdmin(admin.ModelAdmin):
 
 
 @admin.register(Resolution)
-class ResolutionAdmin(admin.ModelAdmin):
+class ResolutionAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["__str__", "kind", "item"]
     list_filter = ["kind"]
     list_select_related = ["item", "item__meeting"]
@@ -387,7 +435,7 @@ class ResolutionAdmin(admin.ModelAdmin):
 
 
 @admin.register(Attendee)
-class AttendeeAdmin(admin.ModelAdmin):
+class AttendeeAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     list_display = ["name", "title", "role", "organisation", "attendance", "meeting"]
     list_filter = ["attendance"]
     list_select_related = ["meeting"]
@@ -408,7 +456,7 @@ class PersonAttendanceInline(admin.TabularInline):
 
 
 @admin.register(Person)
-class PersonAdmin(admin.ModelAdmin):
+class PersonAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """People are found in the attendance lists; an admin may correct a name or its address."""
 
     list_display = ["name", "slug"]
@@ -454,7 +502,7 @@ class TopicForm(forms.ModelForm):
 
 
 @admin.register(Topic)
-class TopicAdmin(admin.ModelAdmin):
+class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Topics are curated here; every change to what tags an item tags every item again."""
 
     form = TopicForm
@@ -464,13 +512,44 @@ class TopicAdmin(admin.ModelAdmin):
     fields = ["name", "slug", "aliases", "description", "case_sensitive", "created_automatically"]
     readonly_fields = ["created_automatically"]
     prepopulated_fields = {"slug": ["name"]}
+    # Counting the uses groups the rows, which drops the model's ordering; autocomplete pages.
+    ordering = ["name"]
     actions = ["retag_items", "merge_topics"]
 
     # What decides which items a topic tags.
     TAGGING_FIELDS = {"name", "aliases", "case_sensitive"}
 
     def get_queryset(self, request):
-        return super().get_queryset(request).annotate(use_count=Count("item_topics"))
+        # A topic found only in restricted items' text may be named in that text alone.
+        # Its uses count only the links the user may see.
+        include = can_view_restricted(request.user)
+        visible = Q(item_topics__in_title=True) | Q(item_topics__item__restricted=False)
+        return (
+            super()
+            .get_queryset(request)
+            .with_restricted(include)
+            .annotate(use_count=Count("item_topics", filter=None if include else visible))
+        )
+
+    def response_add(self, request, obj, post_url_continue=None):
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return self.saved_but_hidden(request, obj)
+        return super().response_add(request, obj, post_url_continue)
+
+    def response_change(self, request, obj):
+        if not self.get_queryset(request).filter(pk=obj.pk).exists():
+            return self.saved_but_hidden(request, obj)
+        return super().response_change(request, obj)
+
+    def saved_but_hidden(self, request, topic):
+        """After saving a topic the user may no longer see: say so, back to the list."""
+        self.message_user(
+            request,
+            f"The topic “{topic.name}” was saved. It tags no item whose topics you may see, so "
+            "it is listed only for users who may view restricted items.",
+            messages.WARNING,
+        )
+        return HttpResponseRedirect(reverse("admin:meetings_topic_changelist"))
 
     @admin.display(ordering="use_count", description="items")
     def uses(self, topic):
@@ -547,7 +626,7 @@ class TopicAdmin(admin.ModelAdmin):
 
 
 @admin.register(SourceDocument)
-class SourceDocumentAdmin(ImportPermissionMixin, admin.ModelAdmin):
+class SourceDocumentAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin):
     """Read-only: the record of every file offered for import is never changed or deleted.
 
     Minutes are imported from here too ("Import minutes", see ``ingest.admin_views``): an upload
@@ -642,7 +721,7 @@ admin.site.index_template = "admin/ingest/index.html"
 
 
 @admin.register(ImportEvent)
-class ImportEventAdmin(admin.ModelAdmin):
+class ImportEventAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Every import attempt, read-only: who imported which file, when, and what became of it."""
 
     list_display = ["at", "action", "outcome", "file_name", "meeting", "by_label", "message"]
@@ -673,7 +752,7 @@ class ImportEventAdmin(admin.ModelAdmin):
 
 
 @admin.register(Override)
-class OverrideAdmin(admin.ModelAdmin):
+class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Every override in force; dropping one puts back what the minutes say."""
 
     list_display = ["__str__", "meeting_label", "item", "created_by", "created_at"]
@@ -716,17 +795,43 @@ class OverrideAdmin(admin.ModelAdmin):
             return False
         return user.has_perm("meetings.change_agendaitem")
 
+    def delete_view(self, request, object_id, extra_context=None):
+        # The meeting's page offers "Drop" for every override: say why this one stays rather
+        # than answering 403 (as a confirmed drop still does).
+        override = self.get_object(request, unquote(object_id))
+        if (
+            request.method == "GET"
+            and override is not None
+            and override.field == Override.Field.RESTRICTED
+            and not can_view_restricted(request.user)
+        ):
+            item = override.item
+            self.message_user(
+                request,
+                f"Override kept: restricted of {item} ({item.meeting}): needs the permission to "
+                "view restricted items.",
+                messages.WARNING,
+            )
+            return self.redirect_to_next(request) or HttpResponseRedirect(
+                reverse("admin:meetings_override_change", args=[override.pk])
+            )
+        return super().delete_view(request, object_id, extra_context)
+
     def response_delete(self, request, obj_display, obj_id):
         if Override.objects.filter(pk=obj_id).exists():  # kept: the messages say why
             response = HttpResponseRedirect(reverse("admin:meetings_override_changelist"))
         else:
             response = super().response_delete(request, obj_display, obj_id)
+        return self.redirect_to_next(request) or response
+
+    def redirect_to_next(self, request):
+        """A redirect to the page named by ``?next=`` if it is on this site, else None."""
         next_url = request.GET.get("next")
         if next_url and url_has_allowed_host_and_scheme(
             next_url, allowed_hosts={request.get_host()}, require_https=request.is_secure()
         ):
             return HttpResponseRedirect(next_url)
-        return response
+        return None
 
     def delete_model(self, request, obj):
         drop_messages(
@@ -740,3 +845,20 @@ class OverrideAdmin(admin.ModelAdmin):
     )
     def drop_overrides(self, request, queryset):
         drop_messages(self, request, reimport.drop_overrides(queryset, user=request.user))
+
+
+# Users and groups, with the rules of every admin here: deleting a user lists the entries of the
+# history they made, which name what they changed.
+
+admin.site.unregister(get_user_model())
+admin.site.unregister(Group)
+
+
+@admin.register(get_user_model())
+class UserAdmin(RestrictedTextAdmin, auth_admin.UserAdmin):
+    pass
+
+
+@admin.register(Group)
+class GroupAdmin(RestrictedTextAdmin, auth_admin.GroupAdmin):
+    pass

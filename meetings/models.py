@@ -359,6 +359,24 @@ class Resolution(models.Model):
         return self.text[:80]
 
 
+class TopicQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Topics ``user`` may see named; see ``with_restricted``."""
+        return self.with_restricted(can_view_restricted(user))
+
+    def with_restricted(self, include: bool):
+        """All topics, or (unless ``include``) only those tagging an item by a visible link.
+
+        A topic whose only links are found in restricted items' text may be named in that text
+        alone; one with no links at all is left out too, so that adding a topic and seeing it
+        disappear or stay tells nothing about restricted text.
+        """
+        if include:
+            return self
+        links = ItemTopic.objects.with_restricted(False).filter(topic=models.OuterRef("pk"))
+        return self.filter(models.Exists(links))
+
+
 class Topic(models.Model):
     name = models.CharField(max_length=200)
     slug = models.SlugField(max_length=200, unique=True)
@@ -373,6 +391,8 @@ class Topic(models.Model):
     created_automatically = models.BooleanField(
         default=False, help_text="Created on import from a name found in the minutes."
     )
+
+    objects = TopicQuerySet.as_manager()
 
     class Meta:
         ordering = ["name"]
