@@ -148,7 +148,9 @@ class Meeting(models.Model):
             self.date is None
             or not self.body
             or bool(self.warnings)
-            or (self.pk is not None and self.overrides.filter(unmatched__isnull=False).exists())
+            # A meeting not stored yet has no overrides: no query (the batch import numbers
+            # new meetings before storing them).
+            or (not self._state.adding and self.overrides.filter(unmatched__isnull=False).exists())
         )
 
     @property
