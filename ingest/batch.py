@@ -331,7 +331,7 @@ def _create_all(
     ):
         original[id(document)] = SourceDocument(
             pk=pk,
-            **services._source_fields(document.source),
+            **services._source_fields(document.source, body),
             shape=document.parsed.shape if document.parsed else "",
             status=SourceDocument.Status.FAILED
             if document.reason

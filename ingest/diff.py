@@ -1,15 +1,17 @@
 """What importing a parsed document would change in a stored meeting.
 
-Items are matched by position, as the import matches them. Changes name fields, never values,
-so a report may be shown to someone who is not allowed to read a restricted item's text.
+Items are matched as the import matches them (``stored_matching``, see ``ingest.matching``).
+Changes name fields, never values, so a report may be shown to someone who is not allowed to
+read a restricted item's text.
 """
 
 from dataclasses import dataclass, field
 
 from django.db.models import Prefetch
 
+from ingest.matching import Match, match_items
 from ingest.parsers import ParsedItem, ParsedMeeting
-from meetings.models import AgendaItem, Meeting, Resolution
+from meetings.models import AgendaItem, Meeting, Override, Resolution
 
 MEETING_FIELDS = [
     "body",
@@ -74,11 +76,58 @@ class MeetingChanges:
         return "; ".join(parts) or "no changes"
 
 
-def compare(meeting: Meeting | None, parsed: ParsedMeeting) -> MeetingChanges:
+@dataclass
+class StoredMatching:
+    """A meeting's stored items, in order, and which of them each parsed item is."""
+
+    stored: list[AgendaItem]
+    matches: list[Match | None]  # one per parsed item
+
+    @property
+    def removed(self) -> list[AgendaItem]:
+        """The stored items no parsed item matches: the import deletes them."""
+        kept = {match.stored for match in self.matches if match is not None}
+        return [item for index, item in enumerate(self.stored) if index not in kept]
+
+    def item_for(self, index: int) -> AgendaItem | None:
+        match = self.matches[index]
+        return None if match is None else self.stored[match.stored]
+
+
+def stored_matching(meeting: Meeting, parsed: ParsedMeeting) -> StoredMatching:
+    """Match the parsed items to ``meeting``'s stored items (see ``ingest.matching``).
+
+    A stored item is known by the title the minutes gave it: a title corrected by hand is
+    not what the next reading of the minutes will say.
+    """
+    stored = list(
+        AgendaItem.objects.filter(meeting=meeting)
+        .order_by("position")
+        .prefetch_related(Prefetch("resolutions", queryset=Resolution.objects.order_by("order")))
+    )
+    minutes_titles = {
+        item_id: imported["value"]
+        for item_id, imported in Override.objects.filter(
+            item__meeting=meeting, field=Override.Field.TITLE, imported__isnull=False
+        ).values_list("item_id", "imported")
+        if imported
+    }
+    matches = match_items(
+        [(minutes_titles.get(item.pk, item.title), item.number) for item in stored],
+        [(item.title, item.number) for item in parsed.items],
+    )
+    return StoredMatching(stored, matches)
+
+
+def compare(
+    meeting: Meeting | None, parsed: ParsedMeeting, matching: StoredMatching | None = None
+) -> MeetingChanges:
     """The changes storing ``parsed`` would make to ``meeting`` (everything added if None).
 
     Meeting fields the document leaves empty are not counted: the import keeps the stored
-    value (an administrator may have filled it in).
+    value (an administrator may have filled it in). ``matching`` is ``stored_matching`` of
+    the two, when already known. An item out of order with those around it is changed in its
+    "position".
     """
     if meeting is None:
         return MeetingChanges(
@@ -91,14 +140,10 @@ def compare(meeting: Meeting | None, parsed: ParsedMeeting) -> MeetingChanges:
             continue
         if getattr(meeting, name) != new:
             changes.fields.append(name)
-    stored = {
-        item.position: item
-        for item in AgendaItem.objects.filter(meeting=meeting).prefetch_related(
-            Prefetch("resolutions", queryset=Resolution.objects.order_by("order"))
-        )
-    }
+    if matching is None:
+        matching = stored_matching(meeting, parsed)
     for position, parsed_item in _numbered(parsed):
-        item = stored.pop(position, None)
+        item = matching.item_for(position - 1)
         if item is None:
             changes.added.append(_summary(position, parsed_item))
             continue
@@ -108,10 +153,12 @@ def compare(meeting: Meeting | None, parsed: ParsedMeeting) -> MeetingChanges:
         old_decisions = [(r.text, r.kind) for r in item.resolutions.all()]
         if old_decisions != [(r.text, r.kind) for r in parsed_item.resolutions]:
             changed.append(DECISIONS)
+        if matching.matches[position - 1].moved:
+            changed.append("position")
         if changed:
             changes.changed.append(ItemChange(position, item.number, item.title, changed))
     changes.removed = [
-        ItemChange(item.position, item.number, item.title) for item in stored.values()
+        ItemChange(item.position, item.number, item.title) for item in matching.removed
     ]
     changes.removed.sort(key=lambda change: change.position)
     old_people = list(

@@ -1,13 +1,19 @@
 """Corrections made by hand in the admin, kept when a meeting's minutes are imported again.
 
-A meeting's date and body, and an agenda item's title and restricted flag, may be corrected in
-the admin. Each correction is stored as an ``Override``. The import writes what the minutes say
-and then puts the overrides back (``apply_to_meeting``, ``apply_to_items``), noting in each
-override what the minutes said (``Override.imported``), so the admin can show both and dropping
-an override can put the minutes' value back at once (``drop``).
+A meeting's date and body, and an agenda item's title, restricted flag and topic links, may be
+corrected in the admin. Each correction is stored as an ``Override``. The import writes what
+the minutes say and then puts the overrides back (``apply_to_meeting``, ``apply_to_items``,
+and ``topic_links`` for the links), noting in each override what the minutes said
+(``Override.imported``), so the admin can show both and dropping an override can put the
+minutes' value back at once (``drop``).
 
-Items are matched by position, as the import matches them: an item's override stays with the
-item row at that position, and goes when a re-import removes that item.
+The import matches the items of the minutes to the stored items by title, then number, then
+position (``ingest.matching``): an item's override follows its item, whatever its position.
+An override whose item the import cannot find again is kept on the meeting as *unmatched*
+(``Override.unmatched``), listed on the meeting's admin page, and puts the meeting on the
+needs-review list until an administrator places it on an item (``place``) or drops it. A
+restriction set by hand never lapses that way: while one is unmatched, every item of the
+meeting that the import did not match with certainty (by the same title) is held restricted.
 
 ``Meeting.date_source`` follows the date override: "admin" while an override gives a date.
 """
@@ -21,10 +27,18 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from ingest.parsers import ParsedMeeting
-from meetings.models import AgendaItem, Meeting, Override, can_view_restricted, override_value_label
+from meetings.models import (
+    AgendaItem,
+    ItemTopic,
+    Meeting,
+    Override,
+    can_view_restricted,
+    override_value_label,
+)
 
 DATE, BODY = Override.Field.DATE, Override.Field.BODY
 TITLE, RESTRICTED = Override.Field.TITLE, Override.Field.RESTRICTED
+TOPICS = Override.Field.TOPICS
 
 
 def to_json(field_name: str, value):
@@ -106,7 +120,7 @@ def apply_to_meeting(meeting: Meeting, *, body: str, date, date_source: str) -> 
     if meeting.pk is None:
         return
     noted = []
-    for override in Override.objects.filter(meeting=meeting):
+    for override in Override.objects.filter(meeting=meeting, unmatched__isnull=True):
         if override.field == DATE:
             if date is not None:
                 override.imported = {"value": to_json(DATE, date), "date_source": date_source}
@@ -120,46 +134,170 @@ def apply_to_meeting(meeting: Meeting, *, body: str, date, date_source: str) -> 
     Override.objects.bulk_update(noted, ["imported"])
 
 
-def apply_to_items(items: list[AgendaItem]) -> None:
-    """Put the items' overrides back over the values just parsed (items not saved yet)."""
-    by_pk = {item.pk: item for item in items if item.pk is not None}
-    if not by_pk:
-        return
-    noted = list(Override.objects.filter(item_id__in=by_pk))
+def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
+    """Put the items' overrides back over the values just parsed (items not saved yet).
+
+    ``entries`` holds (item, parsed item) pairs in the new order, and ``matching`` says which
+    stored item each is (``ingest.diff.StoredMatching``). The overrides of the stored items
+    no parsed item matches are kept as unmatched, before those items are deleted. Items held
+    restricted by an unmatched restriction are restricted; once the new items have ids, the
+    caller notes them with ``Holds.note``.
+    """
+    for item in matching.removed:
+        Override.objects.filter(item=item).update(
+            item=None,
+            meeting=meeting,
+            unmatched={
+                "position": item.position,
+                "number": item.number_printed or item.number,
+                "title": item.title,
+            },
+        )
+    by_pk = {item.pk: item for item, _parsed in entries if item.pk is not None}
+    noted = list(Override.objects.filter(item_id__in=by_pk).exclude(field=TOPICS))
     for override in noted:
         item = by_pk[override.item_id]
         override.imported = {"value": to_json(override.field, getattr(item, override.field))}
         setattr(item, override.field, from_json(override.field, override.value))
     Override.objects.bulk_update(noted, ["imported"])
+    unplaced = list(Override.objects.filter(meeting=meeting, unmatched__isnull=False))
+    restrictions = [o for o in unplaced if o.field == RESTRICTED and o.value]
+    held = _held(restrictions, matching)
+    for index in held:
+        entries[index][0].restricted = True
+    return Holds(len(unplaced), restrictions, [entries[index] for index in sorted(held)])
+
+
+@dataclass
+class Holds:
+    """The unmatched overrides of a meeting after an import, and the items held restricted."""
+
+    unplaced: int
+    restrictions: list[Override]
+    held: list  # (item, parsed item) pairs
+
+    def note(self) -> None:
+        """Note in each unmatched restriction the items it holds, with what the minutes say."""
+        held = {str(item.pk): parsed_item.restricted for item, parsed_item in self.held}
+        for override in self.restrictions:
+            override.unmatched = {**override.unmatched, "held": held}
+        Override.objects.bulk_update(self.restrictions, ["unmatched"])
+
+
+def _held(restrictions: list[Override], matching) -> set[int]:
+    """The parsed items (indices) held restricted by ``restrictions``: those not matched with
+    certainty, and those held before."""
+    if not restrictions:
+        return set()
+    before = {int(pk) for o in restrictions for pk in (o.unmatched or {}).get("held", {})}
+    held = set()
+    for index, match in enumerate(matching.matches):
+        if match is None or not match.certain or matching.stored[match.stored].pk in before:
+            held.add(index)
+    return held
+
+
+def topic_links(item_ids) -> dict[int, tuple[dict[int, bool], set[int]]]:
+    """The topic links set by hand on these items: {item id: ({topic id: in title}, removed)}."""
+    links = {}
+    rows = Override.objects.filter(item_id__in=item_ids, field=TOPICS).values_list(
+        "item_id", "value"
+    )
+    for item_id, value in rows:
+        value = value or {}
+        added = {int(pk): bool(link["in_title"]) for pk, link in value.get("added", {}).items()}
+        links[item_id] = (added, {int(pk) for pk in value.get("removed", {})})
+    return links
+
+
+def with_topic_links(matches: dict, hand: tuple[dict[int, bool], set[int]], known) -> dict:
+    """An item's topic matches ({topic id: in title}) with the links set by hand."""
+    added, removed = hand
+    matches = {pk: in_title for pk, in_title in matches.items() if pk not in removed}
+    matches.update((pk, in_title) for pk, in_title in added.items() if pk in known)
+    return matches
+
+
+def record_topic_links(item: AgendaItem, before: dict[int, bool], *, user) -> None:
+    """Keep as an override the topic links added or removed by hand on ``item``'s page.
+
+    ``before`` is the item's links as they were, {topic id: in title}; the item's links now
+    are read from the database. Topic names are kept for the admin's list of overrides.
+    """
+    now = dict(ItemTopic.objects.filter(item=item).values_list("topic_id", "in_title"))
+    if now == before:
+        return
+    override = Override.objects.filter(item=item, field=TOPICS).first()
+    value = (override.value if override else None) or {"added": {}, "removed": {}}
+    added, removed = dict(value.get("added", {})), dict(value.get("removed", {}))
+    names = dict(ItemTopic.objects.filter(item=item).values_list("topic_id", "topic__name"))
+    for topic_id in before.keys() - now.keys():
+        added.pop(str(topic_id), None)
+        removed[str(topic_id)] = True
+    for topic_id, in_title in now.items():
+        if topic_id not in before or before[topic_id] != in_title:
+            removed.pop(str(topic_id), None)
+            added[str(topic_id)] = {"in_title": in_title, "name": names[topic_id]}
+    if not added and not removed:
+        if override is not None:
+            override.delete()
+        return
+    override = override or Override(item=item, field=TOPICS)
+    override.value = {"added": added, "removed": removed}
+    override.created_by = user
+    override.created_by_name = user.get_username() if user else ""
+    override.created_at = timezone.now()
+    override.save()
 
 
 def meeting_values(meeting: Meeting) -> dict:
     """The meeting's overridden fields, {"date": date, "body": str}, as the model holds them."""
     if meeting.pk is None:
         return {}
-    rows = Override.objects.filter(meeting=meeting).values_list("field", "value")
+    rows = Override.objects.filter(meeting=meeting, unmatched__isnull=True).values_list(
+        "field", "value"
+    )
     return {field_name: from_json(field_name, value) for field_name, value in rows}
 
 
-def as_stored(parsed: ParsedMeeting, meeting: Meeting, *, body: str, date) -> ParsedMeeting:
+def as_stored(
+    parsed: ParsedMeeting, meeting: Meeting, *, body: str, date, matching
+) -> ParsedMeeting:
     """``parsed`` as the import will store it in ``meeting``: the overrides applied.
 
-    For comparing with what is stored, so that a correction kept by an override is not reported
-    as a change on every re-import. ``parsed`` itself is left as it is.
+    For comparing with what is stored, so that a correction kept by an override (or an item
+    held restricted) is not reported as a change on every re-import. ``matching`` is
+    ``ingest.diff.stored_matching`` of the two. ``parsed`` itself is left as it is.
     """
     stored = replace(parsed, body=body, date=date)
-    rows = Override.objects.filter(Q(meeting=meeting) | Q(item__meeting=meeting))
-    by_position: dict[int, dict] = {}
-    for field_name, value, position in rows.values_list("field", "value", "item__position"):
-        if position is None:
+    rows = Override.objects.filter(
+        Q(meeting=meeting, unmatched__isnull=True) | Q(item__meeting=meeting)
+    ).exclude(field=TOPICS)
+    by_item: dict[int, dict] = {}
+    for field_name, value, item_id in rows.values_list("field", "value", "item_id"):
+        if item_id is None:
             setattr(stored, field_name, from_json(field_name, value))
         else:
-            by_position.setdefault(position, {})[field_name] = from_json(field_name, value)
-    if by_position:
-        stored.items = [
-            replace(item, **by_position.get(position, {}))
-            for position, item in enumerate(parsed.items, start=1)
-        ]
+            by_item.setdefault(item_id, {})[field_name] = from_json(field_name, value)
+    restrictions = [
+        o
+        for o in Override.objects.filter(meeting=meeting, unmatched__isnull=False, field=RESTRICTED)
+        if o.value
+    ]
+    removed = [item.pk for item in matching.removed]
+    if not restrictions and removed:
+        # Restrictions that this import leaves unmatched hold items too.
+        lost = Override.objects.filter(item_id__in=removed, field=RESTRICTED)
+        restrictions = [Override(unmatched={}) for o in lost if o.value]
+    held = _held(restrictions, matching)
+    items = []
+    for index, item in enumerate(parsed.items):
+        stored_item = matching.item_for(index)
+        values = by_item.get(stored_item.pk, {}) if stored_item is not None else {}
+        if index in held:
+            values = {**values, "restricted": True}
+        items.append(replace(item, **values) if values else item)
+    stored.items = items
     return stored
 
 
@@ -173,7 +311,80 @@ def describe(override: Override) -> str:
     if override.imported is not None:
         minutes_say = override_value_label(override.field, override.imported["value"])
         note += f"; the minutes say {minutes_say}"
-    return f"{override.field}: {override.value_label} ({note})"
+    text = f"{override.field}: {override.value_label} ({note})"
+    if override.unmatched is not None:
+        return f"not matched since a re-import, for {unmatched_label(override)}: {text}"
+    return text
+
+
+def unmatched_label(override: Override) -> str:
+    """ "item 5, SSP 16/22 Recorded Crime and Disorder Report" (the item as it was)."""
+    was = override.unmatched or {}
+    label = " ".join(part for part in (was.get("number"), was.get("title")) if part)
+    return f"item {was.get('position', '?')}, {label or 'untitled'}"
+
+
+# Placed
+
+
+def place(override: Override, item: AgendaItem, *, user) -> str:
+    """Put an unmatched override on ``item``, an item of its meeting; "" or why it cannot be.
+
+    The item takes the override's value at once; what it had is noted as what the minutes
+    say. An override of the same field already on the item is replaced. A placed restriction
+    no longer holds the meeting's other items restricted (``_release``).
+    """
+    if override.unmatched is None:
+        return "it is not unmatched"
+    if item.meeting_id != override.meeting_id:
+        return "the item belongs to another meeting"
+    if override.field == RESTRICTED and not can_view_restricted(user):
+        return "needs the permission to view restricted items"
+    with transaction.atomic():
+        held = override.unmatched.get("held", {})
+        Override.objects.filter(item=item, field=override.field).delete()
+        if override.field == TOPICS:
+            override.imported = None
+        else:
+            minutes = held.get(str(item.pk), getattr(item, override.field))
+            override.imported = {"value": to_json(override.field, minutes)}
+        meeting_id = override.meeting_id
+        override.item, override.meeting, override.unmatched = item, None, None
+        override.save()
+        if override.field != TOPICS:
+            setattr(item, override.field, from_json(override.field, override.value))
+            item.save(update_fields=[override.field])
+        if override.field == RESTRICTED:
+            _release(meeting_id, held)
+        Meeting.objects.get(pk=meeting_id).save(update_fields=["needs_review"])
+    return ""
+
+
+def _release(meeting_id: int, held: dict) -> None:
+    """Give the items ``held`` (by a restriction placed or dropped) their restricted flag back:
+    what the minutes say, or their own override's, unless another restriction holds them."""
+    still = {
+        pk
+        for o in Override.objects.filter(
+            meeting_id=meeting_id, unmatched__isnull=False, field=RESTRICTED
+        )
+        if o.value
+        for pk in (o.unmatched or {}).get("held", {})
+    }
+    own = dict(
+        Override.objects.filter(item_id__in=[int(pk) for pk in held], field=RESTRICTED).values_list(
+            "item_id", "value"
+        )
+    )
+    flags = {True: [], False: []}
+    for pk, minutes in held.items():
+        if pk not in still:
+            flags[bool(own.get(int(pk), minutes))].append(int(pk))
+    for restricted, pks in flags.items():
+        if pks:
+            AgendaItem.objects.filter(pk__in=pks, meeting_id=meeting_id).update(
+                restricted=restricted
+            )
 
 
 # Dropped
@@ -186,7 +397,7 @@ class Dropped:
     restored: list[str] = field(default_factory=list)  # "date of <meeting>" put back
     refused: list[str] = field(default_factory=list)  # why an override was kept
     unknown: set[int] = field(default_factory=set)  # meetings whose minutes must be read again
-    retitled: set[int] = field(default_factory=set)  # items whose title was put back
+    retitled: set[int] = field(default_factory=set)  # items to tag again (title, topic links)
 
 
 def drop(queryset, *, user) -> Dropped:
@@ -204,10 +415,26 @@ def drop(queryset, *, user) -> Dropped:
         obj = override.meeting or override.item
         obj = seen.setdefault((type(obj), obj.pk), obj)
         label = f"{override.field} of {obj}"
-        if override.item is not None:
+        if override.unmatched is not None:
+            label = f"{override.field} of the unmatched {unmatched_label(override)} ({obj})"
+        elif override.item is not None:
             label += f" ({override.item.meeting})"
         if override.field == RESTRICTED and not can_view_restricted(user):
             result.refused.append(f"{label}: needs the permission to view restricted items")
+            continue
+        if override.unmatched is not None:
+            # Its item is gone: nothing to put back, but the items it held are released.
+            with transaction.atomic():
+                override.delete()
+                if override.field == RESTRICTED:
+                    _release(override.meeting_id, override.unmatched.get("held", {}))
+                obj.save(update_fields=["needs_review"])
+            result.restored.append(label)
+            continue
+        if override.field == TOPICS:
+            override.delete()
+            result.retitled.add(obj.pk)  # tagged again from what the minutes name
+            result.restored.append(label)
             continue
         if override.imported is None:
             override.delete()

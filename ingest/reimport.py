@@ -10,6 +10,10 @@ stored original's bytes: the same reading, conversion and parsing. It differs in
 - the same bytes do not mean "unchanged": what the parser now makes of them is compared with
   what is stored (``ingest.diff``), and the report says what changed.
 
+The body and date given when the file was imported (``--body``, ``--date``, or on the
+upload's preview) are given again. Items are matched to the stored items as on every import
+(``ingest.matching``), so each keeps its row and its corrections.
+
 Corrections made by hand (``ingest.overrides``) are put back as on every import, and each
 re-import is recorded in the meeting's import history with the action "reimport".
 """
@@ -71,6 +75,7 @@ def reimport_document(document: SourceDocument, *, user=None) -> services.Import
     return services.import_document(
         data,
         document.file_name,
+        body=document.body_given or None,
         meeting_date=_date_given_when_importing(document.meeting_id),
         imported_by=user,
         imported_by_name=by_name(user),

@@ -11,8 +11,10 @@ Which stored meeting a document belongs to, tried in this order:
    meeting.
 
 A corrected document updates that meeting in place: same primary key, so its page keeps its
-address, and items updated position by position so their keys stay stable too. The same bytes
-again change nothing. A document that cannot be imported writes nothing but its
+address. Its items are matched to the stored items by title, then number, then position
+(``ingest.matching``): a matched item keeps its row, so its address and its corrections made by
+hand follow it, and an item inserted or removed changes only itself. The same bytes again
+change nothing. A document that cannot be imported writes nothing but its
 ``SourceDocument`` with status "failed", the reason and the original bytes.
 """
 
@@ -26,7 +28,7 @@ from dataclasses import dataclass, field
 
 from django.conf import settings
 from django.db import connection, transaction
-from django.db.models import Q
+from django.db.models import F, Q
 from django.utils.formats import date_format
 from django.utils.text import slugify
 
@@ -98,6 +100,7 @@ class ImportOutcome:
     warnings: list[str] = field(default_factory=list)
     dry_run: bool = False
     changes: diff.MeetingChanges | None = None  # what storing changed in the meeting
+    unplaced: int = 0  # hand corrections whose items this import could not find again
 
     @property
     def failed(self) -> bool:
@@ -110,7 +113,8 @@ class ImportOutcome:
             return []
         reasons = ["date unknown"] if self.date is None else []
         reasons += ["body unknown"] if not self.body else []
-        return reasons + (["parse warnings"] if self.warnings else [])
+        reasons += ["parse warnings"] if self.warnings else []
+        return reasons + (["hand corrections to place"] if self.unplaced else [])
 
     @property
     def needs_review(self) -> bool:
@@ -375,7 +379,7 @@ def _import_parsed(
         if topics is not None:
             topics.forget()  # topics created for this document were rolled back with it
     if not dry_run:
-        failed = source_document or _record_failure(source, parsed, reason)
+        failed = source_document or _record_failure(source, parsed, reason, body)
         record_event(
             action=action,
             outcome=FAILED,
@@ -420,18 +424,21 @@ def _parse(text: str) -> ParsedMeeting:
 
 
 def _record_failure(
-    source: SourceFile, parsed: ParsedMeeting | None, reason: str
+    source: SourceFile, parsed: ParsedMeeting | None, reason: str, body: str | None = None
 ) -> SourceDocument:
     return SourceDocument.objects.create(
-        **_source_fields(source),
+        **_source_fields(source, body),
         shape=parsed.shape if parsed else "",
         status=SourceDocument.Status.FAILED,
         error=reason,
     )
 
 
-def _source_fields(source: SourceFile) -> dict:
+def _source_fields(source: SourceFile, body: str | None = None) -> dict:
+    """A stored original's fields; ``body``, given with the import, is given again when the
+    file is re-imported."""
     return {
+        "body_given": body or "",
         "file_name": source.file_name,
         "sha256": source.sha256,
         "original_text": source.text,
@@ -478,14 +485,16 @@ def store_document(
     document = source_document
     target = _target(parsed, body, meeting_date)
     meeting = _meeting_for(target, source, document)
-    changes = None
+    changes = matching = None
     if reparse:
-        changes = _changes(meeting, parsed, target)
+        matching = meeting and diff.stored_matching(meeting, parsed)
+        changes = _changes(meeting, parsed, target, matching)
         status = _reparse_status(meeting, parsed, target, changes, document)
     else:
         status = _status_for(meeting, target, source)
         if status != UNCHANGED:
-            changes = _changes(meeting, parsed, target)
+            matching = meeting and diff.stored_matching(meeting, parsed)
+            changes = _changes(meeting, parsed, target, matching)
     if status == UNCHANGED:
         outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
         _record_outcome(outcome, action, source, document.pk if document else meeting.source_id)
@@ -494,7 +503,9 @@ def store_document(
     stored_now = document is None
     if stored_now:
         document = SourceDocument.objects.create(
-            **_source_fields(source), shape=parsed.shape, status=SourceDocument.Status.IMPORTED
+            **_source_fields(source, body),
+            shape=parsed.shape,
+            status=SourceDocument.Status.IMPORTED,
         )
     meeting = meeting or Meeting()
     _fill_meeting(meeting, parsed, target)
@@ -518,12 +529,16 @@ def store_document(
             update_fields=["meeting", "status", "error", "shape", "original_text", "encoding"]
         )
 
-    replaced, matches = _store_items(meeting, parsed, created=status == CREATED, topics=topics)
+    replaced, matches, unplaced = _store_items(meeting, parsed, matching, topics=topics)
+    if unplaced and not meeting.needs_review:
+        Meeting.objects.filter(pk=meeting.pk).update(needs_review=True)
+        meeting.needs_review = True
     if status != CREATED:
         meeting.attendees.all().delete()
     insert_attendees([(meeting, parsed)])
     link_topics(replaced, matches, replaced=replaced)
     outcome = _outcome(status, source, parsed, meeting, target, changes=changes)
+    outcome.unplaced = unplaced
     _record_outcome(outcome, action, source, document.pk)
     return outcome
 
@@ -547,12 +562,14 @@ def _meeting_for(
     return meeting
 
 
-def _changes(meeting: Meeting | None, parsed: ParsedMeeting, target: _Target):
+def _changes(meeting: Meeting | None, parsed: ParsedMeeting, target: _Target, matching):
     """What storing ``parsed`` changes in ``meeting``, once the overrides are put back."""
     if meeting is None:
         return diff.compare(None, parsed)
-    stored = overrides.as_stored(parsed, meeting, body=target.body, date=target.date)
-    return diff.compare(meeting, stored)
+    stored = overrides.as_stored(
+        parsed, meeting, body=target.body, date=target.date, matching=matching
+    )
+    return diff.compare(meeting, stored, matching)
 
 
 def _reparse_status(meeting, parsed, target, changes, document) -> str:
@@ -755,35 +772,58 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
 ITEM_FIELDS = diff.ITEM_FIELDS
 
 
-def _store_items(meeting: Meeting, parsed: ParsedMeeting, *, created: bool, topics=None):
-    """Write the items position by position, reusing the rows already at those positions.
+def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=None):
+    """Write the items, reusing the row of each stored item a parsed item matches.
+
+    ``matching`` (``diff.stored_matching``) says which stored item each parsed item is; None
+    for a new meeting, which costs no query more. Stored items matched by none are deleted,
+    their overrides kept as unmatched (``overrides.apply_to_items``). Matched items keep their
+    row, so their address and overrides follow them, and take their new positions.
 
     Each item is written once, its topics found first (``tag_topics``): an item written again
     with its ``search_extra`` had its full-text entry and its facet row written twice. New
     items are given their ids and linked to their topics before they are inserted
     (``insert_items``).
 
-    Returns the items stored before, with the topic matches of every item, for
-    ``link_topics``.
+    Returns the items stored before, the topic matches of every item, for ``link_topics``,
+    and the number of the meeting's unmatched overrides.
     """
-    existing = {} if created else {item.position: item for item in meeting.items.all()}
-    pairs, to_update, to_create = [], [], []
-    for position, parsed_item in enumerate(parsed.items, start=1):
-        item = existing.pop(position, None) or AgendaItem(meeting=meeting, position=position)
+    pairs, to_update, to_create, moving = [], [], [], []
+    if matching is not None:
+        past = max([len(parsed.items), *(item.position for item in matching.stored)])
+    for index, parsed_item in enumerate(parsed.items):
+        position = index + 1
+        item = matching and matching.item_for(index)
+        if item is None:
+            item = AgendaItem(meeting=meeting, position=position)
+        elif item.position != position:
+            moving.append(item.pk)
+            item.position = position
         fill_item(item, parsed_item)
         (to_update if item.pk else to_create).append((item, parsed_item))
         pairs.append((item, parsed_item))
-    overrides.apply_to_items([item for item, _ in to_update])
-    matches = tag_topics([item for item, _ in pairs], topics)
-    if existing:
-        AgendaItem.objects.filter(pk__in=[item.pk for item in existing.values()]).delete()
+    holds = None
+    hand_links = {}
+    if matching is not None:
+        holds = overrides.apply_to_items(meeting, pairs, matching)
+        hand_links = overrides.topic_links([item.pk for item, _ in to_update])
+    items = [item for item, _ in pairs]
+    matches = tag_topics(items, topics, hand_links=hand_links)
+    if matching is not None and matching.removed:
+        AgendaItem.objects.filter(pk__in=[item.pk for item in matching.removed]).delete()
     if to_update:
         updated = [item for item, _ in to_update]
-        AgendaItem.objects.bulk_update(updated, [*ITEM_FIELDS, "search_extra"])
+        if moving:
+            # Out of the way first, to positions past every old and new one, so that no two
+            # rows share a position at any moment (PostgreSQL checks row by row).
+            AgendaItem.objects.filter(pk__in=moving).update(position=F("position") + past)
+        AgendaItem.objects.bulk_update(updated, ["position", *ITEM_FIELDS, "search_extra"])
         Resolution.objects.filter(item__in=updated).delete()
         insert_decisions(to_update)
     insert_items(to_create, matches)
-    return [item for item, _ in to_update], matches
+    if holds is not None and holds.restrictions:
+        holds.note()
+    return [item for item, _ in to_update], matches, holds.unplaced if holds else 0
 
 
 def fill_item(item: AgendaItem, parsed_item) -> None:
@@ -1028,6 +1068,7 @@ def tag_topics(
     *,
     found: list[FoundTopics] | None = None,
     looked_for: frozenset[TopicTerm] = frozenset(),
+    hand_links: dict | None = None,
 ) -> dict:
     """Find the topics each item's title or text names, creating topics for new operations.
 
@@ -1041,6 +1082,9 @@ def tag_topics(
 
     ``found``, for each item, is what was found in it beforehand among the topics
     ``looked_for`` (``start_reader``): only the topics made or changed since are looked for.
+
+    ``hand_links``, {item id: links}, are the topic links added or removed by hand on stored
+    items (``overrides.topic_links``): they are kept.
     """
     topics = topics or TopicCache()
     texts = {id(item): _item_text(item) for item in items}
@@ -1063,6 +1107,10 @@ def tag_topics(
         matches = {id(item): index.match(item.title, texts[id(item)]) for item in items}
     names = _topic_names(index)
     for item in items:
+        if hand_links and item.pk in hand_links:
+            matches[id(item)] = overrides.with_topic_links(
+                matches[id(item)], hand_links[item.pk], names
+            )
         item.search_extra = _search_extra(item, matches[id(item)], names)
     return matches
 
@@ -1084,7 +1132,8 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
     """Tag every item again (or the items of the queryset ``items``) with the topics as they are.
 
     For after a topic is added, renamed or given other aliases in the admin. Topics are not
-    discovered here: a topic an administrator deleted stays deleted. One pass over the items in
+    discovered here: a topic an administrator deleted stays deleted. Links added or removed by
+    hand on an item's page are kept (``overrides.topic_links``). One pass over the items in
     chunks of ``chunk_size``, a fixed number of queries per chunk whatever the number of items
     or topics. Returns the number of items tagged.
     """
@@ -1101,9 +1150,17 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
             "item_id", "text"
         ):
             decisions[item_id].append(text)
+        hand_links = overrides.topic_links([item.pk for item in chunk])
         for item in chunk:
             item.resolution_texts = decisions[item.pk]
-        matches = {id(item): index.match(item.title, _item_text(item)) for item in chunk}
+        matches = {
+            id(item): overrides.with_topic_links(
+                index.match(item.title, _item_text(item)), hand_links[item.pk], names
+            )
+            if item.pk in hand_links
+            else index.match(item.title, _item_text(item))
+            for item in chunk
+        }
         link_topics(chunk, matches, replaced=chunk)
         _store_search_extra(chunk, matches, names)
         done += len(chunk)

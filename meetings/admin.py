@@ -7,10 +7,10 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, F, Q
-from django.http import HttpResponseRedirect
+from django.db.models import Count, Exists, F, OuterRef, Q
+from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
-from django.urls import reverse
+from django.urls import path, reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
@@ -126,12 +126,21 @@ def overrides_list(rows, return_url: str, *, with_items: bool = False):
         url = reverse("admin:meetings_agendaitem_change", args=[row.item_id])
         return format_html('<a href="{}">Item {}</a>: ', url, row.item.position)
 
+    def place_link(row):
+        if row.unmatched is None:
+            return ""
+        url = reverse("admin:meetings_override_place", args=[row.pk])
+        return format_html(' <a href="{}">Place on an item</a>', url)
+
     return format_html(
         "<ul>{}</ul>",
         format_html_join(
             "",
-            '<li>{}{} <a href="{}">Drop</a></li>',
-            ((item_link(row), overrides.describe(row), drop_url(row)) for row in rows),
+            '<li>{}{}{} <a href="{}">Drop</a></li>',
+            (
+                (item_link(row), overrides.describe(row), place_link(row), drop_url(row))
+                for row in rows
+            ),
         ),
     )
 
@@ -164,19 +173,26 @@ def import_history_table(meeting):
 
 
 class ReviewReasonFilter(admin.SimpleListFilter):
-    """Why a meeting needs review: the filter "needs review" names all three reasons."""
+    """Why a meeting needs review: the filter "needs review" names all four reasons."""
 
     title = "review reason"
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [("date", "No date"), ("body", "No body"), ("warnings", "Parser warnings")]
+        return [
+            ("date", "No date"),
+            ("body", "No body"),
+            ("warnings", "Parser warnings"),
+            ("unplaced", "Corrections to place"),
+        ]
 
     def queryset(self, request, queryset):
+        unplaced = Override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False)
         reasons = {
             "date": Q(date__isnull=True),
             "body": Q(body=""),
             "warnings": Q(needs_review=True) & ~Q(warnings=[]),
+            "unplaced": Q(Exists(unplaced)),
         }
         if self.value() in reasons:
             return queryset.filter(reasons[self.value()])
@@ -222,7 +238,11 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
         rows = (
             Override.objects.filter(Q(meeting=meeting) | Q(item__meeting=meeting))
             .select_related("item", "created_by")
-            .order_by(F("item__position").asc(nulls_first=True), "field")
+            .order_by(
+                F("unmatched").asc(nulls_first=True),
+                F("item__position").asc(nulls_first=True),
+                "field",
+            )
         )
         here = reverse("admin:meetings_meeting_change", args=[meeting.pk])
         return overrides_list(rows, here, with_items=True)
@@ -392,7 +412,13 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
 
     def save_related(self, request, form, formsets, change):
+        before = dict(
+            ItemTopic.objects.filter(item=form.instance).values_list("topic_id", "in_title")
+        )
         super().save_related(request, form, formsets, change)
+        if change:
+            # Topic links added or removed here are kept across re-tagging and re-imports.
+            overrides.record_topic_links(form.instance, before, user=request.user)
         items = AgendaItem.objects.filter(pk=form.instance.pk)
         if change and "title" in form.changed_data:
             # Its topics may be named in its title; this also refreshes the search copy.
@@ -751,6 +777,16 @@ class ImportEventAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         return False
 
 
+class PlaceForm(forms.Form):
+    item = forms.ModelChoiceField(queryset=AgendaItem.objects.none(), label="Item")
+
+    def __init__(self, *args, meeting, **kwargs):
+        super().__init__(*args, **kwargs)
+        items = AgendaItem.objects.filter(meeting=meeting).order_by("position")
+        self.fields["item"].queryset = items.only("pk", "position", "number_printed", "title")
+        self.fields["item"].label_from_instance = lambda item: f"Item {item.position}: {item}"
+
+
 @admin.register(Override)
 class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Every override in force; dropping one puts back what the minutes say."""
@@ -781,6 +817,42 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     def has_change_permission(self, request, obj=None):
         return False
 
+    def get_urls(self):
+        place = self.admin_site.admin_view(self.place_view)
+        return [
+            path("<int:override_id>/place/", place, name="meetings_override_place"),
+            *super().get_urls(),
+        ]
+
+    def place_view(self, request, override_id):
+        """Place an unmatched override on an item of its meeting."""
+        override = Override.objects.filter(pk=override_id, unmatched__isnull=False).first()
+        if override is None or not request.user.has_perm("meetings.change_agendaitem"):
+            raise Http404
+        meeting = override.meeting
+        back = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+        form = PlaceForm(request.POST or None, meeting=meeting)
+        if request.method == "POST" and form.is_valid():
+            refused = overrides.place(override, form.cleaned_data["item"], user=request.user)
+            if refused:
+                self.message_user(request, f"Not placed: {refused}.", messages.ERROR)
+            else:
+                item = form.cleaned_data["item"]
+                if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
+                    services.retag_items(AgendaItem.objects.filter(pk=item.pk))
+                self.message_user(request, f"Placed the {override.field} correction on {item}.")
+            return HttpResponseRedirect(back)
+        context = {
+            **self.admin_site.each_context(request),
+            "title": "Place a correction",
+            "opts": self.opts,
+            "meeting": meeting,
+            "form": form,
+            "description": overrides.describe(override),
+            "holds": override.field == Override.Field.RESTRICTED and override.value,
+        }
+        return TemplateResponse(request, "admin/meetings/override/place.html", context)
+
     def has_delete_permission(self, request, obj=None):
         # Dropping an override changes its meeting or item; dropping a restricted flag may lift
         # a restriction, which only those who may read restricted items may do.
@@ -789,7 +861,7 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             return user.has_perm("meetings.change_meeting") or user.has_perm(
                 "meetings.change_agendaitem"
             )
-        if obj.item_id is None:
+        if obj.item_id is None and obj.unmatched is None:
             return user.has_perm("meetings.change_meeting")
         if obj.field == Override.Field.RESTRICTED and not can_view_restricted(user):
             return False

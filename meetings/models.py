@@ -142,8 +142,16 @@ class Meeting(models.Model):
         return reverse("meetings:meeting_detail", args=[self.pk])
 
     def set_needs_review(self) -> None:
-        """Flag a meeting without a date or body, or with parse warnings (``save`` does this)."""
-        self.needs_review = self.date is None or not self.body or bool(self.warnings)
+        """Flag a meeting without a date or body, with parse warnings, or with corrections made
+        by hand whose items an import could not find again (``save`` does this)."""
+        self.needs_review = (
+            self.date is None
+            or not self.body
+            or bool(self.warnings)
+            # A meeting not stored yet has no overrides: no query (the batch import numbers
+            # new meetings before storing them).
+            or (not self._state.adding and self.overrides.filter(unmatched__isnull=False).exists())
+        )
 
     @property
     def date_label(self) -> str:
@@ -480,6 +488,12 @@ class SourceDocument(models.Model):
     imported_by_name = models.CharField(
         max_length=150, blank=True, help_text="Who or what ran the import, e.g. a command."
     )
+    body_given = models.CharField(
+        max_length=300,
+        blank=True,
+        help_text="The body given with the import (--body, or on the upload's preview); "
+        "given again when the file is re-imported.",
+    )
 
     class Meta:
         ordering = ["-imported_at", "-pk"]
@@ -658,9 +672,11 @@ class ItemSearchEntry(models.Model):
 class Override(models.Model):
     """A value corrected by hand in the admin, kept when the meeting's minutes are imported again.
 
-    It belongs to a meeting (its date or body) or to an agenda item (its title or restricted
-    flag); items are matched by position on import, so an item's override stays with the item
-    at that position.
+    It belongs to a meeting (its date or body) or to an agenda item (its title, restricted
+    flag or topic links). An import matches the items of the minutes to the stored items (see
+    ``ingest/matching.py``), so an item's override follows its item. When an import cannot find
+    the item again, its override is kept on the meeting, ``unmatched``, until an administrator
+    places it on an item or drops it.
     """
 
     class Field(models.TextChoices):
@@ -668,8 +684,10 @@ class Override(models.Model):
         BODY = "body", "body"
         TITLE = "title", "title"
         RESTRICTED = "restricted", "restricted"
+        TOPICS = "topics", "topics"
 
     MEETING_FIELDS = (Field.DATE, Field.BODY)
+    # An item's fields edited on its form; its topic links are edited in their own inline.
     ITEM_FIELDS = (Field.TITLE, Field.RESTRICTED)
 
     meeting = models.ForeignKey(
@@ -698,6 +716,14 @@ class Override(models.Model):
     )
     created_by_name = models.CharField(max_length=150, blank=True)
     created_at = models.DateTimeField(default=timezone.now)
+    unmatched = models.JSONField(
+        null=True,
+        blank=True,
+        editable=False,
+        help_text="For an item's override whose item an import could not find again: the item "
+        'as it was, {"position", "number", "title"}, and for a restriction the items held '
+        'restricted until it is placed, {"held": {item id: what the minutes say}}.',
+    )
 
     class Meta:
         ordering = ["meeting", "item", "field"]
@@ -708,13 +734,22 @@ class Override(models.Model):
                 name="override_one_target",
             ),
             models.CheckConstraint(
-                condition=Q(meeting__isnull=True, field__in=["title", "restricted"])
-                | Q(item__isnull=True, field__in=["date", "body"]),
+                condition=Q(
+                    meeting__isnull=True,
+                    unmatched__isnull=True,
+                    field__in=["title", "restricted", "topics"],
+                )
+                | Q(item__isnull=True, unmatched__isnull=True, field__in=["date", "body"])
+                | Q(
+                    item__isnull=True,
+                    unmatched__isnull=False,
+                    field__in=["title", "restricted", "topics"],
+                ),
                 name="override_field_fits_target",
             ),
             models.UniqueConstraint(
                 fields=["meeting", "field"],
-                condition=Q(meeting__isnull=False),
+                condition=Q(meeting__isnull=False, unmatched__isnull=True),
                 name="override_unique_meeting_field",
             ),
             models.UniqueConstraint(
@@ -742,6 +777,12 @@ def override_value_label(field: str, value) -> str:
         return date_format(datetime.date.fromisoformat(value), "j F Y") if value else "date unknown"
     if field == Override.Field.RESTRICTED:
         return "restricted" if value else "not restricted"
+    if field == Override.Field.TOPICS:
+        # Counts only: a topic linked to a restricted item may be named only in its text.
+        added, removed = len((value or {}).get("added", {})), len((value or {}).get("removed", []))
+        parts = [f"{added} link{'s' * (added != 1)} added"] if added else []
+        parts += [f"{removed} link{'s' * (removed != 1)} removed"] if removed else []
+        return ", ".join(parts) or "none"
     return value or "(blank)"
 
 

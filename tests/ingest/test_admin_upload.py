@@ -527,8 +527,10 @@ class TestConfirm:
 
         page = text(upload(importer_client, ("march.txt", corrected)))
 
-        assert "Item 2 removed: SSP/2/25 Restricted - iQuanta Report" in page
-        assert "Item 1 changed (number, number_printed, title, minutes_text, restricted" in page
+        # Items are matched by title: the item left keeps its row and is not changed.
+        assert "Item 1 removed: SSP/1/25 Knife Crime" in page
+        assert "Item 2 removed" not in page
+        assert "changed (" not in page
 
     def test_cancelling_writes_no_meeting_and_keeps_the_originals(self, importer_client):
         response = upload(

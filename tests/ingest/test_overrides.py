@@ -10,7 +10,7 @@ from django.db import IntegrityError, transaction
 
 from ingest import overrides, reimport, services
 from ingest.services import import_document
-from meetings.models import AgendaItem, ItemTopic, Meeting, Override
+from meetings.models import AgendaItem, ItemTopic, Meeting, Override, Topic
 from tests.conftest import _stub_parse, make_user
 
 pytestmark = pytest.mark.django_db
@@ -199,7 +199,7 @@ class TestKeptAcrossReimports:
         assert not Override.objects.exists()
         assert Meeting.objects.get().date_source == Meeting.DateSource.DOCUMENT
 
-    def test_an_item_removed_by_a_reimport_takes_its_overrides_with_it(
+    def test_a_correction_whose_item_is_gone_is_kept_shown_and_listed_for_review(
         self, client, editor, meeting, monkeypatch
     ):
         client.force_login(editor)
@@ -211,9 +211,146 @@ class TestKeptAcrossReimports:
             return parsed
 
         monkeypatch.setattr(services, "parse_minutes", first_item_only)
-        reimport.reimport_meeting(meeting)
+        outcome = reimport.reimport_meeting(meeting)
 
+        override = Override.objects.get()
+        assert (override.item, override.meeting, override.value) == (
+            None,
+            meeting,
+            "Patrols (corrected)",
+        )
+        assert outcome.review_reasons == ["hand corrections to place"]
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
+        html = client.get(meeting_url(meeting)).content.decode()
+        assert (
+            "not matched since a re-import, for item 2, SSP/48/24 Patrols (corrected): "
+            "title: Patrols (corrected)"
+        ) in html
+        assert "Place on an item</a>" in html
+        listed = client.get("/admin/meetings/meeting/?review=unplaced")
+        assert list(listed.context["cl"].result_list) == [meeting]
+
+
+def knife_crime_first(text):
+    """A corrected reading: a new item first, and the second item ("Patrols") gone."""
+    parsed = _stub_parse(text)
+    knife_crime = _stub_parse("Item: SSP/46/24 | Knife Crime | Figures fell.").items[0]
+    parsed.items = [knife_crime, parsed.items[0]]
+    return parsed
+
+
+class TestUnmatchedRestriction:
+    @pytest.fixture
+    def unmatched(self, client, trusted_editor, meeting, monkeypatch):
+        """Patrols restricted by hand, then a re-import that no longer finds it."""
+        client.force_login(trusted_editor)
+        change(client, item_url(meeting.items.get(position=2)), restricted="on")
+        monkeypatch.setattr(services, "parse_minutes", knife_crime_first)
+        reimport.reimport_meeting(meeting)
+        return Override.objects.get()
+
+    def items(self, meeting):
+        return {item.title: item.restricted for item in AgendaItem.objects.filter(meeting=meeting)}
+
+    def test_the_items_not_matched_with_certainty_stay_restricted(
+        self, unmatched, meeting, monkeypatch
+    ):
+        assert (unmatched.meeting, unmatched.field, unmatched.value) == (
+            meeting,
+            "restricted",
+            True,
+        )
+        # Knife Crime is new: it might be the restricted item under a new title.
+        assert self.items(meeting) == {"Knife Crime": True, "Evacuation Procedure": False}
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
+
+        # Read again, every title now matches: the restriction still does not lapse.
+        outcome = reimport.reimport_meeting(meeting)
+
+        assert outcome.status == services.UNCHANGED
+        assert self.items(meeting) == {"Knife Crime": True, "Evacuation Procedure": False}
+
+        def patrols_back(text):
+            parsed = knife_crime_first(text)
+            parsed.items.append(_stub_parse(text).items[1])
+            return parsed
+
+        monkeypatch.setattr(services, "parse_minutes", patrols_back)
+        reimport.reimport_meeting(meeting)
+        # Found again, it is an item like any other new one: held too, until placed.
+        assert self.items(meeting) == {
+            "Knife Crime": True,
+            "Evacuation Procedure": False,
+            "Patrols": True,
+        }
+
+    def test_placing_it_restricts_its_item_and_releases_the_others(
+        self, client, unmatched, meeting
+    ):
+        page = client.get(f"/admin/meetings/override/{unmatched.pk}/place/")
+        assert page.status_code == 200
+        evacuation = meeting.items.get(title="Evacuation Procedure")
+
+        response = client.post(
+            f"/admin/meetings/override/{unmatched.pk}/place/", {"item": evacuation.pk}
+        )
+
+        assert response.status_code == 302
+        assert self.items(meeting) == {"Knife Crime": False, "Evacuation Procedure": True}
+        override = Override.objects.get()
+        assert (override.item, override.unmatched, override.imported) == (
+            evacuation,
+            None,
+            {"value": False},
+        )
+        assert not Meeting.objects.get(pk=meeting.pk).needs_review
+
+    def test_dropping_it_releases_the_items(self, client, unmatched, meeting):
+        response = client.post(f"/admin/meetings/override/{unmatched.pk}/delete/", {"post": "yes"})
+
+        assert response.status_code == 302
         assert not Override.objects.exists()
+        assert self.items(meeting) == {"Knife Crime": False, "Evacuation Procedure": False}
+        assert not Meeting.objects.get(pk=meeting.pk).needs_review
+
+    def test_only_those_who_may_read_restricted_items_place_it(
+        self, client, editor, unmatched, meeting
+    ):
+        client.force_login(editor)
+        evacuation = meeting.items.get(title="Evacuation Procedure")
+
+        client.post(f"/admin/meetings/override/{unmatched.pk}/place/", {"item": evacuation.pk})
+
+        assert Override.objects.get().unmatched is not None
+        assert self.items(meeting) == {"Knife Crime": True, "Evacuation Procedure": False}
+
+
+def test_topic_links_set_by_hand_survive_retagging_and_reimport(admin_client, meeting, monkeypatch):
+    drills = Topic.objects.create(name="Fire drills", slug="fire-drills", aliases=["fire drill"])
+    youth = Topic.objects.create(name="Youth Diversion", slug="youth-diversion")
+    services.retag_items()
+    item = meeting.items.get(position=1)
+    assert list(item.topics.all()) == [drills]
+    url = item_url(item)
+    data = post_data(admin_client.get(url))
+    data |= {
+        "item_topics-0-DELETE": "on",
+        "item_topics-1-topic": youth.pk,
+        "item_topics-TOTAL_FORMS": "2",
+    }
+    assert admin_client.post(url, data).status_code == 302
+    assert list(item.topics.all()) == [youth]
+
+    services.retag_items()
+    reimport_with_fixed_parser(monkeypatch, meeting)
+
+    item = AgendaItem.objects.get(pk=item.pk)
+    assert list(item.topics.all()) == [youth]
+    assert "Youth Diversion" in item.search_extra
+    assert (
+        "topics: 1 link added, 1 link removed (set by admin"
+        in admin_client.get(meeting_url(meeting)).content.decode()
+    )
 
 
 class TestShownAndDropped:

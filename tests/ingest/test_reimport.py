@@ -5,13 +5,22 @@ stands for it after: every item's minutes gain a sentence and a third item is fo
 """
 
 import datetime
+import re
+from pathlib import Path
 
 import pytest
 from django.contrib.messages import get_messages
 
-from ingest import reimport, services
+from ingest import overrides, reimport, services
 from ingest.services import change_summary, import_document
-from meetings.models import AgendaItem, ImportEvent, Meeting, Resolution, SourceDocument
+from meetings.models import (
+    AgendaItem,
+    ImportEvent,
+    Meeting,
+    Override,
+    Resolution,
+    SourceDocument,
+)
 from tests.conftest import _stub_parse, make_user, messages_of
 
 pytestmark = pytest.mark.django_db
@@ -419,3 +428,167 @@ class TestAdminActions:
         assert message.level_tag == "error"
         assert str(message).endswith(": failed: no agenda items found")
         assert Resolution.objects.count() == 0  # the stub records no decisions for these
+
+
+# Item identity ------------------------------------------------------------------------------
+# The 2022 sample, read by the real parser: "Recorded Crime and Disorder Report" is SSP 16/22.
+SAMPLE_2022 = Path(__file__).parent.parent / "fixtures" / "minutes" / "ssp-2022-09-28-formal.txt"
+REPORT = "Recorded Crime and Disorder Report"
+REPORT_TEXT = "Members were presented with a Recorded Crime"
+INSERTED = """SSP 16/22 Knife Crime Update
+
+Members received an update on knife crime in the borough.
+
+AGREED that the update be noted.
+
+"""
+
+
+def corrected_2022() -> bytes:
+    """The 2022 sample as a council would correct it: an item inserted before the report, and
+    every later item renumbered (SSP 16/22 becomes SSP 17/22, and so on)."""
+    text = SAMPLE_2022.read_text()
+    for number in range(20, 15, -1):
+        text = re.sub(rf"(?<![\d/]){number}/22\b", f"{number + 1}/22", text)
+    marker = "SSP 17/22 **Recorded Crime and Disorder Report**"
+    assert marker in text
+    return text.replace(marker, INSERTED + marker).encode()
+
+
+def restrict_by_hand(item, user=None):
+    """What ticking "restricted" on the item's admin page does."""
+    item.restricted = True
+    overrides.record(item, "restricted", False, user=user)
+    item.save()
+
+
+def items_by_title(meeting) -> dict[str, AgendaItem]:
+    return {item.title: item for item in AgendaItem.objects.filter(meeting=meeting)}
+
+
+class TestItemIdentity:
+    def test_an_item_inserted_before_a_hand_restricted_one_leaves_the_restriction_on_it(
+        self, client
+    ):
+        meeting = import_document(SAMPLE_2022.read_bytes(), SAMPLE_2022.name).meeting
+        before = items_by_title(meeting)
+        restrict_by_hand(before[REPORT])
+
+        outcome = import_document(corrected_2022(), SAMPLE_2022.name)
+
+        assert outcome.status == services.UPDATED
+        assert outcome.meeting.pk == meeting.pk
+        after = items_by_title(meeting)
+        report = after[REPORT]
+        assert (report.pk, report.position, report.number) == (before[REPORT].pk, 6, "SSP 17/22")
+        assert report.restricted
+        assert Override.objects.get().item_id == report.pk
+        # The item now at the report's old position is the new one, and it is not restricted.
+        inserted = after["Knife Crime Update"]
+        assert (inserted.position, inserted.restricted) == (5, False)
+        assert inserted.pk not in {item.pk for item in before.values()}
+        crest = after["Crest Advisory – CURV (Violence Reduction Unit)"]
+        assert (crest.pk, crest.restricted) == (before[crest.title].pk, False)
+        # Every item of the first reading keeps its row, so its address.
+        assert {title: item.pk for title, item in before.items()} == {
+            title: item.pk for title, item in after.items() if title in before
+        }
+        assert [c.title for c in outcome.changes.added] == ["Knife Crime Update"]
+        assert outcome.changes.removed == []
+        # The report's address still withholds its text.
+        page = client.get(f"/items/{before[REPORT].pk}/").content.decode()
+        assert REPORT in page
+        assert REPORT_TEXT not in page
+
+    def test_removing_an_item_changes_only_that_item(self, parser):
+        three = JANUARY + b"Item: SSP/49/24 | Youth Diversion | Sessions ran weekly.\n"
+        meeting = import_document(three, "jan.txt").meeting
+        before = items_by_title(meeting)
+        restrict_by_hand(before["Youth Diversion"])
+
+        outcome = import_document(three.replace(b"Item: SSP/47/24", b"Old: SSP/47/24"), "jan.txt")
+
+        after = items_by_title(meeting)
+        assert sorted(after) == ["Operation Nightfall", "Youth Diversion"]
+        assert [
+            (after[t].pk, after[t].position) for t in ("Operation Nightfall", "Youth Diversion")
+        ] == [
+            (before["Operation Nightfall"].pk, 1),
+            (before["Youth Diversion"].pk, 2),
+        ]
+        assert after["Youth Diversion"].restricted
+        assert [c.title for c in outcome.changes.removed] == ["Evacuation Procedure"]
+        assert not Meeting.objects.get(pk=meeting.pk).needs_review
+
+    def test_two_items_swapped_keep_their_rows(self, parser):
+        meeting = import_document(JANUARY, "jan.txt").meeting
+        before = items_by_title(meeting)
+        restrict_by_hand(before["Operation Nightfall"])
+        lines = JANUARY.decode().splitlines()
+        swapped = "\n".join([*lines[:2], lines[3], lines[2]]).encode()
+
+        outcome = import_document(swapped, "jan.txt")
+
+        assert outcome.status == services.UPDATED
+        after = items_by_title(meeting)
+        assert [(after[t].pk, after[t].position) for t in sorted(after)] == [
+            (before["Evacuation Procedure"].pk, 2),
+            (before["Operation Nightfall"].pk, 1),
+        ]
+        assert after["Operation Nightfall"].restricted
+        assert not after["Evacuation Procedure"].restricted
+
+    def test_a_title_changed_slightly_keeps_its_row_even_when_an_item_is_inserted(self, parser):
+        meeting = import_document(JANUARY, "jan.txt").meeting
+        before = items_by_title(meeting)
+        restrict_by_hand(before["Operation Nightfall"])
+        corrected = JANUARY.replace(
+            b"Item: SSP/48/24 | Operation Nightfall |",
+            b"Item: SSP/48/24 | Knife Crime | Figures fell.\n"
+            b"Item: SSP/49/24 | Operation Nightfall Patrols |",
+        )
+
+        import_document(corrected, "jan.txt")
+
+        after = items_by_title(meeting)
+        patrols = after["Operation Nightfall Patrols"]
+        assert (patrols.pk, patrols.position, patrols.restricted) == (
+            before["Operation Nightfall"].pk,
+            3,
+            True,
+        )
+        assert not after["Knife Crime"].restricted
+
+    def test_positions_are_rewritten_without_clashing(self, parser):
+        """Every item moves up one place: no two rows may hold a position at any moment."""
+        titles = ["Apologies", "Minutes", "Patrols", "Knife Crime", "Any Other Business"]
+        lines = [f"Item: SSP/{n}/24 | {t} | Noted." for n, t in enumerate(titles, start=1)]
+        head = "Body: Safer Stockton Partnership\nDate: 2025-01-22\n"
+        meeting = import_document((head + "\n".join(lines)).encode(), "jan.txt").meeting
+        before = items_by_title(meeting)
+
+        moved = [*lines[1:], lines[0]]
+        reimported = import_document((head + "\n".join(moved)).encode(), "jan.txt")
+
+        assert reimported.status == services.UPDATED
+        after = items_by_title(meeting)
+        assert [after[t].position for t in titles] == [5, 1, 2, 3, 4]
+        assert {t: i.pk for t, i in after.items()} == {t: i.pk for t, i in before.items()}
+
+
+class TestBodyRemembered:
+    def test_a_body_given_when_importing_is_given_again(self, parser):
+        undated = b"Item: | Apologies | Apologies were given.\n"
+        meeting = import_document(
+            undated, "cab.txt", body="Cabinet", meeting_date=datetime.date(2024, 5, 1)
+        ).meeting
+        assert SourceDocument.objects.get(meeting=meeting).body_given == "Cabinet"
+        # The document, read again, now names another body: the one given still wins.
+        parser.improve(lambda text: _stub_parse("Body: Council\n" + text))
+
+        outcome = reimport.reimport_meeting(meeting)
+
+        assert reimport.report(outcome) == "Cabinet, 1 May 2024: no changes"
+        meeting.refresh_from_db()
+        assert meeting.body == "Cabinet"
+        assert Meeting.objects.count() == 1
