@@ -82,12 +82,24 @@ class StoredMatching:
 
     stored: list[AgendaItem]
     matches: list[Match | None]  # one per parsed item
+    # Each stored item as it was before the import: {"position", "number", "title"}.
+    was: list[dict] = field(default_factory=list)
 
     @property
     def removed(self) -> list[AgendaItem]:
         """The stored items no parsed item matches: the import deletes them."""
         kept = {match.stored for match in self.matches if match is not None}
         return [item for index, item in enumerate(self.stored) if index not in kept]
+
+    @property
+    def guessed(self) -> list[AgendaItem]:
+        """The stored items matched by a guess (a title changed, a number or a position), not
+        by the same title: a restriction set by hand does not follow such a match."""
+        return [
+            self.stored[match.stored]
+            for match in self.matches
+            if match is not None and not match.certain
+        ]
 
     def item_for(self, index: int) -> AgendaItem | None:
         match = self.matches[index]
@@ -116,7 +128,15 @@ def stored_matching(meeting: Meeting, parsed: ParsedMeeting) -> StoredMatching:
         [(minutes_titles.get(item.pk, item.title), item.number) for item in stored],
         [(item.title, item.number) for item in parsed.items],
     )
-    return StoredMatching(stored, matches)
+    was = [
+        {
+            "position": item.position,
+            "number": item.number_printed or item.number,
+            "title": item.title,
+        }
+        for item in stored
+    ]
+    return StoredMatching(stored, matches, was)
 
 
 def compare(

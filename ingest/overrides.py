@@ -14,6 +14,8 @@ An override whose item the import cannot find again is kept on the meeting as *u
 needs-review list until an administrator places it on an item (``place``) or drops it. A
 restriction set by hand never lapses that way: while one is unmatched, every item of the
 meeting that the import did not match with certainty (by the same title) is held restricted.
+A restriction set or lifted by hand follows only a certain match: an item found again only by
+a guess (a title changed slightly, its number or its position) leaves it unmatched.
 
 ``Meeting.date_source`` follows the date override: "admin" while an override gives a date.
 """
@@ -143,15 +145,16 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
     restricted by an unmatched restriction are restricted; once the new items have ids, the
     caller notes them with ``Holds.note``.
     """
+    was = {item.pk: state for item, state in zip(matching.stored, matching.was, strict=True)}
     for item in matching.removed:
         Override.objects.filter(item=item).update(
-            item=None,
-            meeting=meeting,
-            unmatched={
-                "position": item.position,
-                "number": item.number_printed or item.number,
-                "title": item.title,
-            },
+            item=None, meeting=meeting, unmatched=was[item.pk]
+        )
+    # A restriction set by hand, or lifted by hand, is never carried to an item on a guess:
+    # it waits, unmatched, for an administrator to place it.
+    for item in matching.guessed:
+        Override.objects.filter(item=item, field=RESTRICTED).update(
+            item=None, meeting=meeting, unmatched=was[item.pk]
         )
     by_pk = {item.pk: item for item, _parsed in entries if item.pk is not None}
     noted = list(Override.objects.filter(item_id__in=by_pk).exclude(field=TOPICS))
@@ -284,7 +287,8 @@ def as_stored(
         for o in Override.objects.filter(meeting=meeting, unmatched__isnull=False, field=RESTRICTED)
         if o.value
     ]
-    removed = [item.pk for item in matching.removed]
+    guessed = {item.pk for item in matching.guessed}
+    removed = [item.pk for item in matching.removed] + list(guessed)
     if not restrictions and removed:
         # Restrictions that this import leaves unmatched hold items too.
         lost = Override.objects.filter(item_id__in=removed, field=RESTRICTED)
@@ -294,6 +298,8 @@ def as_stored(
     for index, item in enumerate(parsed.items):
         stored_item = matching.item_for(index)
         values = by_item.get(stored_item.pk, {}) if stored_item is not None else {}
+        if stored_item is not None and stored_item.pk in guessed:
+            values = {name: value for name, value in values.items() if name != RESTRICTED}
         if index in held:
             values = {**values, "restricted": True}
         items.append(replace(item, **values) if values else item)

@@ -538,7 +538,9 @@ class TestItemIdentity:
         assert after["Operation Nightfall"].restricted
         assert not after["Evacuation Procedure"].restricted
 
-    def test_a_title_changed_slightly_keeps_its_row_even_when_an_item_is_inserted(self, parser):
+    def test_a_title_changed_slightly_keeps_its_row_even_when_an_item_is_inserted(
+        self, parser, django_user_model
+    ):
         meeting = import_document(JANUARY, "jan.txt").meeting
         before = items_by_title(meeting)
         restrict_by_hand(before["Operation Nightfall"])
@@ -557,7 +559,46 @@ class TestItemIdentity:
             3,
             True,
         )
+        # Found again only by a likeness of titles: the hand restriction waits to be placed,
+        # and until then the new item is held restricted too, and the meeting is for review.
+        assert after["Knife Crime"].restricted
+        assert not after["Evacuation Procedure"].restricted
+        override = Override.objects.get()
+        assert (override.item_id, override.unmatched["title"]) == (None, "Operation Nightfall")
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
+
+        editor = make_user(django_user_model, "editor", "view_restricted", "change_agendaitem")
+        assert overrides.place(override, patrols, user=editor) == ""
+
+        after = items_by_title(meeting)
+        assert after["Operation Nightfall Patrols"].restricted
         assert not after["Knife Crime"].restricted
+        assert Override.objects.get().item_id == patrols.pk
+
+    def test_a_restriction_lifted_by_hand_is_not_carried_to_an_item_on_a_guess(self, parser):
+        """An item the minutes restrict, published by hand, then renumbered and retitled: the
+        item the guess finds is not published on the strength of another item's correction."""
+        secret = JANUARY.replace(
+            b"Item: SSP/48/24 | Operation Nightfall |", b"Item: SSP/48/24 | Restricted - Contract |"
+        )
+        meeting = import_document(secret, "jan.txt").meeting
+        contract = items_by_title(meeting)["Restricted - Contract"]
+        assert contract.restricted
+        contract.restricted = False
+        overrides.record(contract, "restricted", True, user=None)
+        contract.save()
+
+        retitled = secret.replace(
+            b"Item: SSP/48/24 | Restricted - Contract |",
+            b"Item: SSP/48/24 | Restricted - Contract Award |",
+        )
+        import_document(retitled, "jan.txt")
+
+        award = items_by_title(meeting)["Restricted - Contract Award"]
+        assert award.pk == contract.pk
+        assert award.restricted
+        assert Override.objects.get().unmatched is not None
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
 
     def test_positions_are_rewritten_without_clashing(self, parser):
         """Every item moves up one place: no two rows may hold a position at any moment."""
