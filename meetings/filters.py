@@ -156,6 +156,7 @@ class Facet:
     expanded: bool = False  # every choice shown, after "show all"
     show_all_url: str = ""  # set by the view
     show_fewer_url: str = ""
+    errors: list[str] = field(default_factory=list)  # the form's errors for it, set by the view
 
 
 class ItemSearchFilter(django_filters.FilterSet):

@@ -141,6 +141,8 @@ def search(request):
     show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
     facets = filterset.facets(show_all=show_all)
     _show_all_links(facets, params)
+    for facet in facets:
+        facet.errors = list(filterset.form.errors.get(facet.name, []))
     parsed = filterset.parsed_query
     context = {
         "filterset": filterset,

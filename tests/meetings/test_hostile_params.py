@@ -167,3 +167,12 @@ class TestSearchFormShowsTheProblem:
         assert "There is a problem" in html
         assert message in html
         assert response.context["page_obj"].paginator.count == AgendaItem.objects.count()
+
+    def test_the_filter_at_fault_shows_its_error_too(self, client, samples):
+        html = client.get("/search/?topic=%00").content.decode()
+
+        assert '<a href="#facet-topic">Topic: Choose topics from the list' in html
+        assert 'id="facet-topic" aria-describedby="facet-topic-error"' in html
+        assert '<p id="facet-topic-error" class="govuk-error-message">' in html
+        # Filters without a problem are left as they are.
+        assert 'id="facet-year" aria-describedby' not in html
