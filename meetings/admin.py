@@ -877,13 +877,10 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             and override.field == Override.Field.RESTRICTED
             and not can_view_restricted(request.user)
         ):
-            item = override.item
-            self.message_user(
-                request,
-                f"Override kept: restricted of {item} ({item.meeting}): needs the permission to "
-                "view restricted items.",
-                messages.WARNING,
-            )
+            # Refused before anything is written; an unmatched one has a meeting but no item.
+            dropped = overrides.drop(Override.objects.filter(pk=override.pk), user=request.user)
+            for refusal in dropped.refused:
+                self.message_user(request, f"Override kept: {refusal}.", messages.WARNING)
             return self.redirect_to_next(request) or HttpResponseRedirect(
                 reverse("admin:meetings_override_change", args=[override.pk])
             )

@@ -210,6 +210,27 @@ def test_dropping_a_restriction_set_by_hand_needs_the_permission(client, clerk, 
     assert Override.objects.filter(pk=override.pk).exists()
 
 
+def test_dropping_an_unmatched_restriction_needs_the_permission_too(client, clerk, item):
+    """One a re-import could not place has its meeting but no item."""
+    override = Override.objects.create(
+        meeting=item.meeting,
+        field="restricted",
+        value=True,
+        unmatched={"position": 3, "number": "SSP/62/25", "title": "Old Title", "held": {}},
+    )
+    back = f"/admin/meetings/meeting/{item.meeting_id}/change/"
+    client.force_login(clerk)
+
+    response = client.get(f"/admin/meetings/override/{override.pk}/delete/?next={back}")
+    assert response.status_code == 302
+    assert response["Location"] == back
+    assert messages_of(response) == [
+        "Override kept: restricted of the unmatched item 3, SSP/62/25 Old Title "
+        f"({item.meeting}): needs the permission to view restricted items."
+    ]
+    assert Override.objects.filter(pk=override.pk).exists()
+
+
 def add_topic_to(client, item, topic):
     """Add ``topic``, named in the title, on the item's admin page."""
     form = client.get(f"/admin/meetings/agendaitem/{item.pk}/change/").context["adminform"]
