@@ -850,6 +850,9 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             "form": form,
             "description": overrides.describe(override),
             "holds": override.field == Override.Field.RESTRICTED and override.value,
+            # Placing a restricted flag may lift a restriction: say so before the form is filled.
+            "refused": override.field == Override.Field.RESTRICTED
+            and not can_view_restricted(request.user),
         }
         return TemplateResponse(request, "admin/meetings/override/place.html", context)
 

@@ -270,3 +270,17 @@ def test_adding_a_topic_the_restricted_text_already_names_says_nothing_of_it(cli
     assert response.status_code == 302
     link = ItemTopic.objects.get(item=item, topic=knife_crime)
     assert link.in_title
+
+
+def test_the_place_page_of_an_unmatched_restriction_says_who_may_place_it(client, clerk, item):
+    override = Override.objects.create(
+        meeting=item.meeting,
+        field="restricted",
+        value=True,
+        unmatched={"position": 3, "number": "SSP/62/25", "title": "Old Title", "held": {}},
+    )
+    client.force_login(clerk)
+
+    html = page(client, f"/admin/meetings/override/{override.pk}/place/")
+    assert "Only staff with the permission to view restricted items can place" in html
+    assert "Place it on this item" not in html
