@@ -41,6 +41,8 @@ from meetings.models import (
 DATE, BODY = Override.Field.DATE, Override.Field.BODY
 TITLE, RESTRICTED = Override.Field.TITLE, Override.Field.RESTRICTED
 TOPICS = Override.Field.TOPICS
+# The reason given for an item held restricted by a restriction waiting to be placed.
+HELD_REASON = "held until a correction made by hand is placed on its item"
 
 
 def to_json(field_name: str, value):
@@ -167,7 +169,10 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
     restrictions = [o for o in unplaced if o.field == RESTRICTED and o.value]
     held = _held(restrictions, matching)
     for index in held:
-        entries[index][0].restricted = True
+        item, parsed_item = entries[index]
+        item.restricted = True
+        if not parsed_item.restricted:
+            item.restricted_reason = HELD_REASON
     return Holds(len(unplaced), restrictions, [entries[index] for index in sorted(held)])
 
 
@@ -302,6 +307,8 @@ def as_stored(
             values = {name: value for name, value in values.items() if name != RESTRICTED}
         if index in held:
             values = {**values, "restricted": True}
+            if not item.restricted:
+                values["restricted_reason"] = HELD_REASON
         items.append(replace(item, **values) if values else item)
     stored.items = items
     return stored
@@ -391,6 +398,10 @@ def _release(meeting_id: int, held: dict) -> None:
             AgendaItem.objects.filter(pk__in=pks, meeting_id=meeting_id).update(
                 restricted=restricted
             )
+    released = [int(pk) for pk in held if pk not in still]
+    AgendaItem.objects.filter(
+        pk__in=released, meeting_id=meeting_id, restricted_reason=HELD_REASON
+    ).update(restricted_reason="")
 
 
 # Dropped

@@ -562,17 +562,24 @@ class TestItemIdentity:
         # Found again only by a likeness of titles: the hand restriction waits to be placed,
         # and until then the new item is held restricted too, and the meeting is for review.
         assert after["Knife Crime"].restricted
+        assert after["Knife Crime"].restricted_reason == overrides.HELD_REASON
         assert not after["Evacuation Procedure"].restricted
         override = Override.objects.get()
         assert (override.item_id, override.unmatched["title"]) == (None, "Operation Nightfall")
         assert Meeting.objects.get(pk=meeting.pk).needs_review
+        # Read again, nothing changes: the held items are what the import would store.
+        again = reimport.reimport_meeting(Meeting.objects.get(pk=meeting.pk))
+        assert again.status == services.UNCHANGED, again.changes.summary()
 
         editor = make_user(django_user_model, "editor", "view_restricted", "change_agendaitem")
         assert overrides.place(override, patrols, user=editor) == ""
 
         after = items_by_title(meeting)
         assert after["Operation Nightfall Patrols"].restricted
-        assert not after["Knife Crime"].restricted
+        assert (after["Knife Crime"].restricted, after["Knife Crime"].restricted_reason) == (
+            False,
+            "",
+        )
         assert Override.objects.get().item_id == patrols.pk
 
     def test_a_restriction_lifted_by_hand_is_not_carried_to_an_item_on_a_guess(self, parser):
