@@ -79,11 +79,12 @@ def public_text() -> str:
     return normalise("\n".join(part for part in parts if part))
 
 
-def secret_phrases() -> list[str]:
-    """Sentences of restricted text that occur nowhere in public text."""
-    public = public_text()
+def secret_phrases(restricted=None, public=None) -> list[str]:
+    """Sentences of restricted text that occur nowhere in public text (by default, those of
+    ``restricted_texts`` and ``public_text``)."""
+    public = public_text() if public is None else public
     phrases = set()
-    for text in restricted_texts():
+    for text in restricted_texts() if restricted is None else restricted:
         for sentence in SENTENCE_END.split(text):
             phrase = normalise(sentence)
             if len(phrase.split()) >= MIN_PHRASE_WORDS and phrase not in public:
@@ -91,10 +92,12 @@ def secret_phrases() -> list[str]:
     return sorted(phrases)
 
 
-def secret_words() -> list[str]:
-    """Words of restricted text that occur nowhere in public text."""
-    public = set(WORD.findall(public_text()))
-    words = {word for text in restricted_texts() for word in WORD.findall(normalise(text))}
+def secret_words(restricted=None, public=None) -> list[str]:
+    """Words of restricted text that occur nowhere in public text (by default, those of
+    ``restricted_texts`` and ``public_text``)."""
+    public = set(WORD.findall(public_text() if public is None else public))
+    restricted = restricted_texts() if restricted is None else restricted
+    words = {word for text in restricted for word in WORD.findall(normalise(text))}
     return sorted(words - public)
 
 
