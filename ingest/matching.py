@@ -10,7 +10,8 @@ itself and every other item keeps its row (its address, its corrections made by 
 
 A title outranks a number: councils renumber the items after an insertion (``SSP 15/22``
 becomes ``SSP 16/22``), so the same number often names another item. Only a match by the
-same title is certain; the others are a best guess.
+same title is certain, and only when as many items have that title as before; the others are
+a best guess.
 
 Pure functions over titles and numbers: no database.
 """
@@ -18,7 +19,8 @@ Pure functions over titles and numbers: no database.
 import difflib
 import re
 import unicodedata
-from dataclasses import dataclass
+from collections import Counter
+from dataclasses import dataclass, replace
 
 TITLE = "title"
 SIMILAR_TITLE = "similar title"
@@ -41,10 +43,13 @@ class Match:
     stored: int
     how: str
     moved: bool = False  # out of order with the items around it
+    # Its title is shared by a number of items that differs between the readings: which of
+    # them is gone (or new) cannot be told from the title.
+    ambiguous: bool = False
 
     @property
     def certain(self) -> bool:
-        return self.how == TITLE
+        return self.how == TITLE and not self.ambiguous
 
 
 def normalise_title(title: str) -> str:
@@ -84,6 +89,14 @@ def match_items(stored: list[tuple[str, str]], new: list[tuple[str, str]]) -> li
             old = waiting[title].pop(0)
             result[index] = Match(old, TITLE, moved=True)
             used.add(old)
+
+    # A title that more items (or fewer) share than before names none of them with certainty.
+    old_counts = Counter(title for title in old_titles if title)
+    new_counts = Counter(title for title in new_titles if title)
+    for index, match in enumerate(result):
+        title = new_titles[index]
+        if match is not None and old_counts[title] != new_counts[title]:
+            result[index] = replace(match, ambiguous=True)
 
     # 2. Between the anchors: likeness of titles, then numbers, then positions.
     old_numbers = [normalise_number(number) for _title, number in stored]

@@ -525,3 +525,32 @@ def test_the_overrides_list_and_pages(admin_client, meeting):
     assert "date: 23 January 2025 (set by an administrator on" in page.content.decode()
     item_page = admin_client.get(f"/admin/meetings/agendaitem/{meeting.items.first().pk}/change/")
     assert item_page.status_code == 200
+
+
+TWO_UPDATES = b"""Body: Safer Stockton Partnership
+Date: 2025-01-22
+Item: SSP/47/24 | Update | The open update was noted.
+Item: SSP/48/24 | Patrols | Patrols continued in Ropner Ward.
+Item: SSP/49/24 | Update | The second update was noted.
+"""
+
+
+def test_a_hand_restriction_on_one_of_two_items_with_the_same_title_is_not_guessed(
+    client, trusted_editor, stub_parser, monkeypatch
+):
+    meeting = import_document(TWO_UPDATES, "jan.txt").meeting
+    client.force_login(trusted_editor)
+    change(client, item_url(meeting.items.get(position=3)), restricted="on")
+
+    def only_the_second_update(text):
+        parsed = _stub_parse(text)
+        parsed.items = parsed.items[2:]
+        return parsed
+
+    monkeypatch.setattr(services, "parse_minutes", only_the_second_update)
+    reimport.reimport_meeting(meeting)
+
+    # Which "Update" is left cannot be told from its title: it stays restricted.
+    update = AgendaItem.objects.get(meeting=meeting, title="Update")
+    assert update.restricted
+    assert Meeting.objects.get(pk=meeting.pk).needs_review
