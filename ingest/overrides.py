@@ -34,6 +34,7 @@ from meetings.models import (
     ItemTopic,
     Meeting,
     Override,
+    Topic,
     can_view_restricted,
     override_value_label,
 )
@@ -345,13 +346,17 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
 
     The item takes the override's value at once; what it had is noted as what the minutes
     say. An override of the same field already on the item is replaced. A placed restriction
-    no longer holds the meeting's other items restricted (``_release``).
+    no longer holds the meeting's other items restricted (``_release``). A restriction, and
+    topic links adding a topic named only in restricted text, are placed only by those who may
+    read restricted items.
     """
     if override.unmatched is None:
         return "it is not unmatched"
     if item.meeting_id != override.meeting_id:
         return "the item belongs to another meeting"
-    if override.field == RESTRICTED and not can_view_restricted(user):
+    if not can_view_restricted(user) and (
+        override.field == RESTRICTED or _links_hidden_topics(override)
+    ):
         return "needs the permission to view restricted items"
     with transaction.atomic():
         held = override.unmatched.get("held", {})
@@ -371,6 +376,16 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
             _release(meeting_id, held)
         Meeting.objects.get(pk=meeting_id).save(update_fields=["needs_review"])
     return ""
+
+
+def _links_hidden_topics(override: Override) -> bool:
+    """Whether a topic links override adds a topic named only in restricted text: placed on an
+    item that is not restricted, it would name that topic to everyone."""
+    if override.field != TOPICS:
+        return False
+    added = {int(pk) for pk in (override.value or {}).get("added", {})}
+    visible = Topic.objects.with_restricted(False).filter(pk__in=added).count()
+    return visible != len(added)
 
 
 def _release(meeting_id: int, held: dict) -> None:

@@ -325,6 +325,34 @@ class TestUnmatchedRestriction:
         assert self.items(meeting) == {"Knife Crime": True, "Evacuation Procedure": False}
 
 
+def test_hand_links_to_a_hidden_topic_are_placed_only_by_those_who_may_read_restricted_items(
+    client, editor, trusted_editor, meeting
+):
+    """A topic linked by hand to a restricted item, named only in its text, stays hidden."""
+    bluebird = Topic.objects.create(name="Operation Bluebird", slug="operation-bluebird")
+    unmatched = Override.objects.create(
+        meeting=meeting,
+        field=Override.Field.TOPICS,
+        value={"added": {str(bluebird.pk): {"in_title": False, "name": bluebird.name}}},
+        unmatched={"position": 3, "number": "SSP/49/24", "title": "Restricted item"},
+    )
+    evacuation = meeting.items.get(title="Evacuation Procedure")
+    client.force_login(editor)
+
+    response = client.post(
+        f"/admin/meetings/override/{unmatched.pk}/place/", {"item": evacuation.pk}, follow=True
+    )
+
+    shown = [str(message) for message in get_messages(response.wsgi_request)]
+    assert shown == ["Not placed: needs the permission to view restricted items."]
+    assert Override.objects.get().unmatched is not None
+    assert client.get("/topics/operation-bluebird/").status_code == 404
+
+    client.force_login(trusted_editor)
+    client.post(f"/admin/meetings/override/{unmatched.pk}/place/", {"item": evacuation.pk})
+    assert list(evacuation.topics.all()) == [bluebird]
+
+
 def test_topic_links_set_by_hand_survive_retagging_and_reimport(admin_client, meeting, monkeypatch):
     drills = Topic.objects.create(name="Fire drills", slug="fire-drills", aliases=["fire drill"])
     youth = Topic.objects.create(name="Youth Diversion", slug="youth-diversion")
