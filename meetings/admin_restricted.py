@@ -162,7 +162,9 @@ class WithheldLabels:
         elif isinstance(obj, ItemTopic):
             item = self._item(obj.item_id)
             if item.restricted and not obj.in_title:
-                return f"a topic found in the text of the restricted item “{item}”"
+                # Neither named: listed under its topic (deleting the topic), the item would
+                # say that its text names that topic.
+                return "a topic found in the text of a restricted item"
         elif isinstance(obj, Topic) and obj.pk not in self.visible_topics():
             return "a topic named only in the text of restricted items"
         elif isinstance(obj, LogEntry):

@@ -78,7 +78,7 @@ def test_deleting_a_restricted_item_lists_its_decisions_without_their_text(
         assert SECRET not in html
         assert "Wombat" not in html
         assert "Resolution: decision 1 of the restricted item “SSP/61/25 Contract Review”" in html
-        assert "Item topic: a topic found in the text of the restricted item" in html
+        assert "Item topic: a topic found in the text of a restricted item" in html
         # Topics named in its title are public.
         assert "SSP/61/25 Contract Review – Contract Review" in html
 
@@ -284,3 +284,20 @@ def test_the_place_page_of_an_unmatched_restriction_says_who_may_place_it(client
     html = page(client, f"/admin/meetings/override/{override.pk}/place/")
     assert "Only staff with the permission to view restricted items can place" in html
     assert "Place it on this item" not in html
+
+
+def test_deleting_a_topic_does_not_say_which_restricted_items_name_it_in_their_text(
+    client, clerk, officer, item
+):
+    knife_crime = Topic.objects.get(name="Knife Crime")
+    ItemTopic.objects.create(item=item, topic=knife_crime)
+    url = f"/admin/meetings/topic/{knife_crime.pk}/delete/"
+    client.force_login(clerk)
+
+    html = page(client, url)
+
+    assert "Knife Crime Update" in html
+    assert "Contract Review" not in html
+
+    client.force_login(officer)
+    assert "Contract Review" in page(client, url)
