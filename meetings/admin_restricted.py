@@ -13,6 +13,7 @@ import json
 
 from django.contrib.admin import FieldListFilter, SimpleListFilter, widgets
 from django.contrib.admin.models import LogEntry
+from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, get_fields_from_path, quote
 from django.contrib.contenttypes.models import ContentType
 from django.db import router
@@ -49,6 +50,29 @@ class RestrictedTextAdmin:
             if (lookup, value) in widgets.url_params_from_lookup_dict(fk_lookup).items():
                 return True
         return False
+
+    def get_changelist_instance(self, request):
+        """As Django's, refusing as it refuses other wrong filters the values no database
+        query can take: a NUL character (PostgreSQL text cannot hold one) and a date part past
+        any date (Python's dates overflow)."""
+        for name, values in request.GET.lists():
+            if any("\x00" in value for value in [name, *values]):
+                raise IncorrectLookupParameters(f"{name!r} holds a NUL character")
+        if self.date_hierarchy:
+            for part in ("year", "month", "day"):
+                value = request.GET.get(f"{self.date_hierarchy}__{part}")
+                if value is not None and not (value.isascii() and value.isdigit()):
+                    raise IncorrectLookupParameters(f"{part} is not a number")
+                if value is not None and len(value) > 4:
+                    raise IncorrectLookupParameters(f"{part} is out of range")
+        return super().get_changelist_instance(request)
+
+    def get_search_results(self, request, queryset, search_term):
+        # A NUL character matches nothing, and PostgreSQL refuses it (changelists and
+        # autocomplete alike).
+        if "\x00" in search_term:
+            return queryset.none(), False
+        return super().get_search_results(request, queryset, search_term)
 
     def offered_lookups(self, request) -> set[str]:
         """The query string parameters the changelist's filters and date hierarchy use."""

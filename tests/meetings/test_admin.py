@@ -148,3 +148,29 @@ def test_source_documents_are_read_only_and_their_text_needs_the_permission(
     editor.user_permissions.add(Permission.objects.get(codename="view_restricted"))
     client.force_login(type(editor).objects.get(pk=editor.pk))
     assert SECRET in client.get(url).content.decode()
+
+
+@pytest.mark.parametrize(
+    "url",
+    [
+        "/admin/meetings/meeting/?body=%00",
+        "/admin/meetings/meeting/?date_source__exact=%00",
+        "/admin/meetings/meeting/?_facets=1&body=%00",
+        "/admin/meetings/agendaitem/?status__exact=%00",
+        "/admin/meetings/agendaitem/?q=a%00",
+        "/admin/meetings/sourcedocument/?status__exact=%00",
+        "/admin/meetings/sourcedocument/?imported_at__year=99999999999999",
+        "/admin/meetings/sourcedocument/?imported_at__year=2025&imported_at__month=99999999999",
+        "/admin/meetings/importevent/?outcome__exact=%00",
+        "/admin/meetings/override/?field__exact=%00",
+        "/admin/autocomplete/?app_label=meetings&model_name=itemtopic&field_name=topic&term=%00",
+    ],
+)
+def test_odd_filter_values_are_refused_not_a_server_error(admin_client, make_meeting, url):
+    make_meeting()
+
+    response = admin_client.get(url)
+
+    assert response.status_code in (200, 302)
+    if response.status_code == 302:
+        assert response["Location"].endswith("?e=1")
