@@ -508,6 +508,8 @@ class AliasesField(forms.CharField):
         if not isinstance(lines, list) or not all(isinstance(line, str) for line in lines):
             lines = text.splitlines()
         names, seen = [], set()
+        if any("\x00" in line for line in lines):
+            raise forms.ValidationError("Enter aliases without a NUL character.")
         for line in lines:
             name = " ".join(line.split())
             if name and name.casefold() not in seen:

@@ -11,12 +11,13 @@ made, each named by what was changed. ``RestrictedTextAdmin`` closes those for e
 
 import json
 
+from django import forms
 from django.contrib.admin import FieldListFilter, SimpleListFilter, widgets
 from django.contrib.admin.models import LogEntry
 from django.contrib.admin.options import IncorrectLookupParameters
 from django.contrib.admin.utils import NestedObjects, get_fields_from_path, quote
 from django.contrib.contenttypes.models import ContentType
-from django.db import router
+from django.db import models, router
 from django.urls import NoReverseMatch, reverse
 from django.utils.html import format_html
 from django.utils.text import capfirst
@@ -66,6 +67,11 @@ class RestrictedTextAdmin:
                 if value is not None and len(value) > 4:
                     raise IncorrectLookupParameters(f"{part} is out of range")
         return super().get_changelist_instance(request)
+
+    def formfield_for_dbfield(self, db_field, request, **kwargs):
+        if isinstance(db_field, models.JSONField):
+            kwargs.setdefault("form_class", JSONWithoutNulField)
+        return super().formfield_for_dbfield(db_field, request, **kwargs)
 
     def get_search_results(self, request, queryset, search_term):
         # A NUL character matches nothing, and PostgreSQL refuses it (changelists and
@@ -144,6 +150,15 @@ class RestrictedTextAdmin:
         if page is not None and self.withholds_text(request, response.context_data["object"]):
             page.object_list = [withhold_object_names(entry) for entry in page]
         return response
+
+
+class JSONWithoutNulField(forms.JSONField):
+    """A JSON value that holds no NUL character ("\\u0000"): PostgreSQL cannot store one."""
+
+    def validate(self, value):
+        super().validate(value)
+        if "\\u0000" in json.dumps(value):
+            raise forms.ValidationError("Enter text without a NUL character (\\u0000).")
 
 
 def withhold_object_names(entry):

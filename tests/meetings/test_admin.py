@@ -7,6 +7,7 @@ from django.contrib.auth.models import Permission
 
 from ingest.services import import_document
 from meetings.models import Attendee, Meeting, Resolution, SourceDocument, Topic
+from tests.ingest.test_overrides import post_data
 
 pytestmark = pytest.mark.django_db
 
@@ -174,3 +175,19 @@ def test_odd_filter_values_are_refused_not_a_server_error(admin_client, make_mee
     assert response.status_code in (200, 302)
     if response.status_code == 302:
         assert response["Location"].endswith("?e=1")
+
+
+def test_a_nul_character_in_a_list_field_is_a_form_error_not_a_server_error(
+    admin_client, restricted_item
+):
+    url = f"/admin/meetings/agendaitem/{restricted_item.pk}/change/"
+    data = post_data(admin_client.get(url)) | {"attachments": '["PDF\\u0000 282 KB"]'}
+    response = admin_client.post(url, data)
+    assert response.status_code == 200
+    assert "without a NUL character" in response.content.decode()
+
+    response = admin_client.post(
+        "/admin/meetings/topic/add/", {"name": "Op", "slug": "op", "aliases": '["Op\\u0000"]'}
+    )
+    assert response.status_code == 200
+    assert not Topic.objects.filter(slug="op").exists()
