@@ -285,7 +285,11 @@ def _preview_url(model_admin, ids) -> str:
 
 
 def _ids(value: str) -> list[int]:
-    return [int(part) for part in value.split(",") if part.strip().isdigit()][:100]
+    # Digits a database id can hold: "²" is a digit to Python but no number, and an id of
+    # more than 18 digits overflows the column.
+    parts = [part.strip() for part in value.split(",")]
+    ids = [int(part) for part in parts if part.isascii() and part.isdigit() and len(part) <= 18]
+    return ids[:100]
 
 
 def _files(count: int) -> str:

@@ -227,6 +227,12 @@ class TestUpload:
         assert "Heard" in page
         assert "iQuanta" in page  # a topic found
 
+    @pytest.mark.parametrize("ids", ["²", "1,٣", "99999999999999999999999", "%00"])
+    def test_a_preview_address_with_odd_ids_goes_back_to_the_upload(self, importer_client, ids):
+        response = importer_client.get(f"{PREVIEW_URL}?ids={ids}")
+        assert response.status_code == 302
+        assert response["Location"] == UPLOAD_URL
+
     def test_choosing_no_file_says_so(self, importer_client):
         response = importer_client.post(UPLOAD_URL, {})
         assert response.status_code == 200
