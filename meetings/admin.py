@@ -616,7 +616,11 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         keep = next((t for t in topics if str(t.pk) == request.POST.get("keep")), None)
         if request.POST.get("post") == "yes" and keep is not None:
             merged = [topic for topic in topics if topic.pk != keep.pk]
-            count = services.merge_topics(keep, merged)
+            services.merge_topics(keep, merged)
+            # Only the items whose topics the user may see: a link found in a restricted
+            # item's text says what that text names.
+            include = can_view_restricted(request.user)
+            count = ItemTopic.objects.with_restricted(include).filter(topic=keep).count()
             names = ", ".join(f'"{topic.name}"' for topic in merged)
             self.message_user(
                 request,

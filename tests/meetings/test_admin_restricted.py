@@ -301,3 +301,27 @@ def test_deleting_a_topic_does_not_say_which_restricted_items_name_it_in_their_t
 
     client.force_login(officer)
     assert "Contract Review" in page(client, url)
+
+
+def test_merging_topics_counts_only_the_items_the_user_may_see_tagged(client, clerk, item):
+    knife_crime = Topic.objects.get(name="Knife Crime")
+    ItemTopic.objects.create(item=item, topic=knife_crime)  # found in the restricted text
+    knives = Topic.objects.create(name="Knives", slug="knives")
+    ItemTopic.objects.create(item=item.meeting.items.get(restricted=False), topic=knives)
+    client.force_login(clerk)
+
+    response = client.post(
+        "/admin/meetings/topic/",
+        {
+            "action": "merge_topics",
+            "_selected_action": [knife_crime.pk, knives.pk],
+            "keep": knife_crime.pk,
+            "post": "yes",
+        },
+        follow=True,
+    )
+
+    assert messages_of(response) == [
+        'Merged "Knives" into "Knife Crime", which now tags 1 items and keeps the merged names '
+        "as aliases."
+    ]
