@@ -119,6 +119,8 @@ class RestrictedTextAdmin:
         def format_callback(obj):
             opts = obj._meta
             name = capfirst(opts.verbose_name)
+            if labels.unlisted(obj):
+                return None
             withheld = labels.label(obj)
             if not self.admin_site.is_registered(obj.__class__):
                 return format_html("{}: {}", name, withheld or str(obj))
@@ -136,13 +138,14 @@ class RestrictedTextAdmin:
                 return format_html("{}: {}", name, obj)
             return format_html('{}: <a href="{}">{}</a>', name, url, obj)
 
-        to_delete = collector.nested(format_callback)
+        to_delete = _listed(collector.nested(format_callback))
         protected = [format_callback(obj) for obj in collector.protected]
         model_count = {
-            model._meta.verbose_name_plural: len(objects)
+            model._meta.verbose_name_plural: count
             for model, objects in collector.model_objs.items()
+            if (count := len([obj for obj in objects if not labels.unlisted(obj)]))
         }
-        return to_delete, model_count, perms_needed, protected
+        return to_delete, model_count, perms_needed, [obj for obj in protected if obj]
 
     def history_view(self, request, object_id, extra_context=None):
         response = super().history_view(request, object_id, extra_context)
@@ -159,6 +162,12 @@ class JSONWithoutNulField(forms.JSONField):
         super().validate(value)
         if "\\u0000" in json.dumps(value):
             raise forms.ValidationError("Enter text without a NUL character (\\u0000).")
+
+
+def _listed(nested: list) -> list:
+    """``nested`` (Django's nested list of labels) without the objects not listed (None)."""
+    listed = [_listed(entry) if isinstance(entry, list) else entry for entry in nested]
+    return [entry for entry in listed if entry]
 
 
 def withhold_object_names(entry):
@@ -190,6 +199,13 @@ class WithheldLabels:
         self._items = {}
         self._visible_topics = None
 
+    def unlisted(self, obj) -> bool:
+        """Whether ``obj`` is left out of the list altogether: a topic link found only in a
+        restricted item's text says, under its topic, that the text names that topic."""
+        if self.include or not isinstance(obj, ItemTopic) or obj.in_title:
+            return False
+        return self._item(obj.item_id).restricted
+
     def label(self, obj) -> str | None:
         """What to call ``obj`` instead of its ``__str__``; None when it may be shown."""
         if self.include:
@@ -198,12 +214,6 @@ class WithheldLabels:
             item = self._item(obj.item_id)
             if item.restricted:
                 return f"decision {obj.order} of the restricted item “{item}”"
-        elif isinstance(obj, ItemTopic):
-            item = self._item(obj.item_id)
-            if item.restricted and not obj.in_title:
-                # Neither named: listed under its topic (deleting the topic), the item would
-                # say that its text names that topic.
-                return "a topic found in the text of a restricted item"
         elif isinstance(obj, Topic) and obj.pk not in self.visible_topics():
             return "a topic named only in the text of restricted items"
         elif isinstance(obj, LogEntry):
