@@ -84,6 +84,8 @@ class StoredMatching:
     matches: list[Match | None]  # one per parsed item
     # Each stored item as it was before the import: {"position", "number", "title"}.
     was: list[dict] = field(default_factory=list)
+    # Each stored item's text as it was (``text_of``).
+    texts: list[tuple] = field(default_factory=list)
 
     @property
     def removed(self) -> list[AgendaItem]:
@@ -136,7 +138,16 @@ def stored_matching(meeting: Meeting, parsed: ParsedMeeting) -> StoredMatching:
         }
         for item in stored
     ]
-    return StoredMatching(stored, matches, was)
+    texts = [
+        text_of(item.agenda_text, item.minutes_text, [r.text for r in item.resolutions.all()])
+        for item in stored
+    ]
+    return StoredMatching(stored, matches, was, texts)
+
+
+def text_of(agenda_text: str, minutes_text: str, decisions: list[str]) -> tuple:
+    """What an item's minutes say of it, to tell whether a reading says something new."""
+    return (agenda_text, minutes_text, tuple(decisions))
 
 
 def compare(

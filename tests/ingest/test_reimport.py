@@ -607,6 +607,40 @@ class TestItemIdentity:
         assert Override.objects.get().unmatched is not None
         assert Meeting.objects.get(pk=meeting.pk).needs_review
 
+    def test_a_restriction_lifted_by_hand_lapses_when_the_minutes_say_more_of_the_item(
+        self, parser
+    ):
+        """Published by hand on what it said then: new restricted text is not published on
+        the strength of that decision."""
+        secret = JANUARY.replace(
+            b"Item: SSP/48/24 | Operation Nightfall | Patrols continued in Ropner Ward.",
+            b"Item: SSP/48/24 | Restricted - Contract | The contract was discussed.",
+        )
+        meeting = import_document(secret, "jan.txt").meeting
+        contract = items_by_title(meeting)["Restricted - Contract"]
+        contract.restricted = False
+        overrides.record(contract, "restricted", True, user=None)
+        contract.save()
+
+        # The same text read again: the item stays published.
+        again = reimport.reimport_meeting(Meeting.objects.get(pk=meeting.pk))
+        assert again.status == services.UNCHANGED
+        assert not AgendaItem.objects.get(pk=contract.pk).restricted
+
+        corrected = secret.replace(
+            b"The contract was discussed.", b"The contract was discussed. The sum was 40,000."
+        )
+        import_document(corrected, "jan.txt")
+
+        item = AgendaItem.objects.get(pk=contract.pk)
+        assert (item.title, item.restricted) == ("Restricted - Contract", True)
+        override = Override.objects.get()
+        assert (override.item_id, override.value) == (None, False)
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
+        # Read once more, nothing changes.
+        again = reimport.reimport_meeting(Meeting.objects.get(pk=meeting.pk))
+        assert again.status == services.UNCHANGED, again.changes.summary()
+
     def test_positions_are_rewritten_without_clashing(self, parser):
         """Every item moves up one place: no two rows may hold a position at any moment."""
         titles = ["Apologies", "Minutes", "Patrols", "Knife Crime", "Any Other Business"]
