@@ -84,24 +84,15 @@ class StoredMatching:
     matches: list[Match | None]  # one per parsed item
     # Each stored item as it was before the import: {"position", "number", "title"}.
     was: list[dict] = field(default_factory=list)
-    # Each stored item's text as it was (``text_of``).
-    texts: list[tuple] = field(default_factory=list)
+    # The stored items (ids) whose restricted flag set or lifted by hand the import sets aside,
+    # unmatched, to be placed again (``ingest.overrides``).
+    aside: set[int] = field(default_factory=set)
 
     @property
     def removed(self) -> list[AgendaItem]:
         """The stored items no parsed item matches: the import deletes them."""
         kept = {match.stored for match in self.matches if match is not None}
         return [item for index, item in enumerate(self.stored) if index not in kept]
-
-    @property
-    def guessed(self) -> list[AgendaItem]:
-        """The stored items matched by a guess (a title changed, a number or a position), not
-        by the same title: a restriction set by hand does not follow such a match."""
-        return [
-            self.stored[match.stored]
-            for match in self.matches
-            if match is not None and not match.certain
-        ]
 
     def item_for(self, index: int) -> AgendaItem | None:
         match = self.matches[index]
@@ -113,19 +104,25 @@ def stored_matching(meeting: Meeting, parsed: ParsedMeeting) -> StoredMatching:
 
     A stored item is known by the title the minutes gave it: a title corrected by hand is
     not what the next reading of the minutes will say.
+
+    A restricted flag set or lifted by hand is set aside (``StoredMatching.aside``) when its
+    item is found again only by a guess (a title changed, a number or a position), and a lifted
+    one when the minutes now restrict the item with other text than before: the lift was
+    decided on what the item said then.
     """
     stored = list(
         AgendaItem.objects.filter(meeting=meeting)
         .order_by("position")
         .prefetch_related(Prefetch("resolutions", queryset=Resolution.objects.order_by("order")))
     )
-    minutes_titles = {
-        item_id: imported["value"]
-        for item_id, imported in Override.objects.filter(
-            item__meeting=meeting, field=Override.Field.TITLE, imported__isnull=False
-        ).values_list("item_id", "imported")
-        if imported
-    }
+    minutes_titles, lifted = {}, set()
+    for item_id, field_name, value, imported in Override.objects.filter(
+        item__meeting=meeting, field__in=[Override.Field.TITLE, Override.Field.RESTRICTED]
+    ).values_list("item_id", "field", "value", "imported"):
+        if field_name == Override.Field.TITLE and imported:
+            minutes_titles[item_id] = imported["value"]
+        elif field_name == Override.Field.RESTRICTED and not value:
+            lifted.add(item_id)
     matches = match_items(
         [(minutes_titles.get(item.pk, item.title), item.number) for item in stored],
         [(item.title, item.number) for item in parsed.items],
@@ -138,16 +135,23 @@ def stored_matching(meeting: Meeting, parsed: ParsedMeeting) -> StoredMatching:
         }
         for item in stored
     ]
-    texts = [
-        text_of(item.agenda_text, item.minutes_text, [r.text for r in item.resolutions.all()])
-        for item in stored
-    ]
-    return StoredMatching(stored, matches, was, texts)
-
-
-def text_of(agenda_text: str, minutes_text: str, decisions: list[str]) -> tuple:
-    """What an item's minutes say of it, to tell whether a reading says something new."""
-    return (agenda_text, minutes_text, tuple(decisions))
+    aside = set()
+    for match, parsed_item in zip(matches, parsed.items, strict=True):
+        if match is None:
+            continue
+        item = stored[match.stored]
+        if not match.certain:
+            aside.add(item.pk)
+        elif item.pk in lifted and parsed_item.restricted:
+            before = [r.text for r in item.resolutions.all()]
+            now = [r.text for r in parsed_item.resolutions]
+            if (item.agenda_text, item.minutes_text, before) != (
+                parsed_item.agenda_text,
+                parsed_item.minutes_text,
+                now,
+            ):
+                aside.add(item.pk)
+    return StoredMatching(stored, matches, was, aside)
 
 
 def compare(

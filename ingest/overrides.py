@@ -29,7 +29,6 @@ from django.db.models import Q
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ingest.diff import text_of
 from ingest.parsers import ParsedMeeting
 from meetings.models import (
     AgendaItem,
@@ -157,9 +156,8 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
         )
     # A restriction set or lifted by hand is never carried to an item on a guess, nor is a
     # lifted one kept over new restricted text: it waits, unmatched, to be placed again.
-    aside = _set_aside(matching, [parsed_item for _item, parsed_item in entries])
     for item in matching.stored:
-        if item.pk in aside:
+        if item.pk in matching.aside:
             Override.objects.filter(item=item, field=RESTRICTED).update(
                 item=None, meeting=meeting, unmatched=was[item.pk]
             )
@@ -195,31 +193,6 @@ class Holds:
         for override in self.restrictions:
             override.unmatched = {**override.unmatched, "held": held}
         Override.objects.bulk_update(self.restrictions, ["unmatched"])
-
-
-def _set_aside(matching, parsed_items) -> set[int]:
-    """The stored items (ids) whose restricted flag set or lifted by hand this import sets
-    aside, unmatched, to be placed again: the items found again only by a guess, and the items
-    published by hand that the minutes now restrict with other text than before (the lift was
-    decided on what the item said then)."""
-    aside = {item.pk for item in matching.guessed}
-    lifted = {
-        item_id
-        for item_id, value in Override.objects.filter(
-            item__in=matching.stored, field=RESTRICTED
-        ).values_list("item_id", "value")
-        if not value
-    }
-    for match, parsed_item in zip(matching.matches, parsed_items, strict=True):
-        if match is None or not parsed_item.restricted:
-            continue
-        if matching.stored[match.stored].pk not in lifted:
-            continue
-        decisions = [resolution.text for resolution in parsed_item.resolutions]
-        now = text_of(parsed_item.agenda_text, parsed_item.minutes_text, decisions)
-        if now != matching.texts[match.stored]:
-            aside.add(matching.stored[match.stored].pk)
-    return aside
 
 
 def _held(restrictions: list[Override], matching) -> set[int]:
@@ -322,8 +295,7 @@ def as_stored(
         for o in Override.objects.filter(meeting=meeting, unmatched__isnull=False, field=RESTRICTED)
         if o.value
     ]
-    aside = _set_aside(matching, parsed.items)
-    removed = [item.pk for item in matching.removed] + list(aside)
+    removed = [item.pk for item in matching.removed] + list(matching.aside)
     if not restrictions and removed:
         # Restrictions that this import leaves unmatched hold items too.
         lost = Override.objects.filter(item_id__in=removed, field=RESTRICTED)
@@ -333,7 +305,7 @@ def as_stored(
     for index, item in enumerate(parsed.items):
         stored_item = matching.item_for(index)
         values = by_item.get(stored_item.pk, {}) if stored_item is not None else {}
-        if stored_item is not None and stored_item.pk in aside:
+        if stored_item is not None and stored_item.pk in matching.aside:
             values = {name: value for name, value in values.items() if name != RESTRICTED}
         if index in held:
             values = {**values, "restricted": True}
