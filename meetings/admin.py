@@ -31,6 +31,7 @@ from .models import (
     SourceDocument,
     Topic,
     can_view_restricted,
+    visible_links,
 )
 
 # Fields that carry what was said about an item; withheld from restricted items unless allowed.
@@ -551,7 +552,7 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         # A topic found only in restricted items' text may be named in that text alone.
         # Its uses count only the links the user may see.
         include = can_view_restricted(request.user)
-        visible = Q(item_topics__in_title=True) | Q(item_topics__item__restricted=False)
+        visible = visible_links("item_topics__")
         return (
             super()
             .get_queryset(request)

@@ -419,6 +419,13 @@ class Topic(models.Model):
         return [self.name, *self.aliases]
 
 
+def visible_links(path: str = "") -> Q:
+    """The topic links anyone may see: those of open items, and those of restricted items whose
+    topic is named in the title. ``path`` leads from another model to ``ItemTopic``, e.g.
+    "item_topics__" from ``Topic``."""
+    return Q(**{f"{path}in_title": True}) | Q(**{f"{path}item__restricted": False})
+
+
 class ItemTopicQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Topic links ``user`` may see; see ``with_restricted``."""
@@ -429,7 +436,7 @@ class ItemTopicQuerySet(models.QuerySet):
 
         A topic found only in a restricted item's text would disclose that text.
         """
-        return self if include else self.filter(Q(in_title=True) | Q(item__restricted=False))
+        return self if include else self.filter(visible_links())
 
 
 class ItemTopic(models.Model):

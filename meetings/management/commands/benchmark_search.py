@@ -391,9 +391,9 @@ class Command(BaseCommand):
         for expression in (ExtractYear("meeting__date"), F("restricted"), F("status")):
             list(filtered.order_by().values(value=expression).annotate(n=Count("pk")))
         list(filtered.order_by().values("meeting__body").annotate(n=Count("pk")))
-        links = ItemTopic.objects.filter(item__in=filtered.values("pk"))
-        if not include_restricted:
-            links = links.filter(Q(in_title=True) | Q(item__restricted=False))
+        links = ItemTopic.objects.filter(item__in=filtered.values("pk")).with_restricted(
+            include_restricted
+        )
         list(links.values("topic_id").annotate(n=Count("pk")).order_by("-n")[:50])
 
     # Import
