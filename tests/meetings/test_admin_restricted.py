@@ -89,26 +89,22 @@ def test_deleting_a_restricted_item_lists_its_decisions_without_their_text(
         assert HIDDEN_TOPIC in html
 
 
-def test_the_history_of_a_restricted_item_does_not_name_its_decisions(client, clerk, officer, item):
-    # What Django records when a decision is edited on the item's page.
-    LogEntry.objects.create(
-        user=officer,
+def log_decision_edit(user, item) -> LogEntry:
+    """What Django records when ``user`` edits ``item``'s decision on the item's admin page:
+    the decision is named by its text."""
+    change = {"name": "resolution", "object": str(item.resolutions.get()), "fields": ["Text"]}
+    return LogEntry.objects.create(
+        user=user,
         content_type=ContentType.objects.get_for_model(AgendaItem),
         object_id=str(item.pk),
         object_repr=str(item),
         action_flag=CHANGE,
-        change_message=json.dumps(
-            [
-                {
-                    "changed": {
-                        "name": "resolution",
-                        "object": str(item.resolutions.get()),
-                        "fields": ["Text"],
-                    }
-                }
-            ]
-        ),
+        change_message=json.dumps([{"changed": change}]),
     )
+
+
+def test_the_history_of_a_restricted_item_does_not_name_its_decisions(client, clerk, officer, item):
+    log_decision_edit(officer, item)
     url = f"/admin/meetings/agendaitem/{item.pk}/history/"
     client.force_login(clerk)
     html = page(client, url)

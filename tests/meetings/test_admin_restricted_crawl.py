@@ -15,7 +15,6 @@ and the app registry, so a model registered later is walked too.
 
 import datetime
 import html
-import json
 import re
 from collections import deque
 from urllib.parse import urlencode, urljoin, urlsplit
@@ -24,9 +23,7 @@ import pytest
 from django.apps import apps
 from django.contrib import admin
 from django.contrib.admin import helpers
-from django.contrib.admin.models import CHANGE, LogEntry
 from django.contrib.auth.models import Permission
-from django.contrib.contenttypes.models import ContentType
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.test import RequestFactory
 from django.urls import reverse
@@ -43,6 +40,7 @@ from meetings.models import (
     Topic,
 )
 from tests.conftest import MINUTES_DIR, RESTRICTED_WORD
+from tests.meetings.test_admin_restricted import log_decision_edit
 from tests.meetings.test_restricted_crawl import (
     normalise,
     public_text,
@@ -105,20 +103,8 @@ def archive(make_meeting, django_user_model):
         created_by_name="jo",
         unmatched={"position": 3, "number": "SSP/62/25", "title": "Old Business", "held": {}},
     )
-    # What Django records when an officer edits the decision on the item's admin page: the
-    # decision is named by its text.
     officer = django_user_model.objects.create_superuser("officer", password="x-long-enough-1")
-    decision = item.resolutions.get()
-    LogEntry.objects.create(
-        user=officer,
-        content_type=ContentType.objects.get_for_model(AgendaItem),
-        object_id=str(item.pk),
-        object_repr=str(item),
-        action_flag=CHANGE,
-        change_message=json.dumps(
-            [{"changed": {"name": "resolution", "object": str(decision), "fields": ["Text"]}}]
-        ),
-    )
+    log_decision_edit(officer, item)
     assert AgendaItem.objects.filter(restricted=True).count() > 1
     return item
 
