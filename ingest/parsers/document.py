@@ -30,6 +30,14 @@ APOLOGIES = "apologies"
 # fields, so the import does not store these two, and a date or body filled in later clears them.
 NO_DATE_WARNING = "The document states no meeting date."
 NO_BODY_WARNING = "The document does not name the meeting's body."
+# A layout the reader does not know: items were found by guesswork.
+GUESSED_LAYOUT_WARNING = (
+    "The layout of this document was not recognised; items were guessed from headings."
+)
+# The document excludes the public (or mentions exempt or private business) where the reader
+# cannot tell which items that covers, so it restricted every item from there on. The full
+# warning starts with this and says from which item and why.
+RESTRICTED_IN_DOUBT_WARNING = "Restricted for review:"
 
 # Shapes the parser recognises.
 SHAPE_PIPE_TABLE = "pipe_table"
@@ -86,3 +94,6 @@ class ParsedMeeting:
     attendees: list[ParsedAttendee] = field(default_factory=list)
     items: list[ParsedItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    # How the document was read, for the admin: the layout found and what was inferred
+    # ("Layout: egenda decision record", "Date from the opening sentence").
+    notes: list[str] = field(default_factory=list)

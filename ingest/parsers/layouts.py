@@ -377,9 +377,7 @@ def unknown(text: str) -> Layout:
     """Best effort for a layout we do not know: a short line without closing punctuation that
     stands alone as a paragraph starts an item; what follows it is its minutes."""
     layout = Layout(doc.SHAPE_UNKNOWN, header="")
-    layout.warnings.append(
-        "The layout of this document was not recognised; items were guessed from headings."
-    )
+    layout.warnings.append(doc.GUESSED_LAYOUT_WARNING)
     paragraphs = _paragraphs(text)
     header_end = _header_end(paragraphs)
 
