@@ -31,6 +31,7 @@ class Shape(models.TextChoices):
     MODERNGOV_UNNUMBERED = document.SHAPE_MODERNGOV_UNNUMBERED, "ModernGov, unnumbered items"
     FORMAL = document.SHAPE_FORMAL, "Formal minutes"
     NUMBERED = document.SHAPE_NUMBERED, "Numbered minutes"
+    EGENDA = document.SHAPE_EGENDA, "Egenda decision record"
     UNKNOWN = document.SHAPE_UNKNOWN, "Unknown layout"
 
 

@@ -45,6 +45,7 @@ SHAPE_MODERNGOV = "moderngov"
 SHAPE_MODERNGOV_UNNUMBERED = "moderngov_unnumbered"
 SHAPE_FORMAL = "formal"
 SHAPE_NUMBERED = "numbered"
+SHAPE_EGENDA = "egenda"
 SHAPE_UNKNOWN = "unknown"
 
 

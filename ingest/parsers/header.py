@@ -5,7 +5,7 @@ import re
 from dataclasses import dataclass, field
 
 from . import document as doc
-from .text import DATE_WORDS, find_time, first_date
+from .text import DATE_NUMERIC, DATE_WORDS, find_dates, find_time, first_date
 
 _HELD_ON = re.compile(r"^A meeting of (?P<body>.+?) was held on (?P<when>.+?)\.?$", re.I | re.M)
 # ModernGov: "Safer Stockton Partnership - Wednesday 2nd October, 2024 9.00 am". The body ends
@@ -13,9 +13,6 @@ _HELD_ON = re.compile(r"^A meeting of (?P<body>.+?) was held on (?P<when>.+?)\.?
 # as a pattern looking for both at once backtracks over every dash of a long line).
 _MODERNGOV_TITLE = re.compile(r"^(?P<body>[^\n]*?\S)\s++[-–]\s++(?P<when>[^\n]*)$", re.M)
 _YEAR = re.compile(r"\d{4}")
-_LABELLED = re.compile(
-    r"^(?P<label>Venue|Contact|Place|Location)\s*:\s*(?P<value>.*)$", re.I | re.M
-)
 _ATTENDANCE_LABELS = {
     "present": doc.PRESENT,
     "members present": doc.PRESENT,
@@ -32,7 +29,11 @@ _ATTENDANCE_LINE = re.compile(
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
-_NOT_A_BODY = re.compile(r"^(agenda and minutes|minutes|agenda|items?|no\.?\s*item)$", re.I)
+_NOT_A_BODY = re.compile(
+    r"^(?:agendas?(?:,| and)?\s*(?:(?:decisions|reports)(?:,| and)?\s*)*(?:and\s+)?minutes|minutes|"
+    r"agenda|decisions|items?|no\.?\s*item|public|confidential)$",
+    re.I,
+)
 
 TITLES = r"(?:Cllrs?|Councillors?|Mr|Mrs|Ms|Miss|Mx|Dr|Prof(?:essor)?|Sir|Dame|Revd?|Rev)"
 _TITLE = re.compile(rf"^(?P<title>{TITLES})\.?\s+")
@@ -59,29 +60,129 @@ class Header:
     attendees: list[doc.ParsedAttendee] = field(default_factory=list)
 
 
-def read_header(text: str) -> Header:
+def read_header(text: str, notes: list[str] | None = None) -> Header:
+    """What the header says; ``notes`` collects where the date and body were found."""
+    notes = notes if notes is not None else []
     header = Header()
-    held = _HELD_ON.search(text)
+    lines = [line.strip() for line in text.split("\n")]
+    labelled = _labelled_values(lines)
+    held = _HELD_ON.search(text) or _HELD_SENTENCE.search(text)
     if held:
-        header.body = " ".join(held["body"].split())
+        header.body = _tidy_body(held["body"])
         header.date = first_date(held["when"])
-        header.start_time = _time_only(held["when"])
-    else:
-        titled = _moderngov_title(text)
-        if titled and DATE_WORDS.search(titled["when"]):
-            header.body = titled["body"].strip()
+        header.start_time = _time_only(held["when"][:80])
+        if header.date:
+            notes.append("Date read from the opening sentence.")
+    titled = _moderngov_title(text)
+    if titled and DATE_WORDS.search(titled["when"]):
+        header.body = header.body or _tidy_body(titled["body"])
+        if not header.date:
             header.date = first_date(titled["when"])
             header.start_time = _time_only(titled["when"])
+    if not header.date and labelled.get("date"):
+        header.date = first_date(labelled["date"])
+        if header.date:
+            notes.append("Date read after the “Date:” label.")
+    if not header.date:
+        header.date, when = _date_line(lines)
+        if header.date:
+            header.start_time = header.start_time or _time_only(when)
+            notes.append("Date read from a line of its own near the top.")
+    if not header.date:
+        header.date = _date_in_prose(text)
+        if header.date:
+            notes.append("Date read from the text of the header; check it.")
+    if not header.start_time and labelled.get("time"):
+        header.start_time = find_time(labelled["time"])
     if not header.body:
-        header.body = _first_line_body(text)
-    for match in _LABELLED.finditer(text):
-        value = " ".join(match["value"].split())
-        if match["label"].lower() == "contact":
-            header.contact = value
-        else:
-            header.venue = value
+        header.body = _minutes_title_body(lines) or _first_line_body(lines)
+    header.contact = labelled.get("contact", "")
+    header.venue = labelled.get("venue") or labelled.get("place") or labelled.get("location", "")
     header.attendees = read_attendance(text)
     return header
+
+
+# "Venue:", "Date:" with their value on the same line or, in decision records, the next one.
+_LABEL = re.compile(
+    r"^(?P<label>Date|Time|Venue|Place|Location|Contact)\s*:\s*(?P<value>.*)$", re.I
+)
+_ANY_LABEL = re.compile(r"^[A-Z][A-Za-z ]{1,30}:")
+
+
+def _labelled_values(lines: list[str]) -> dict[str, str]:
+    values: dict[str, str] = {}
+    for index, line in enumerate(lines):
+        match = _LABEL.match(line)
+        if not match:
+            continue
+        label, value = match["label"].lower(), match["value"].strip()
+        if not value:
+            following = next((later for later in lines[index + 1 : index + 3] if later), "")
+            value = "" if _ANY_LABEL.match(following) else following
+        if value and label not in values:
+            values[label] = " ".join(value.split())
+    return values
+
+
+# "The meeting of the Licensing Sub-Committee held via Zoom on Wednesday 5 May 2021", "Minutes
+# of a meeting of the Police and Crime Panel held at 7.00pm on Monday 4 February 2008".
+_HELD_SENTENCE = re.compile(
+    r"\b(?:a|the)\s++(?:\w++\s++){0,2}?meeting\s++of\s++(?P<body>[^\n.]{3,120}?)\s++"
+    r"(?:was\s++|were\s++)?held\b(?P<when>[^\n]{0,200})",
+    re.IGNORECASE,
+)
+# The date of an earlier meeting, not this one: "minutes of the meeting held on 5 May".
+_EARLIER = re.compile(r"(?:minutes|previous|last|earlier|held)\W+(?:\w+\W+){0,6}$", re.IGNORECASE)
+# "Safer Stockton Partnership Minutes", "Licensing Committee (ceased to operate 10/04/2017)
+# Minutes": the body named before the word "Minutes".
+_MINUTES_TITLE = re.compile(r"^(?P<body>[A-Z][^:|]{2,100}?)\s+Minutes$")
+_MINUTES_OF_TITLE = re.compile(
+    r"^Minutes\s+of\s+(?:(?:a|the)\s+)?(?:\w+\s+)?(?:meeting\s+of\s+(?:the\s+)?)?"
+    r"(?P<body>[A-Z][^:|]{2,100}?)(?:\s+(?:held|on|at)\b.*)?$",
+    re.IGNORECASE,
+)
+_BRACKETED = re.compile(r"\s*\([^()]*\)")
+
+
+def _tidy_body(body: str) -> str:
+    body = " ".join(body.split())
+    body = re.sub(r"^(?:the)\s+", "", body, flags=re.IGNORECASE)
+    return body.strip(" ,.-–")
+
+
+def _minutes_title_body(lines: list[str]) -> str:
+    for line in lines[:15]:
+        match = _MINUTES_TITLE.match(line) or _MINUTES_OF_TITLE.match(line)
+        if match and not DATE_WORDS.search(match["body"]):
+            body = _tidy_body(_BRACKETED.sub("", match["body"]))
+            if body and not _NOT_A_BODY.match(body):
+                return body
+    return ""
+
+
+def _date_line(lines: list[str]) -> tuple[dt.date | None, str]:
+    """A date standing on a line of its own near the top (perhaps with a weekday and time)."""
+    for line in [line for line in lines if line][:15]:
+        match = DATE_WORDS.search(line) or DATE_NUMERIC.search(line)
+        if not match:
+            continue
+        rest = (line[: match.start()] + line[match.end() :]).strip(" ,.-–")
+        if len(rest) <= 25 and not re.search(
+            r"[a-z]{4,}", DATE_WORDS.sub("", rest).replace("at", "")
+        ):
+            found = first_date(line)
+            if found:
+                return found, line
+    return None, ""
+
+
+def _date_in_prose(text: str) -> dt.date | None:
+    """The first full date in the header that is not an earlier meeting's."""
+    for offset, found in find_dates(text):
+        before = text[max(0, offset - 80) : offset]
+        if not _EARLIER.search(before):
+            return found
+    return None
 
 
 def _moderngov_title(text: str) -> re.Match | None:
@@ -94,14 +195,23 @@ def _time_only(text: str) -> dt.time | None:
     return find_time(DATE_WORDS.sub(" ", text))
 
 
-def _first_line_body(text: str) -> str:
-    """A body named alone on the first line, as in "Safer Stockton Partnership"."""
-    for line in text.split("\n"):
-        line = line.strip()
-        if not line or _NOT_A_BODY.match(line):
-            continue
+# A council's name or slogan above the body's: "Stockton-on-Tees Borough Council".
+_COUNCIL = re.compile(
+    r"^[A-Z][\w'&,. -]*\b(?:Borough|County|District|City|Town|Parish|Metropolitan|Community)?"
+    r"\s*Council$"
+)
+
+
+def _first_line_body(lines: list[str]) -> str:
+    """A body named alone on one of the first lines, as in "Safer Stockton Partnership"."""
+    candidates = [line for line in lines if line and not _NOT_A_BODY.match(line)][:3]
+    for index, line in enumerate(candidates):
         if ":" in line or len(line) > 80 or re.search(r"[.|]$", line) or DATE_WORDS.search(line):
             return ""
+        if _COUNCIL.match(line) and index + 1 < len(candidates):
+            following = candidates[index + 1]
+            if not (DATE_WORDS.search(following) or ":" in following):
+                continue
         return line
     return ""
 

@@ -60,6 +60,8 @@ _LEADING_NUMBER = re.compile(r"(\d+)(.*)")
 def detect_shape(text: str) -> str:
     lines = text.split("\n")
     stripped = [line.strip() for line in lines]
+    if looks_like_egenda(stripped):
+        return doc.SHAPE_EGENDA
     pipe_rows = sum(1 for line in stripped if "Minutes:" in line and _PIPE_ROW_END.search(line))
     if pipe_rows >= 2:
         return doc.SHAPE_PIPE_TABLE
@@ -433,7 +435,11 @@ def _looks_like_heading(paragraph: str) -> bool:
     )
 
 
+# The egenda reader builds on this module's Layout and RawItem.
+from .egenda import egenda, looks_like_egenda  # noqa: E402
+
 LAYOUTS = {
+    doc.SHAPE_EGENDA: egenda,
     doc.SHAPE_PIPE_TABLE: pipe_table,
     doc.SHAPE_MODERNGOV: moderngov,
     doc.SHAPE_MODERNGOV_UNNUMBERED: moderngov_unnumbered,
