@@ -21,11 +21,24 @@ _ATTENDANCE_LABELS = {
     "also in attendance": doc.IN_ATTENDANCE,
     "in attendance": doc.IN_ATTENDANCE,
     "also present": doc.IN_ATTENDANCE,
+    "members in attendance": doc.PRESENT,
+    "those attending": doc.PRESENT,
+    "those present": doc.PRESENT,
+    "attendees": doc.PRESENT,
+    "officers in attendance": doc.OFFICER,
+    "officers attending": doc.OFFICER,
     "apologies": doc.APOLOGIES,
     "apologies for absence": doc.APOLOGIES,
+    "apologies received": doc.APOLOGIES,
+    "absent": doc.APOLOGIES,
+    "members absent": doc.APOLOGIES,
 }
 _ATTENDANCE_LINE = re.compile(
-    r"^(?P<label>" + "|".join(sorted(_ATTENDANCE_LABELS, key=len, reverse=True)) + r")\s*:\s*",
+    r"^(?P<label>"
+    + "|".join(
+        label.replace(" ", r"\s+") for label in sorted(_ATTENDANCE_LABELS, key=len, reverse=True)
+    )
+    + r")\s*:\s*",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -44,6 +57,11 @@ _HONOURS = re.compile(
     r"(?:\s+(?:(?:[A-Z]\.){2,}|OBE|MBE|CBE|QPM|JP|DL))*)$"
 )
 _HONOURS_SPAN = 80
+_MAYOR = re.compile(
+    r"^(?P<office>(?:The\s+)?(?:(?:Right\s+)?Worshipful\s+)?(?:the\s+)?(?:Deputy\s+)?(?:Lord\s+)?"
+    r"Mayor(?:ess)?)\s*\((?P<name>[^()]+)\)",
+    re.IGNORECASE,
+)
 _ROLE = re.compile(
     r"^(?:Vice[\s-]Chair(?:man|person)?|Deputy Chair(?:man|person)?|Chair(?:man|person)?)$",
     re.IGNORECASE,
@@ -216,53 +234,156 @@ def _first_line_body(lines: list[str]) -> str:
     return ""
 
 
+_APOLOGIES_SENTENCE = re.compile(
+    r"^(?:\d{1,3}\.?\s+)?Apologies(?:\s+for\s+(?:absence|non-attendance))?\s+(?:were|was|had\s+been|"
+    r"have\s+been)\s+(?:received|submitted|given|tendered|reported|noted|made)\s+"
+    r"(?:from|on\s+behalf\s+of|by|for)\b\s*(?P<rest>.*)$",
+    re.IGNORECASE,
+)
+_SUBMITTED = re.compile(
+    r"^(?:were\s+|was\s+)?(?:submitted|received|given)\s+(?:on behalf of|from|by)\s+", re.IGNORECASE
+)
+_THE_FOLLOWING = re.compile(r"^(?:the\s+following(?:\s+\w+)?)?\s*[:.]?\s*$", re.IGNORECASE)
+_NONE = re.compile(r"^(?:none|nil|n/?a|no\s+apologies.*)\.?$", re.IGNORECASE)
+# Headings and labels that end a list of names given one a line.
+_NOT_A_NAME = re.compile(
+    r"^(?:items?|no\.?|public|confidential|minutes|agenda|part\b|declarations?|apologies|"
+    r"welcome|chair|item\s+description|attendance|present|officers|absent|in\s+attendance)\b",
+    re.IGNORECASE,
+)
+_NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.?|de|van|der|von|la|le|di|da|du|of|and|&)$")
+_SUBSTITUTE_NOTE = re.compile(r"\s{2,}|\s[-–]\s")
+_COUNCILLORS = re.compile(r"^(?:Councillors|Cllrs\.?)\s+", re.IGNORECASE)
+
+
 def read_attendance(text: str) -> list[doc.ParsedAttendee]:
+    """Names under each attendance label, in a sentence of apologies, or one a line."""
     attendees: list[doc.ParsedAttendee] = []
     seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
-    for paragraph in _PARAGRAPH_BREAK.split(text):
-        paragraph = " ".join(paragraph.split())
-        match = _ATTENDANCE_LINE.match(paragraph)
-        if not match:
+    lines = [line.strip() for line in text.split("\n")]
+    index = 0
+    while index < len(lines):
+        line = lines[index]
+        label = _ATTENDANCE_LINE.match(line)
+        sentence = None if label else _APOLOGIES_SENTENCE.match(line)
+        if not label and not sentence:
+            index += 1
             continue
-        attendance = _ATTENDANCE_LABELS[match["label"].lower()]
-        listed = paragraph[match.end() :]
-        listed = re.sub(
-            r"^(?:were\s+|was\s+)?(?:submitted|received|given)\s+(?:on behalf of|from|by)\s+",
-            "",
-            listed,
-            flags=re.IGNORECASE,
-        )
-        for entry in _split_people(listed):
-            person = parse_person(entry, attendance)
-            if not person:
-                continue
-            key = (person.name.lower(), attendance)
-            if key in seen:
-                # Listed twice: keep one entry, with whatever detail either gives.
-                first = seen[key]
-                first.role = first.role or person.role
-                first.organisation = first.organisation or person.organisation
-                first.title = first.title or person.title
-                continue
-            seen[key] = person
-            attendees.append(person)
+        if label:
+            attendance = _ATTENDANCE_LABELS[" ".join(label["label"].lower().split())]
+            value = _SUBMITTED.sub("", line[label.end() :].strip())
+        else:
+            attendance, value = doc.APOLOGIES, sentence["rest"].strip()
+        index += 1
+        if value and not _THE_FOLLOWING.match(value):
+            # The list runs on to the end of its paragraph.
+            while index < len(lines) and lines[index] and not _is_label(lines[index]):
+                value = f"{value} {lines[index]}"
+                index += 1
+            entries = _split_people(_councillors(value))
+        else:
+            entries, index = _listed_below(lines, index)
+        for entry in entries:
+            _add(attendees, seen, parse_person(entry, attendance))
     return attendees
 
 
+def _add(attendees, seen, person: doc.ParsedAttendee | None) -> None:
+    if not person:
+        return
+    key = (person.name.lower(), person.attendance)
+    if key in seen:
+        # Listed twice: keep one entry, with whatever detail either gives.
+        first = seen[key]
+        first.role = first.role or person.role
+        first.organisation = first.organisation or person.organisation
+        first.title = first.title or person.title
+        return
+    seen[key] = person
+    attendees.append(person)
+
+
+def _is_label(line: str) -> bool:
+    return bool(_ATTENDANCE_LINE.match(line) or _APOLOGIES_SENTENCE.match(line))
+
+
+def _councillors(value: str) -> str:
+    """ "Councillors Ames and Brook" as "Councillor Ames, Councillor Brook"."""
+    if not _COUNCILLORS.match(value):
+        return value
+    entries = _split_people(_COUNCILLORS.sub("", value))
+    return ", ".join(f"Councillor {entry}" for entry in entries)
+
+
+def _listed_below(lines: list[str], index: int) -> tuple[list[str], int]:
+    """The names on the lines after a label: a list on one line (running on while it ends in a
+    comma), or one name a line, blank lines between allowed; "None" gives none."""
+    while index < len(lines) and not lines[index]:
+        index += 1
+    if index >= len(lines) or _is_label(lines[index]):
+        return [], index
+    first = lines[index]
+    if _NONE.match(first):
+        return [], index + 1
+    if "," in first or ";" in first:
+        value, index = first, index + 1
+        while value.rstrip().endswith(",") and index < len(lines) and lines[index]:
+            if _is_label(lines[index]):
+                break
+            value, index = f"{value} {lines[index]}", index + 1
+        return _split_people(value), index
+    names = []
+    while index < len(lines):
+        line = lines[index]
+        if not line:
+            if index + 1 < len(lines) and not lines[index + 1]:
+                break  # two blank lines end the list
+            index += 1
+            continue
+        name = _single_name(line)
+        if not name:
+            break
+        names.append(name)
+        index += 1
+    return names, index
+
+
+def _single_name(line: str) -> str:
+    """The name on a line that holds one ("Peter Lewis   - Jennifer James substituted")."""
+    if _NOT_A_NAME.match(line) or _is_label(line) or line.endswith(":"):
+        return ""
+    name = _SUBSTITUTE_NOTE.split(line, maxsplit=1)[0].strip().rstrip(".,;")
+    words = _BRACKETED.sub("", name).split()
+    if not words or len(words) > 7 or any(char.isdigit() for char in name):
+        return ""
+    if name.isupper() and len(words) > 3:
+        return ""  # a heading in capitals
+    if not all(_NAME_WORD.match(word) for word in words):
+        return ""
+    return name
+
+
 def _split_people(listed: str) -> list[str]:
-    """Split "A (Chair), B (SBC – Housing) and C." at commas and "and" outside brackets."""
+    """Split "A (Chair), B (SBC – Housing); C and D." at commas, semicolons and "and" outside
+    brackets, and where a bracket closes before the next name without a comma."""
     entries, depth, current = [], 0, []
-    tokens = re.split(r"([(),]|\s+and\s+|\s+&\s+)", listed.strip())
-    for token in tokens:
+    tokens = re.split(r"([();,]|\s+and\s+|\s+&\s+)", listed.strip())
+    for position, token in enumerate(tokens):
         if token == "(":
             depth += 1
         elif token == ")":
             depth = max(depth - 1, 0)
-        if depth == 0 and (token == "," or re.fullmatch(r"\s+(?:and|&)\s+", token or "")):
+        if depth == 0 and (token in (",", ";") or re.fullmatch(r"\s+(?:and|&)\s+", token or "")):
             entries.append("".join(current))
             current = []
-        elif token:
+            continue
+        if token:
             current.append(token)
+        following = tokens[position + 1] if position + 1 < len(tokens) else ""
+        if token == ")" and depth == 0 and re.match(r"\s+[A-Z]", following):
+            # "Richard Phelan (HMP Holme House) Paul Green": a comma left out.
+            entries.append("".join(current))
+            current = []
     entries.append("".join(current))
     return [entry.strip().rstrip(".;").strip() for entry in entries if entry.strip(" .;")]
 
@@ -270,15 +391,24 @@ def _split_people(listed: str) -> list[str]:
 def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
     printed = entry.strip()
     name, role, organisation = printed, "", ""
-    bracket = re.search(r"\s*\((?P<inside>[^()]*)\)\s*$", name)
-    if bracket:
+    mayor = _MAYOR.match(name)
+    if mayor:
+        # "The Worshipful the Mayor (Cllr Mrs S Fletcher)": the person is in the brackets.
+        name, role = mayor["name"], mayor["office"].strip()
+    # "Geoff Lee (Chairman) (Tristar Homes)": each bracket from the end is a role or a body.
+    while bracket := re.search(r"\s*\((?P<inside>[^()]*)\)\s*$", name):
         name = name[: bracket.start()]
         parts = [p.strip() for p in re.split(r"\s+[-–]\s+|,\s*", bracket["inside"], maxsplit=1)]
-        if _ROLE.match(parts[0]):
+        if _ROLE.match(parts[0]) and not role:
             role = parts[0]
-            organisation = parts[1] if len(parts) > 1 else ""
-        else:
+            organisation = organisation or (parts[1] if len(parts) > 1 else "")
+        elif not organisation:
             organisation = bracket["inside"].strip()
+    # "Steve Johnson (Cleveland Fire Brigade.": a bracket never closed.
+    unclosed = name.find("(")
+    if unclosed > 0:
+        organisation = organisation or name[unclosed + 1 :].strip(" .)")
+        name = name[:unclosed]
     title = ""
     titled = _TITLE.match(name)
     if titled:
