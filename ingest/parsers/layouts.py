@@ -34,11 +34,15 @@ class Layout:
 # text lost a slash. The prefix is letters; the last part is the municipal year.
 # Runs of spaces are taken whole (``*+``) throughout: two runs that can give way to one another
 # are tried in every split, which on a long run takes minutes.
-REFERENCE = r"[A-Z][A-Za-z]{1,7}\s*+/?\s*+\d{1,3}[a-z]?\s*+/?\s*+\d{2,4}"
+REFERENCE = (
+    r"[A-Z][A-Za-z]{1,7}\s*+/?\s*+\d{1,3}[a-z]?\s*+/?\s*+\d{2,4}"
+    r"|[A-Z][A-Za-z]{1,7}\s++\d{2}\s*+/\s*+\d{1,3}"  # "CSF 14/1": the year first
+)
 # A plain item number: "7", "4a", "4(a)", "12.", "4.1".
 PLAIN_NUMBER = r"\d{1,3}(?:[a-z]|\([a-z]\)|\.\d{1,2})?\.?"
 _REFERENCE_LINE = re.compile(rf"^(?:{REFERENCE}|{PLAIN_NUMBER})$")
 _PLAIN_NUMBER_LINE = re.compile(rf"^{PLAIN_NUMBER}$")
+_BARE_NUMBER = re.compile(r"^\d{1,3}\.?$")
 # Past 999 a number is an item only where it follows on from the one before ("1000" after
 # "999"): on its own, "2024" alone on a line is more likely a year than item 2024.
 _LONG_NUMBER_LINE = re.compile(r"^\d{4,6}\.?$")
@@ -47,12 +51,16 @@ _LONG_REFERENCE_LINE = re.compile(
     r"^(?:[A-Z][A-Za-z]{1,7}\s*+/?\s*+)?(?P<item>\d{4,6})[a-z]?(?:\s*+/\s*+\d{2,4})?\.?$"
 )
 _MINUTES_LABEL = re.compile(r"^Minutes:\s*(.*)$")
-_ITEMS_HEADING = re.compile(r"^(?:Items\s*+)?No\.?\s*+\|?\s*+Item\s*+\|?\s*+$", re.IGNORECASE)
+_ITEMS_HEADING = re.compile(
+    r"^\|?\s*+(?:Items\s*+)?No\.?\s*+\|?\s*+Item\s*+\|?\s*+$", re.IGNORECASE
+)
+# A markdown table's rule under its headings, "|---|---|", or a row with nothing in it.
+_EMPTY_ROW = re.compile(r"^[\s|:-]*$")
 _PIPE_ROW_END = re.compile(r"\|\s*+$")
 _HELD_ON_LINE = re.compile(r"^A meeting of .+ was held on", re.MULTILINE | re.IGNORECASE)
 # Bullets run on inside a cell; starts only where a run of spaces does.
 _RUN_ON_BULLET = re.compile(r"(?<!\s)\s++•\s*+")
-_MINUTES_LABEL_AT_LINE = re.compile(r"^Minutes:[ \t]*", re.MULTILINE)
+_MINUTES_LABEL_AT_LINE = re.compile(r"^(?:Minutes|Decisions?):[ \t]*", re.MULTILINE)
 _UNNUMBERED_BREAK = re.compile(r"\n[ \t]*\n(?:[ \t]*\n)+")
 _LEADING_NUMBER = re.compile(r"(\d+)(.*)")
 
@@ -84,7 +92,28 @@ def detect_shape(text: str) -> str:
 
 def split_layout(text: str) -> Layout:
     shape = detect_shape(text)
-    return LAYOUTS[shape](text)
+    if shape != doc.SHAPE_UNKNOWN:
+        return LAYOUTS[shape](text)
+    scheme = find_scheme([line.strip() for line in text.split("\n")])
+    if scheme:
+        return numbered_scheme(text, scheme)
+    if _moderngov_header_end(text.split("\n")):
+        return moderngov_unnumbered(text)
+    return unknown(text)
+
+
+# "Venue:" and "Contact:" under a "Body - date" title: a ModernGov page whose "No. Item"
+# headings were lost.
+_MODERNGOV_LABEL = re.compile(r"^(?:Venue|Contact|Location)\s*:", re.IGNORECASE)
+
+
+def _moderngov_header_end(lines: list[str]) -> int:
+    """Index of the line after the ModernGov header's last label (0 when there is none)."""
+    end = 0
+    for index, line in enumerate(lines[:30]):
+        if _MODERNGOV_LABEL.match(line.strip()):
+            end = index + 1
+    return end
 
 
 # --- pipe-table export: "Title Minutes: text |" rows -------------------------------------------
@@ -101,16 +130,17 @@ def pipe_table(text: str) -> Layout:
     for line in lines[start + 1 :]:
         row.append(line)
         if _PIPE_ROW_END.search(line):
-            layout.items.append(_pipe_row("\n".join(row)))
+            if not _EMPTY_ROW.match("".join(row)):
+                layout.items.append(_pipe_row("\n".join(row)))
             row = []
-    if "\n".join(row).strip():
+    if not _EMPTY_ROW.match("".join(row)):
         layout.items.append(_pipe_row("\n".join(row)))
         layout.warnings.append("The last table row has no closing '|'.")
     return layout
 
 
 def _pipe_row(row: str) -> RawItem:
-    row = _PIPE_ROW_END.sub("", row.strip())
+    row = _PIPE_ROW_END.sub("", row.strip()).lstrip("|").strip()
     title, label, minutes = row.partition("Minutes:")
     if not label:
         return RawItem(title=" ".join(title.split()), labelled=False)
@@ -140,8 +170,24 @@ def moderngov(text: str) -> Layout:
         elif stripped:
             header.append(stripped)
     layout.header = "\n".join(header)
-    layout.items = [_labelled_item(number, chunk) for number, chunk in chunks]
+    layout.items = [_labelled_item(number, chunk) for number, chunk in _one_kind(chunks)]
     return layout
+
+
+def _one_kind(chunks: list[tuple[str, list[str]]]) -> list[tuple[str, list[str]]]:
+    """Keep the items numbered the way most are: where most are references ("CAB/41/25"), a
+    bare "1." or "2." is a numbered line inside an item (a decision proforma's), not an item;
+    a sub-item ("4a") is still one."""
+    plain = [bool(_BARE_NUMBER.match(number)) for number, _ in chunks]
+    if not any(plain) or all(plain) or sum(plain) * 2 >= len(plain):
+        return chunks
+    kept: list[tuple[str, list[str]]] = []
+    for (number, lines), is_plain in zip(chunks, plain, strict=True):
+        if is_plain and kept:
+            kept[-1][1].extend(["", number, *lines])
+        else:
+            kept.append((number, lines))
+    return kept
 
 
 def _follows_on(line: str, chunks: list[tuple[str, list[str]]]) -> bool:
@@ -202,14 +248,21 @@ def _partition_minutes_label(block: str) -> tuple[str, str, str]:
 
 def moderngov_unnumbered(text: str) -> Layout:
     lines = text.split("\n")
-    end = _items_heading_end(lines)
+    end = _items_heading_end(lines) or _moderngov_header_end(lines)
     layout = Layout(doc.SHAPE_MODERNGOV_UNNUMBERED, header="\n".join(lines[:end]).strip())
     rest = "\n".join(lines[end:])
     # Two or more blank lines end a block; a block is either an item's heading (its title,
-    # then any agenda text) or the item's minutes, so the blocks alternate.
+    # then any agenda text) or the item's minutes, so the blocks alternate. A block of prose
+    # where a heading should be is the minutes of an item whose title was lost (a link).
     blocks = [block for block in _UNNUMBERED_BREAK.split(rest) if block.strip()]
-    for index in range(0, len(blocks), 2):
-        title, _, agenda = blocks[index].strip().partition("\n")
+    index = 0
+    while index < len(blocks):
+        heading = blocks[index].strip()
+        if _is_prose(heading):
+            layout.items.append(RawItem(minutes_text=clean_block(heading), labelled=True))
+            index += 1
+            continue
+        title, _, agenda = heading.partition("\n")
         minutes = blocks[index + 1] if index + 1 < len(blocks) else ""
         layout.items.append(
             RawItem(
@@ -219,11 +272,18 @@ def moderngov_unnumbered(text: str) -> Layout:
                 labelled=True,
             )
         )
-    if len(blocks) % 2:
+        index += 2
+    if index > len(blocks):
         layout.warnings.append(
             "The last item has a heading but no minutes; check that items and minutes line up."
         )
     return layout
+
+
+def _is_prose(block: str) -> bool:
+    """A paragraph of minutes, not an item's heading: a sentence of more than a few words."""
+    first = block.split("\n", 1)[0].strip()
+    return len(first) > 150 or (first.endswith(".") and len(first.split()) > 5)
 
 
 # --- formal minutes: "SSP 12/22 Title", headings sometimes split over lines and in ** ----------
@@ -437,6 +497,7 @@ def _looks_like_heading(paragraph: str) -> bool:
 
 # The egenda reader builds on this module's Layout and RawItem.
 from .egenda import egenda, looks_like_egenda  # noqa: E402
+from .scheme import find_scheme, numbered_scheme  # noqa: E402
 
 LAYOUTS = {
     doc.SHAPE_EGENDA: egenda,

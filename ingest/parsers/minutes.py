@@ -4,9 +4,10 @@ import re
 from datetime import date
 
 from . import document as doc
-from .header import read_header
+from .header import read_attendance, read_header
 from .items import SECTION_PUBLIC, SECTION_RESTRICTED, read_item
 from .layouts import RawItem, split_layout
+from .scheme import drop_furniture, unflatten
 from .text import find_dates, normalise
 
 _HELD_ON_DATE = re.compile(r"\bheld\s+on\b", re.IGNORECASE)
@@ -22,7 +23,7 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
 
     A layout we do not know is read as well as it can be, with a warning.
     """
-    text = normalise(text)
+    text = unflatten(drop_furniture(normalise(text)))
     layout = split_layout(text)
     header = read_header(layout.header)
     raw_items = _mark_sections(layout.items, layout.header)
@@ -43,6 +44,7 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
             item.restricted = True
             item.restricted_reason = f"In the section headed “{section}”."
         meeting.items.append(item)
+    _attendance_in_items(meeting)
     meeting.previous_meeting = _previous_meeting(meeting.items, meeting.date)
     meeting.next_meeting = _next_meeting(meeting.items, meeting.date)
     if not meeting.date:
@@ -56,6 +58,22 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
         listed = ", ".join(str(position) for position in untitled)
         meeting.warnings.append(f"Item(s) at position {listed} have no title.")
     return meeting
+
+
+_ATTENDANCE_ITEM = re.compile(r"apolog|attendance|present|introductions", re.IGNORECASE)
+
+
+def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
+    """Apologies (or those present) recorded under an item of their own, where the header has
+    none: "1. Apologies" with "Apologies were received from …" as its minutes."""
+    given = {attendee.attendance for attendee in meeting.attendees}
+    for item in meeting.items[:3]:
+        if not _ATTENDANCE_ITEM.search(item.title):
+            continue
+        for attendee in read_attendance(f"{item.agenda_text}\n\n{item.minutes_text}"):
+            if attendee.attendance not in given:
+                meeting.attendees.append(attendee)
+        given = {attendee.attendance for attendee in meeting.attendees}
 
 
 def _mark_sections(items: list[RawItem], header: str) -> list[tuple[RawItem, str]]:

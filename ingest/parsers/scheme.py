@@ -1,0 +1,259 @@
+"""Minutes of a layout not known in advance: find the numbering scheme, then cut.
+
+Every line that could head an item is a candidate: a reference or number alone on its line
+(the title on the next), a number or reference with the title on the same line, "Minute 12",
+or a title with "(Item 4)" under it. Candidates are grouped by their pattern, and in each group
+the longest run of numbers going up through the document is kept: the group with the longest
+run is the document's scheme. Other numbered lines (a proforma's "1." and "2.", paragraphs
+numbered inside an item, a repeat of the numbers further down) are text.
+"""
+
+import bisect
+import re
+from dataclasses import dataclass
+
+from . import document as doc
+from .layouts import Layout, RawItem
+from .text import clean_block
+
+# "SSP/12/25", "SSP 12/25", "CSF 14/1", "Cou/285/07-08", "C048/23".
+_REFERENCE = (
+    r"(?P<prefix>[A-Z][A-Za-z]{0,7})\s*+/?\s*+(?P<first>\d{1,4})[a-z]?\s*+/\s*+"
+    r"(?P<second>\d{1,4})(?:[-/]\d{2,4})?"
+)
+_REFERENCE_ALONE = re.compile(rf"^{_REFERENCE}\.?$")
+_REFERENCE_AND_TITLE = re.compile(
+    rf"^{_REFERENCE}\.?\s++(?:(?P<local>\d{{1,3}})[.)]?\s++)?(?P<title>\S.*)$"
+)
+# "4", "4.", "4a", "4(a)", "4.1", "(4)"; "59.    Title", "1 ELECTION OF CHAIRMAN", "21.44 TITLE".
+_NUMBER = r"\(?(?P<number>\d{1,4})(?P<sub>[a-z]|\([a-z]\)|\.\d{1,2})?\)?\.?"
+_NUMBER_ALONE = re.compile(rf"^{_NUMBER}$")
+_NUMBER_AND_TITLE = re.compile(rf"^{_NUMBER}\s++(?P<title>[A-Z‘'\"(][^\n]*)$")
+# "A1Declarations of interest": a letter and number run into the title.
+_GLUED = re.compile(r"^(?P<prefix>[A-Z])(?P<number>\d{1,3})(?P<title>[A-Z][a-z][^\n]*)$")
+_MINUTE = re.compile(r"^Minute\s++(?:No\.?\s*+)?(?P<number>\d{1,4})[a-z]?\b[.:]?\s*+(?P<title>.*)$")
+_ITEM_BELOW = re.compile(r"^\(\s*Item\s++(?P<number>\d{1,3})(?P<sub>[a-z])?\s*\)$", re.IGNORECASE)
+_MINUTES_LABEL = re.compile(r"^Minutes:\s*+(.*)$")
+_SENTENCE_END = re.compile(r"[.;,]$")
+# Words that open a sentence, not a title: "1. That the report be noted."
+_SENTENCE_OPENING = re.compile(r"^(?:That|The|It|This|Members|Resolved|Agreed)\b")
+
+
+@dataclass
+class Candidate:
+    index: int  # the line the item starts on
+    key: tuple[str, ...]  # the pattern: ("ref", "SSP"), ("number",), ...
+    value: tuple[int, str]  # for the order: (item number, sub-item)
+    number: str  # as printed
+    title: str  # on the same line; "" when the title is on the next line
+    width: int = 1  # lines taken by the number and title
+
+
+def _plausible_title(title: str) -> bool:
+    title = title.strip()
+    if not title or len(title) > 200:
+        return False
+    if _SENTENCE_END.search(title) and len(title.split()) > 8:
+        return False
+    return not _SENTENCE_OPENING.match(title) or len(title.split()) <= 6
+
+
+def _next_line(lines: list[str], index: int) -> tuple[int, str]:
+    for following in range(index + 1, min(len(lines), index + 6)):
+        if lines[following]:
+            return following, lines[following]
+    return -1, ""
+
+
+def candidates(lines: list[str]) -> list[Candidate]:
+    found = []
+    for index, line in enumerate(lines):
+        if not line or len(line) > 300:
+            continue
+        _, following = _next_line(lines, index)
+        title_below = _plausible_title(following) and not _MINUTES_LABEL.match(following)
+        match = _REFERENCE_ALONE.match(line)
+        if match and title_below:
+            found.append(_reference(index, match, ""))
+            continue
+        match = _REFERENCE_AND_TITLE.match(line)
+        if match and _plausible_title(match["title"]):
+            found.append(_reference(index, match, match["title"]))
+            continue
+        match = _MINUTE.match(line)
+        if match and (match["title"] or title_below):
+            value = (int(match["number"]), "")
+            found.append(Candidate(index, ("minute",), value, match["number"], match["title"]))
+            continue
+        match = _NUMBER_ALONE.match(line)
+        if match and title_below and not _NUMBER_ALONE.match(following):
+            found.append(_numbered(index, ("number",), match, ""))
+            continue
+        match = _NUMBER_AND_TITLE.match(line)
+        if match and _plausible_title(match["title"]):
+            found.append(_numbered(index, ("number-title",), match, match["title"]))
+            continue
+        match = _GLUED.match(line)
+        if match and _plausible_title(match["title"]):
+            value = (int(match["number"]), "")
+            number = f"{match['prefix']}{match['number']}"
+            found.append(
+                Candidate(index, ("glued", match["prefix"]), value, number, match["title"])
+            )
+            continue
+        match = _ITEM_BELOW.match(following) if following else None
+        if match and _plausible_title(line) and not _ITEM_BELOW.match(line):
+            value = (int(match["number"]), match["sub"] or "")
+            number = match["number"] + (match["sub"] or "")
+            found.append(Candidate(index, ("item-below",), value, number, line, width=2))
+    return found
+
+
+def _reference(index: int, match: re.Match, title: str) -> Candidate:
+    number = " ".join(match.group(0).split()) if not title else _printed_reference(match)
+    return Candidate(
+        index,
+        ("ref", match["prefix"].upper()),
+        (int(match["first"]), match["second"]),
+        number.rstrip("."),
+        title.strip(),
+    )
+
+
+def _printed_reference(match: re.Match) -> str:
+    end = match.end("second")
+    text = match.string[match.start() : end]
+    tail = re.match(r"[-/]\d{2,4}", match.string[end:])
+    return " ".join((text + (tail.group() if tail else "")).split())
+
+
+def _numbered(index: int, key: tuple[str, ...], match: re.Match, title: str) -> Candidate:
+    sub = (match["sub"] or "").strip("().")
+    if match["sub"] and match["sub"].startswith("."):
+        sub = f"{int(sub):03d}"  # 4.2 before 4.10
+    printed = match.group(0) if not title else match.group(0)[: match.start("title")]
+    return Candidate(
+        index, key, (int(match["number"]), sub), printed.strip().rstrip("."), title.strip()
+    )
+
+
+def _rising(group: list[Candidate]) -> list[Candidate]:
+    """The longest run of candidates whose numbers go up (not necessarily one by one)."""
+    if group and group[0].key[0] == "ref":
+        group = _by_changing_part(group)
+    tails: list[tuple[int, str]] = []
+    tail_at: list[int] = []
+    before: list[int] = [-1] * len(group)
+    for position, candidate in enumerate(group):
+        slot = bisect.bisect_left(tails, candidate.value)
+        if slot == len(tails):
+            tails.append(candidate.value)
+            tail_at.append(position)
+        else:
+            tails[slot] = candidate.value
+            tail_at[slot] = position
+        before[position] = tail_at[slot - 1] if slot else -1
+    run, position = [], tail_at[-1] if tail_at else -1
+    while position >= 0:
+        run.append(group[position])
+        position = before[position]
+    return run[::-1]
+
+
+def _by_changing_part(group: list[Candidate]) -> list[Candidate]:
+    """References give the item's number first ("SSP 12/25") or the year first ("CSF 14/1"):
+    the part that stays the same is the year."""
+    firsts = {candidate.value[0] for candidate in group}
+    seconds = {candidate.value[1] for candidate in group}
+    if len(firsts) == 1 and len(seconds) > 1:
+        for candidate in group:
+            candidate.value = (int(candidate.value[1]), "")
+    else:
+        for candidate in group:
+            candidate.value = (candidate.value[0], "")
+    return group
+
+
+_PREFERENCE = ("ref", "minute", "glued", "number-title", "number", "item-below")
+
+
+def find_scheme(lines: list[str]) -> list[Candidate]:
+    """The candidates of the document's own numbering scheme, in order; [] when there is none."""
+    groups: dict[tuple[str, ...], list[Candidate]] = {}
+    for candidate in candidates(lines):
+        groups.setdefault(candidate.key, []).append(candidate)
+    best: list[Candidate] = []
+    for key in sorted(groups, key=lambda key: _PREFERENCE.index(key[0])):
+        run = _rising(groups[key])
+        if len(run) > len(best):
+            best = run
+    return best if len(best) >= 2 else []
+
+
+# Page furniture: "Page 5 of 7", "- 5 -".
+_PAGE_MARK = re.compile(r"^(?:Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[-–]\s*\d{1,4}\s*[-–])$", re.I)
+_PAGE_MARK_INLINE = re.compile(r"\s*\bPage\s+\d{1,4}\s+of\s+\d{1,4}\b\s*", re.IGNORECASE)
+# Inline references in a flattened document: "… noted. Cou/285/07-08 Apologies …".
+_INLINE_REFERENCE = re.compile(r"(?<=\S)\s++(?=[A-Z][A-Za-z]{0,7}/\d{1,4}/\d{2}(?:-\d{2})?\s)")
+
+
+def drop_furniture(text: str) -> str:
+    """Page numbers, "Page N of M" and the running header or footer printed beside them on
+    every page; a page mark inside a line is taken out of it."""
+    lines = text.split("\n")
+    marks = [index for index, line in enumerate(lines) if _PAGE_MARK.match(line.strip())]
+    if not marks and "Page " not in text:
+        return text
+    near: dict[str, int] = {}
+    for mark in marks:
+        for index in range(max(0, mark - 3), min(len(lines), mark + 4)):
+            line = lines[index].strip()
+            if line and index != mark and len(line) <= 120:
+                near[line] = near.get(line, 0) + 1
+    running = {line for line, count in near.items() if len(marks) >= 2 and count >= len(marks) - 1}
+    kept = [
+        _PAGE_MARK_INLINE.sub(" ", line).rstrip() if "Page " in line else line
+        for index, line in enumerate(lines)
+        if not (_PAGE_MARK.match(line.strip()) or line.strip() in running)
+    ]
+    return "\n".join(kept)
+
+
+def unflatten(text: str) -> str:
+    """A document flattened into one long line: each inline reference starts a line again."""
+    lines = text.split("\n")
+    if max((len(line) for line in lines), default=0) < 2000:
+        return text
+    return "\n".join(
+        _INLINE_REFERENCE.sub("\n", line) if len(line) >= 2000 else line for line in lines
+    )
+
+
+def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
+    lines = [line.strip() for line in text.split("\n")]
+    layout = Layout(doc.SHAPE_NUMBERED, header="\n".join(lines[: scheme[0].index]).strip())
+    ends = [candidate.index for candidate in scheme[1:]] + [len(lines)]
+    for candidate, end in zip(scheme, ends, strict=True):
+        body = lines[candidate.index + candidate.width : end]
+        title = candidate.title
+        if not title:
+            while body and not body[0]:
+                body = body[1:]
+            title, body = (body[0], body[1:]) if body else ("", [])
+        if body and _ITEM_BELOW.match(next((line for line in body if line), "")):
+            first = next(index for index, line in enumerate(body) if line)
+            body = body[first + 1 :]
+        block = "\n".join(body)
+        before, label, after = block.partition("\nMinutes:")
+        if not label and block.lstrip().startswith("Minutes:"):
+            before, label, after = "", "Minutes:", block.lstrip()[len("Minutes:") :]
+        layout.items.append(
+            RawItem(
+                number=candidate.number,
+                title=title,
+                agenda_text=clean_block(before) if label else "",
+                minutes_text=clean_block(after if label else before),
+                labelled=bool(label),
+            )
+        )
+    return layout
