@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from . import document as doc
 from .text import DATE_NUMERIC, DATE_WORDS, find_dates, find_time, first_date
 
-_HELD_ON = re.compile(r"^A meeting of (?P<body>.+?) was held on (?P<when>.+?)\.?$", re.I | re.M)
 # ModernGov: "Safer Stockton Partnership - Wednesday 2nd October, 2024 9.00 am". The body ends
 # at the first dash between spaces; what follows it must hold a year (checked after matching,
 # as a pattern looking for both at once backtracks over every dash of a long line).
@@ -84,40 +83,120 @@ def read_header(text: str, notes: list[str] | None = None) -> Header:
     header = Header()
     lines = [line.strip() for line in text.split("\n")]
     labelled = _labelled_values(lines)
-    held = _HELD_ON.search(text) or _HELD_SENTENCE.search(text)
-    if held:
-        header.body = _tidy_body(held["body"])
-        header.date = first_date(held["when"])
-        header.start_time = _time_only(held["when"][:80])
-        if header.date:
-            notes.append("Date read from the opening sentence.")
     titled = _moderngov_title(text)
-    if titled and DATE_WORDS.search(titled["when"]):
-        header.body = header.body or _tidy_body(titled["body"])
-        if not header.date:
-            header.date = first_date(titled["when"])
-            header.start_time = _time_only(titled["when"])
-    if not header.date and labelled.get("date"):
-        header.date = first_date(labelled["date"])
-        if header.date:
-            notes.append("Date read after the “Date:” label.")
-    if not header.date:
-        header.date, when = _date_line(lines)
-        if header.date:
-            header.start_time = header.start_time or _time_only(when)
-            notes.append("Date read from a line of its own near the top.")
+    if titled and not DATE_WORDS.search(titled["when"]):
+        titled = None
+    held = _held_line(lines)
+    dated_line = _date_line(lines)[1]
+    # The date: the opening sentence's, the title's, after "Date:", a line of its own, or the
+    # first in the header's text that is not an earlier meeting's.
+    for found, when, note in (
+        (held, held, "Date read from the opening sentence."),
+        (titled and titled["when"], titled and titled["when"], ""),
+        (labelled.get("date"), labelled.get("date"), "Date read after the “Date:” label."),
+        (dated_line, dated_line, "Date read from a line of its own near the top."),
+    ):
+        if found and (value := first_date(found)):
+            header.date, header.start_time = value, _time_only(when[:120])
+            if note:
+                notes.append(note)
+            break
     if not header.date:
         header.date = _date_in_prose(text)
         if header.date:
             notes.append("Date read from the text of the header; check it.")
     if not header.start_time and labelled.get("time"):
         header.start_time = find_time(labelled["time"])
-    if not header.body:
-        header.body = _minutes_title_body(lines) or _first_line_body(lines)
+    header.body = _body(lines, held, titled)
     header.contact = labelled.get("contact", "")
     header.venue = labelled.get("venue") or labelled.get("place") or labelled.get("location", "")
     header.attendees = read_attendance(text)
     return header
+
+
+# A line of the opening that says when the meeting was held: "A meeting of … was held on …",
+# "Minutes of the meeting held in the Chamber … on Monday 4 June 2018".
+_HELD = re.compile(r"\bheld\b", re.IGNORECASE)
+_NOT_THIS_MEETING = re.compile(r"\b(?:previous|last|earlier|preceding|rearranged|moved)\b", re.I)
+
+
+def _held_line(lines: list[str]) -> str:
+    for line in [line for line in lines if line][:20]:
+        held = _HELD.search(line)
+        if (
+            held
+            and not _NOT_THIS_MEETING.search(line[: held.start()])
+            and (DATE_WORDS.search(line, held.end()) or DATE_NUMERIC.search(line, held.end()))
+        ):
+            return line[held.end() :]
+    return ""
+
+
+# The body in the opening sentence: "A meeting of the Licensing Committee was held …",
+# "MINUTE of Meeting of the CIVIC GOVERNMENT LICENSING COMMITTEE held …", "Minutes of the
+# Policy and Resources Committee held at …".
+_MEETING_OF = re.compile(
+    r"^(?:(?:Draft\s+)?Minutes?\s+of\s+|At\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?meeting\s+of\s+"
+    r"(?:the\s+)?(?P<body>[^.\n]+?)(?:\s+(?:was\s+|were\s+)?held\b|\s*$)",
+    re.IGNORECASE,
+)
+_MINUTES_OF_BODY = re.compile(
+    r"^(?:Draft\s+)?Minutes?\s+of\s+(?:the\s+)?(?P<body>[^.\n]+?)(?:\s+(?:held|on|at)\b.*)?$",
+    re.IGNORECASE,
+)
+_MEETING_WORD = re.compile(r"\bmeeting\b", re.IGNORECASE)
+
+
+def _body(lines: list[str], held: str, titled: re.Match | None) -> str:
+    headings = _heading_lines(lines)
+    named = _named_in_sentence(lines)
+    bodies = [line for line in headings if not _COUNCIL.match(line)]
+    if bodies:
+        return bodies[-1]
+    if named:
+        # "Minutes of the meeting of the Community Council": the heading names it in full.
+        whole = next((line for line in headings if line.lower().endswith(named.lower())), "")
+        return whole or named
+    if titled:
+        return _tidy_body(titled["body"])
+    return _minutes_title_body(lines) or (headings[0] if headings else "")
+
+
+def _named_in_sentence(lines: list[str]) -> str:
+    for line in [line for line in lines if line][:12]:
+        match = _MEETING_OF.match(line)
+        if not match:
+            match = _MINUTES_OF_BODY.match(line)
+            if match and _MEETING_WORD.search(match["body"]):
+                continue
+        if match:
+            return _tidy_body(_BRACKETED.sub("", match["body"]))
+    return ""
+
+
+def _heading_lines(lines: list[str]) -> list[str]:
+    """The lines that head the document, before its opening sentence, labels or first date:
+    the council's name, the body's, a slogan."""
+    found = []
+    for line in lines[:15]:
+        if not line or _NOT_A_BODY.match(line):
+            continue
+        if (
+            ":" in line
+            or len(line) > 80
+            or re.search(r"[.|]$", line)
+            or DATE_WORDS.search(line)
+            or _HELD.search(line)
+            or re.match(r"^(?:draft\s+)?minutes?\b|^agenda\b|^at\s", line, re.IGNORECASE)
+            or re.search(r"\bminutes$", line, re.IGNORECASE)
+            or _ATTENDANCE_LINE.match(line)
+            or re.match(r"^\W*\d", line)
+        ):
+            break
+        if "," in line:
+            continue  # a slogan: "Big plans, bright future"
+        found.append(line)
+    return found
 
 
 # "Venue:", "Date:" with their value on the same line or, in decision records, the next one.
@@ -133,7 +212,7 @@ def _labelled_values(lines: list[str]) -> dict[str, str]:
         match = _LABEL.match(line)
         if not match:
             continue
-        label, value = match["label"].lower(), match["value"].strip()
+        label, value = match["label"].lower().replace("held on", "date"), match["value"].strip()
         if not value:
             following = next((later for later in lines[index + 1 : index + 3] if later), "")
             value = "" if _ANY_LABEL.match(following) else following
@@ -142,23 +221,11 @@ def _labelled_values(lines: list[str]) -> dict[str, str]:
     return values
 
 
-# "The meeting of the Licensing Sub-Committee held via Zoom on Wednesday 5 May 2021", "Minutes
-# of a meeting of the Police and Crime Panel held at 7.00pm on Monday 4 February 2008".
-_HELD_SENTENCE = re.compile(
-    r"\b(?:a|the)\s++(?:\w++\s++){0,2}?meeting\s++of\s++(?P<body>[^\n.]{3,120}?)\s++"
-    r"(?:was\s++|were\s++)?held\b(?P<when>[^\n]{0,200})",
-    re.IGNORECASE,
-)
 # The date of an earlier meeting, not this one: "minutes of the meeting held on 5 May".
 _EARLIER = re.compile(r"(?:minutes|previous|last|earlier|held)\W+(?:\w+\W+){0,6}$", re.IGNORECASE)
 # "Safer Stockton Partnership Minutes", "Licensing Committee (ceased to operate 10/04/2017)
 # Minutes": the body named before the word "Minutes".
 _MINUTES_TITLE = re.compile(r"^(?P<body>[A-Z][^:|]{2,100}?)\s+Minutes$")
-_MINUTES_OF_TITLE = re.compile(
-    r"^Minutes\s+of\s+(?:(?:a|the)\s+)?(?:\w+\s+)?(?:meeting\s+of\s+(?:the\s+)?)?"
-    r"(?P<body>[A-Z][^:|]{2,100}?)(?:\s+(?:held|on|at)\b.*)?$",
-    re.IGNORECASE,
-)
 _BRACKETED = re.compile(r"\s*\([^()]*\)")
 
 
@@ -170,7 +237,7 @@ def _tidy_body(body: str) -> str:
 
 def _minutes_title_body(lines: list[str]) -> str:
     for line in lines[:15]:
-        match = _MINUTES_TITLE.match(line) or _MINUTES_OF_TITLE.match(line)
+        match = _MINUTES_TITLE.match(line)
         if match and not DATE_WORDS.search(match["body"]):
             body = _tidy_body(_BRACKETED.sub("", match["body"]))
             if body and not _NOT_A_BODY.match(body):
@@ -214,24 +281,7 @@ def _time_only(text: str) -> dt.time | None:
 
 
 # A council's name or slogan above the body's: "Stockton-on-Tees Borough Council".
-_COUNCIL = re.compile(
-    r"^[A-Z][\w'&,. -]*\b(?:Borough|County|District|City|Town|Parish|Metropolitan|Community)?"
-    r"\s*Council$"
-)
-
-
-def _first_line_body(lines: list[str]) -> str:
-    """A body named alone on one of the first lines, as in "Safer Stockton Partnership"."""
-    candidates = [line for line in lines if line and not _NOT_A_BODY.match(line)][:3]
-    for index, line in enumerate(candidates):
-        if ":" in line or len(line) > 80 or re.search(r"[.|]$", line) or DATE_WORDS.search(line):
-            return ""
-        if _COUNCIL.match(line) and index + 1 < len(candidates):
-            following = candidates[index + 1]
-            if not (DATE_WORDS.search(following) or ":" in following):
-                continue
-        return line
-    return ""
+_COUNCIL = re.compile(r"^[A-Z][\w'&,. -]*\bCouncil$", re.IGNORECASE)
 
 
 _APOLOGIES_SENTENCE = re.compile(

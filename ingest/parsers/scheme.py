@@ -18,7 +18,7 @@ from .text import clean_block
 
 # "SSP/12/25", "SSP 12/25", "CSF 14/1", "Cou/285/07-08", "C048/23".
 _REFERENCE = (
-    r"(?P<prefix>[A-Z][A-Za-z]{0,7})\s*+/?\s*+(?P<first>\d{1,4})[a-z]?\s*+/\s*+"
+    r"(?:(?P<prefix>[A-Z][A-Za-z]{0,7})\s*+/?\s*+)?(?P<first>\d{1,4})[a-z]?\s*+/\s*+"
     r"(?P<second>\d{1,4})(?:[-/]\d{2,4})?"
 )
 _REFERENCE_ALONE = re.compile(rf"^{_REFERENCE}\.?$")
@@ -50,7 +50,7 @@ class Candidate:
 
 
 def _plausible_title(title: str) -> bool:
-    title = title.strip()
+    title = _title_and_text(title.strip())[0]
     if not title or len(title) > 200:
         return False
     if _SENTENCE_END.search(title) and len(title.split()) > 8:
@@ -113,7 +113,7 @@ def _reference(index: int, match: re.Match, title: str) -> Candidate:
     number = " ".join(match.group(0).split()) if not title else _printed_reference(match)
     return Candidate(
         index,
-        ("ref", match["prefix"].upper()),
+        ("ref", (match["prefix"] or "").upper()),
         (int(match["first"]), match["second"]),
         number.rstrip("."),
         title.strip(),
@@ -229,6 +229,18 @@ def unflatten(text: str) -> str:
     )
 
 
+# "Apologies: Cllr. L Owen sent his apologies." The title ends at the colon where a sentence
+# follows it on the same line.
+_TITLE_THEN_TEXT = re.compile(r"^(?P<title>[^:]{2,100}?):\s+(?P<text>\S.*[.!?])$")
+
+
+def _title_and_text(title: str) -> tuple[str, str]:
+    match = _TITLE_THEN_TEXT.match(title)
+    if match and len(match["text"].split()) >= 3:
+        return match["title"].strip(), match["text"].strip()
+    return title, ""
+
+
 def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
     lines = [line.strip() for line in text.split("\n")]
     layout = Layout(doc.SHAPE_NUMBERED, header="\n".join(lines[: scheme[0].index]).strip())
@@ -243,6 +255,9 @@ def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
         if body and _ITEM_BELOW.match(next((line for line in body if line), "")):
             first = next(index for index, line in enumerate(body) if line)
             body = body[first + 1 :]
+        title, said = _title_and_text(title)
+        if said:
+            body = [said, "", *body]
         block = "\n".join(body)
         before, label, after = block.partition("\nMinutes:")
         if not label and block.lstrip().startswith("Minutes:"):
