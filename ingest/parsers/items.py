@@ -25,19 +25,22 @@ _RESTRICTED_TEXT = re.compile(
     r"briefing|presentation|appendix|annex)\b"
     r"|\b(?:this|the)\s+(?:item|report|update|presentation|document)\s+(?:was|is)\s+restricted\b"
     r"|\brestricted\s+(?:document|item|report)\b"
-    r"|\bexempt\s+information\b|\bschedule\s+12\s*a\b|\bexcluded\s+from\s+the\s+meeting\b"
-    r"|\bexclusion\s+of\s+the\s+press\s+and\s+public\b|\bnot\s+for\s+publication\b",
+    r"|\bnot\s+for\s+publication\b",
     re.IGNORECASE,
 )
 # A heading that opens a section of restricted business: "Part 2", "Confidential Items",
-# "PART II - EXEMPT INFORMATION". "Part 1" / "Public items" closes it again.
+# "PART II - EXEMPT INFORMATION", "CONFIDENTIAL - NOT FOR PUBLICATION". "Part 1" / "Public
+# items" / "Public" closes it again.
 SECTION_RESTRICTED = re.compile(
     r"^\W*(?:part\s+(?:2|ii|b)\b.*|(?:confidential|exempt|restricted|private)\s+"
-    r"(?:items?|section|business|information|part)\b.*|confidential|exempt items)\W*$",
+    r"(?:items?|section|business|information|part|session)\b.*|confidential|exempt|private"
+    r"|(?:confidential|exempt)\s*[-–:]\s*not\s+for\s+publication|not\s+for\s+publication)\W*$",
     re.IGNORECASE,
 )
 SECTION_PUBLIC = re.compile(
-    r"^\W*(?:part\s+(?:1|i|a)\b.*|public\s+(?:items?|section)\b.*)\W*$", re.I
+    r"^\W*(?:part\s+(?:1|i|a)\b.*|public\s+(?:items?|section|business|session)\b.*|public"
+    r"|open\s+session)\W*$",
+    re.I,
 )
 
 _DEFERRED = re.compile(

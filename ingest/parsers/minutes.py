@@ -3,10 +3,11 @@
 import re
 from datetime import date
 
+from . import confidential
 from . import document as doc
 from .header import read_attendance, read_header
-from .items import SECTION_PUBLIC, SECTION_RESTRICTED, read_item
-from .layouts import RawItem, split_layout
+from .items import read_item
+from .layouts import split_layout
 from .scheme import drop_furniture, unflatten
 from .text import find_dates, normalise
 
@@ -26,7 +27,6 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
     text = unflatten(drop_furniture(normalise(text)))
     layout = split_layout(text)
     header = read_header(layout.header)
-    raw_items = _mark_sections(layout.items, layout.header)
     meeting = doc.ParsedMeeting(
         shape=layout.shape,
         body=header.body,
@@ -38,11 +38,13 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
         attendees=header.attendees,
         warnings=list(layout.warnings),
     )
-    for position, (raw, section) in enumerate(raw_items, start=1):
-        item = read_item(position, raw)
-        if section and not item.restricted:
+    for position, marked in enumerate(
+        confidential.mark(layout.items, layout.header, meeting.warnings), start=1
+    ):
+        item = read_item(position, marked.raw)
+        if marked.reason and not item.restricted:
             item.restricted = True
-            item.restricted_reason = f"In the section headed “{section}”."
+            item.restricted_reason = marked.reason
         meeting.items.append(item)
     _attendance_in_items(meeting)
     meeting.previous_meeting = _previous_meeting(meeting.items, meeting.date)
@@ -74,41 +76,6 @@ def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
             if attendee.attendance not in given:
                 meeting.attendees.append(attendee)
         given = {attendee.attendance for attendee in meeting.attendees}
-
-
-def _mark_sections(items: list[RawItem], header: str) -> list[tuple[RawItem, str]]:
-    """Pair each item with the restricted section it falls in ("" for none).
-
-    A section heading ("Part 2 – Confidential items") is read either as an item of its own with
-    nothing under it, or as the last line of the text before it; it is not an item.
-    """
-    section = _trailing_section("", header)[1]
-    marked = []
-    for raw in items:
-        if SECTION_RESTRICTED.match(raw.title) and not (raw.agenda_text or raw.minutes_text):
-            section = raw.title.strip()
-            continue
-        if SECTION_PUBLIC.match(raw.title) and not (raw.agenda_text or raw.minutes_text):
-            section = ""
-            continue
-        marked.append((raw, section))
-        field = "minutes_text" if raw.minutes_text else "agenda_text"
-        kept, heading = _trailing_section(field, getattr(raw, field))
-        if heading is not None:
-            setattr(raw, field, kept)
-            section = heading
-    return marked
-
-
-def _trailing_section(field: str, text: str) -> tuple[str, str | None]:
-    """Split a section heading off the end of a text; (text, None) when there is none."""
-    lines = text.rstrip().split("\n")
-    last = lines[-1].strip() if lines else ""
-    if last and SECTION_RESTRICTED.match(last):
-        return "\n".join(lines[:-1]).rstrip(), last.replace("**", "").strip()
-    if last and SECTION_PUBLIC.match(last) and field:
-        return "\n".join(lines[:-1]).rstrip(), ""
-    return text, None
 
 
 def _previous_meeting(items: list[doc.ParsedItem], meeting_date: date | None) -> date | None:
