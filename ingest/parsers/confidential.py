@@ -143,10 +143,17 @@ def _section_after(field: str, text: str) -> tuple[str, str | None]:
     """Split a section heading off the end of a text: (text, reason or "" for a public
     section); (text, None) when there is none."""
     lines = text.rstrip().split("\n")
-    last = lines[-1].strip() if lines else ""
-    if last and SECTION_RESTRICTED.match(last):
-        heading = last.replace("**", "").strip()
-        return "\n".join(lines[:-1]).rstrip(), f"In the section headed “{heading}”."
-    if last and SECTION_PUBLIC.match(last) and field:
-        return "\n".join(lines[:-1]).rstrip(), ""
+    filled = [index for index, line in enumerate(lines) if line.strip()]
+    # The heading is the last line, or followed only by a line or two saying why
+    # ("(by virtue of paragraph 3 of Part 1 of Schedule 12A …)"), which stay in the text.
+    for index in reversed(filled[-3:]):
+        line = lines[index].strip()
+        rest = "\n".join(lines[index + 1 :])
+        if SECTION_RESTRICTED.match(line):
+            heading = line.replace("**", "").strip()
+            ground = legal_ground(rest)
+            reason = f"In the section headed “{heading}”" + (f" ({ground})." if ground else ".")
+            return "\n".join(lines[:index] + lines[index + 1 :]).rstrip(), reason
+        if SECTION_PUBLIC.match(line) and field:
+            return "\n".join(lines[:index] + lines[index + 1 :]).rstrip(), ""
     return text, None

@@ -29,15 +29,16 @@ _ATTENDANCE_LABELS = {
     "apologies": doc.APOLOGIES,
     "apologies for absence": doc.APOLOGIES,
     "apologies received": doc.APOLOGIES,
-    "absent": doc.APOLOGIES,
-    "members absent": doc.APOLOGIES,
+    # Absent without apologies: a label that ends the list before it, and no one's apologies.
+    "absent": "",
+    "members absent": "",
 }
 _ATTENDANCE_LINE = re.compile(
     r"^(?P<label>"
     + "|".join(
         label.replace(" ", r"\s+") for label in sorted(_ATTENDANCE_LABELS, key=len, reverse=True)
     )
-    + r")\s*:\s*",
+    + r")\s*:\s*(?:[-–]\s*)?",
     re.IGNORECASE,
 )
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
@@ -57,9 +58,12 @@ _HONOURS = re.compile(
 )
 _HONOURS_SPAN = 80
 _MAYOR = re.compile(
-    r"^(?P<office>(?:The\s+)?(?:(?:Right\s+)?Worshipful\s+)?(?:the\s+)?(?:Deputy\s+)?(?:Lord\s+)?"
-    r"Mayor(?:ess)?)\s*\((?P<name>[^()]+)\)",
+    r"^(?P<office>(?:The\s+|His\s+|Her\s+)?(?:(?:Right\s+)?Worship(?:ful)?\s+)?(?:the\s+)?"
+    r"(?:Deputy\s+)?(?:Lord\s+)?(?:Town\s+|City\s+)?Mayor(?:ess)?)\s*\((?P<name>[^()]+)\)",
     re.IGNORECASE,
+)
+_LEADING_ROLE = re.compile(
+    rf"^(?P<role>(?:Vice[\s-]|Deputy\s)?Chair(?:man|person)?)\s+(?={TITLES}\b)", re.IGNORECASE
 )
 _ROLE = re.compile(
     r"^(?:Vice[\s-]Chair(?:man|person)?|Deputy Chair(?:man|person)?|Chair(?:man|person)?)$",
@@ -286,7 +290,8 @@ _COUNCIL = re.compile(r"^[A-Z][\w'&,. -]*\bCouncil$", re.IGNORECASE)
 
 _APOLOGIES_SENTENCE = re.compile(
     r"^(?:\d{1,3}\.?\s+)?Apologies(?:\s+for\s+(?:absence|non-attendance))?\s+(?:were|was|had\s+been|"
-    r"have\s+been)\s+(?:received|submitted|given|tendered|reported|noted|made)\s+"
+    r"have\s+been)\s+(?:received|submitted|given|tendered|reported|noted|made)"
+    r"(?:\s+and\s+accepted)?\s+"
     r"(?:from|on\s+behalf\s+of|by|for)\b\s*(?P<rest>.*)$",
     re.IGNORECASE,
 )
@@ -322,6 +327,9 @@ def read_attendance(text: str) -> list[doc.ParsedAttendee]:
         if label:
             attendance = _ATTENDANCE_LABELS[" ".join(label["label"].lower().split())]
             value = _SUBMITTED.sub("", line[label.end() :].strip())
+            if _NONE.match(value):
+                index += 1
+                continue
         else:
             attendance, value = doc.APOLOGIES, sentence["rest"].strip()
         index += 1
@@ -333,8 +341,35 @@ def read_attendance(text: str) -> list[doc.ParsedAttendee]:
             entries = _split_people(_councillors(value))
         else:
             entries, index = _listed_below(lines, index)
-        for entry in entries:
+        for entry in entries if attendance else ():
             _add(attendees, seen, parse_person(entry, attendance))
+    return attendees
+
+
+# "Cllr. L Owen sent his apologies."
+_SENT_APOLOGIES = re.compile(
+    r"^(?P<names>[A-Z][^.]*?(?:\.\s*[A-Z][^.]*?)*)\s+(?:sent|gave|tendered|offered|submitted)\s+"
+    r"(?:his|her|their)\s+apologies\b"
+)
+
+
+def apologies_in_item(text: str) -> list[doc.ParsedAttendee]:
+    """The names under an item of apologies that has no label: one a line, a list, or
+    "Cllr A sent his apologies"."""
+    lines = [line.strip() for line in text.split("\n")]
+    first = next((line for line in lines if line), "")
+    sent = _SENT_APOLOGIES.match(first)
+    if sent:
+        entries = _split_people(_councillors(sent["names"]))
+    else:
+        entries, _ = _listed_below(lines, 0)
+    attendees: list[doc.ParsedAttendee] = []
+    seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
+    # Without a label to say so, the entries are names only if each reads as one.
+    if not all(_single_name(entry) and len(entry.split()) >= 2 for entry in entries):
+        return []
+    for entry in entries:
+        _add(attendees, seen, parse_person(entry, doc.APOLOGIES))
     return attendees
 
 
@@ -357,12 +392,19 @@ def _is_label(line: str) -> bool:
     return bool(_ATTENDANCE_LINE.match(line) or _APOLOGIES_SENTENCE.match(line))
 
 
+_FROM_AGAIN = re.compile(r",?\s+(?:and\s+)?from\s+", re.IGNORECASE)
+
+
 def _councillors(value: str) -> str:
-    """ "Councillors Ames and Brook" as "Councillor Ames, Councillor Brook"."""
-    if not _COUNCILLORS.match(value):
-        return value
-    entries = _split_people(_COUNCILLORS.sub("", value))
-    return ", ".join(f"Councillor {entry}" for entry in entries)
+    """The list with "Councillors Ames and Brook, and from Jo Cole" as "Councillor Ames,
+    Councillor Brook, Jo Cole"."""
+    parts = []
+    for part in _FROM_AGAIN.split(value):
+        if _COUNCILLORS.match(part):
+            entries = _split_people(_COUNCILLORS.sub("", part))
+            part = ", ".join(f"Councillor {entry}" for entry in entries)
+        parts.append(part)
+    return ", ".join(parts)
 
 
 def _listed_below(lines: list[str], index: int) -> tuple[list[str], int]:
@@ -375,13 +417,13 @@ def _listed_below(lines: list[str], index: int) -> tuple[list[str], int]:
     first = lines[index]
     if _NONE.match(first):
         return [], index + 1
-    if "," in first or ";" in first:
-        value, index = first, index + 1
+    if "," in first or ";" in first or re.search(r"\s(?:and|&)\s", first):
+        value, index = _councillors(first), index + 1
         while value.rstrip().endswith(",") and index < len(lines) and lines[index]:
             if _is_label(lines[index]):
                 break
             value, index = f"{value} {lines[index]}", index + 1
-        return _split_people(value), index
+        return _split_people(_councillors(value)), index
     names = []
     while index < len(lines):
         line = lines[index]
@@ -454,6 +496,10 @@ def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
             organisation = organisation or (parts[1] if len(parts) > 1 else "")
         elif not organisation:
             organisation = bracket["inside"].strip()
+    # "Chair Cllr. D Hopkin": the role before the name.
+    leading = _LEADING_ROLE.match(name)
+    if leading:
+        role, name = role or leading["role"], name[leading.end() :]
     # "Steve Johnson (Cleveland Fire Brigade.": a bracket never closed.
     unclosed = name.find("(")
     if unclosed > 0:

@@ -5,7 +5,7 @@ from datetime import date
 
 from . import confidential
 from . import document as doc
-from .header import read_attendance, read_header
+from .header import apologies_in_item, read_attendance, read_header
 from .items import read_item
 from .layouts import split_layout
 from .scheme import drop_furniture, unflatten
@@ -62,6 +62,7 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
     return meeting
 
 
+_APOLOGIES_ITEM = re.compile(r"^\W*apolog", re.IGNORECASE)
 _ATTENDANCE_ITEM = re.compile(r"apolog|attendance|present|introductions", re.IGNORECASE)
 
 
@@ -72,7 +73,9 @@ def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
     for item in meeting.items[:3]:
         if not _ATTENDANCE_ITEM.search(item.title):
             continue
-        for attendee in read_attendance(f"{item.agenda_text}\n\n{item.minutes_text}"):
+        for attendee in read_attendance(f"{item.agenda_text}\n\n{item.minutes_text}") or (
+            apologies_in_item(item.minutes_text) if _APOLOGIES_ITEM.search(item.title) else []
+        ):
             if attendee.attendance not in given:
                 meeting.attendees.append(attendee)
         given = {attendee.attendance for attendee in meeting.attendees}

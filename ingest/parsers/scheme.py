@@ -18,8 +18,8 @@ from .text import clean_block
 
 # "SSP/12/25", "SSP 12/25", "CSF 14/1", "Cou/285/07-08", "C048/23".
 _REFERENCE = (
-    r"(?:(?P<prefix>[A-Z][A-Za-z]{0,7})\s*+/?\s*+)?(?P<first>\d{1,4})[a-z]?\s*+/\s*+"
-    r"(?P<second>\d{1,4})(?:[-/]\d{2,4})?"
+    r"(?:(?P<prefix>[A-Z][A-Za-z]{0,7})\s*+(?P<slash>/)?\s*+)?(?P<first>\d{1,4})[a-z]?"
+    r"(?:\s*+/\s*+(?P<second>\d{1,4})(?:[-/]\d{2,4})?)?"
 )
 _REFERENCE_ALONE = re.compile(rf"^{_REFERENCE}\.?$")
 _REFERENCE_AND_TITLE = re.compile(
@@ -28,7 +28,9 @@ _REFERENCE_AND_TITLE = re.compile(
 # "4", "4.", "4a", "4(a)", "4.1", "(4)"; "59.    Title", "1 ELECTION OF CHAIRMAN", "21.44 TITLE".
 _NUMBER = r"\(?(?P<number>\d{1,4})(?P<sub>[a-z]|\([a-z]\)|\.\d{1,2})?\)?\.?"
 _NUMBER_ALONE = re.compile(rf"^{_NUMBER}$")
-_NUMBER_AND_TITLE = re.compile(rf"^{_NUMBER}\s++(?P<title>[A-Z‘'\"(][^\n]*)$")
+_NUMBER_AND_TITLE = re.compile(
+    rf"^{_NUMBER}\s++(?P<title>(?:[A-Z‘'\"(]|\d{{1,2}}(?:st|nd|rd|th)\b)[^\n]*)$", re.IGNORECASE
+)
 # "A1Declarations of interest": a letter and number run into the title.
 _GLUED = re.compile(r"^(?P<prefix>[A-Z])(?P<number>\d{1,3})(?P<title>[A-Z][a-z][^\n]*)$")
 _MINUTE = re.compile(r"^Minute\s++(?:No\.?\s*+)?(?P<number>\d{1,4})[a-z]?\b[.:]?\s*+(?P<title>.*)$")
@@ -72,11 +74,11 @@ def candidates(lines: list[str]) -> list[Candidate]:
             continue
         _, following = _next_line(lines, index)
         title_below = _plausible_title(following) and not _MINUTES_LABEL.match(following)
-        match = _REFERENCE_ALONE.match(line)
+        match = _valid_reference(_REFERENCE_ALONE.match(line))
         if match and title_below:
             found.append(_reference(index, match, ""))
             continue
-        match = _REFERENCE_AND_TITLE.match(line)
+        match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
         if match and _plausible_title(match["title"]):
             found.append(_reference(index, match, match["title"]))
             continue
@@ -109,22 +111,31 @@ def candidates(lines: list[str]) -> list[Candidate]:
     return found
 
 
+def _valid_reference(match: re.Match | None) -> re.Match | None:
+    """A reference has a year ("12/25") or a prefix joined by a slash ("FA/41"): a bare
+    number is a number, and "Room 3" is not a reference."""
+    if match and (match["second"] or match["slash"]):
+        return match
+    return None
+
+
 def _reference(index: int, match: re.Match, title: str) -> Candidate:
     number = " ".join(match.group(0).split()) if not title else _printed_reference(match)
     return Candidate(
         index,
         ("ref", (match["prefix"] or "").upper()),
-        (int(match["first"]), match["second"]),
+        (int(match["first"]), match["second"] or ""),
         number.rstrip("."),
         title.strip(),
     )
 
 
+_REFERENCE_ONLY = re.compile(_REFERENCE)
+
+
 def _printed_reference(match: re.Match) -> str:
-    end = match.end("second")
-    text = match.string[match.start() : end]
-    tail = re.match(r"[-/]\d{2,4}", match.string[end:])
-    return " ".join((text + (tail.group() if tail else "")).split())
+    reference = _REFERENCE_ONLY.match(match.string, match.start())
+    return " ".join(reference.group().split())
 
 
 def _numbered(index: int, key: tuple[str, ...], match: re.Match, title: str) -> Candidate:
@@ -187,7 +198,37 @@ def find_scheme(lines: list[str]) -> list[Candidate]:
         run = _rising(groups[key])
         if len(run) > len(best):
             best = run
-    return best if len(best) >= 2 else []
+    if len(best) < 2:
+        return []
+    return _with_lettered_sub_items(lines, best)
+
+
+# "(a) Declarations of Substitutes" under "1 PROCEDURAL BUSINESS".
+_LETTERED = re.compile(r"^\((?P<letter>[a-z])\)\s*+(?P<title>[A-Z][^\n]{1,150})?$")
+
+
+def _with_lettered_sub_items(lines: list[str], scheme: list[Candidate]) -> list[Candidate]:
+    """Add "(a)", "(b)" … sub-items that run in order, from (a), inside an item."""
+    result: list[Candidate] = []
+    ends = [candidate.index for candidate in scheme[1:]] + [len(lines)]
+    for candidate, end in zip(scheme, ends, strict=True):
+        result.append(candidate)
+        expected = "a"
+        for index in range(candidate.index + candidate.width, end):
+            match = _LETTERED.match(lines[index])
+            if not match or match["letter"] != expected:
+                continue
+            title = match["title"] or ""
+            _, following = _next_line(lines, index)
+            if not (title and _plausible_title(title)) and not (
+                not title and _plausible_title(following)
+            ):
+                continue
+            value = (candidate.value[0], expected)
+            printed = f"({expected})"
+            result.append(Candidate(index, candidate.key, value, printed, title.strip()))
+            expected = chr(ord(expected) + 1)
+    return result
 
 
 # Page furniture: "Page 5 of 7", "- 5 -".
