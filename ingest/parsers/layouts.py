@@ -90,7 +90,29 @@ def detect_shape(text: str) -> str:
     return doc.SHAPE_UNKNOWN
 
 
+# An agenda printed before the minutes: "AGENDA", its list, then "MINUTES" and the minutes.
+_AGENDA_HEADING = re.compile(r"^agenda$", re.IGNORECASE)
+_MINUTES_HEADING = re.compile(r"^minutes$", re.IGNORECASE)
+
+
 def split_layout(text: str) -> Layout:
+    lines = text.split("\n")
+    agenda = next((i for i, line in enumerate(lines) if _AGENDA_HEADING.match(line.strip())), None)
+    if agenda is not None:
+        minutes = next(
+            (i for i in range(agenda + 1, len(lines)) if _MINUTES_HEADING.match(lines[i].strip())),
+            None,
+        )
+        if minutes is not None:
+            # The agenda's numbers are not items: it is read as part of the header.
+            layout = _split_layout("\n".join(lines[minutes + 1 :]))
+            before = "\n".join(lines[: minutes + 1]).strip()
+            layout.header = f"{before}\n\n{layout.header}".strip()
+            return layout
+    return _split_layout(text)
+
+
+def _split_layout(text: str) -> Layout:
     shape = detect_shape(text)
     if shape != doc.SHAPE_UNKNOWN:
         return LAYOUTS[shape](text)

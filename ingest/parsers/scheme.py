@@ -275,8 +275,12 @@ def unflatten(text: str) -> str:
 _TITLE_THEN_TEXT = re.compile(r"^(?P<title>[^:]{2,100}?):\s+(?P<text>\S.*[.!?])$")
 
 
+# "CHAIRMAN - Resolved - That …": a title in capitals, a dash, then the minute.
+_CAPITALS_THEN_TEXT = re.compile(r"^(?P<title>[^a-z]{3,})\s+[-–]\s+(?P<text>[A-Z][a-z].*)$")
+
+
 def _title_and_text(title: str) -> tuple[str, str]:
-    match = _TITLE_THEN_TEXT.match(title)
+    match = _TITLE_THEN_TEXT.match(title) or _CAPITALS_THEN_TEXT.match(title)
     if match and len(match["text"].split()) >= 3:
         return match["title"].strip(), match["text"].strip()
     return title, ""
