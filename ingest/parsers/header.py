@@ -152,6 +152,8 @@ _MEETING_WORD = re.compile(r"\bmeeting\b", re.IGNORECASE)
 
 
 def _body(lines: list[str], held: str, titled: re.Match | None) -> str:
+    if titled:
+        return _tidy_body(titled["body"])
     headings = _heading_lines(lines)
     named = _named_in_sentence(lines)
     bodies = [line for line in headings if not _COUNCIL.match(line)]
@@ -161,8 +163,6 @@ def _body(lines: list[str], held: str, titled: re.Match | None) -> str:
         # "Minutes of the meeting of the Community Council": the heading names it in full.
         whole = next((line for line in headings if line.lower().endswith(named.lower())), "")
         return whole or named
-    if titled:
-        return _tidy_body(titled["body"])
     return _minutes_title_body(lines) or (headings[0] if headings else "")
 
 
