@@ -21,9 +21,11 @@ KEYS = {"pattern", "body", "date", "present", "apologies", "items"}
 
 # Names are compared without honorifics, roles and punctuation, as the corpus scorer compares
 # them: the reader keeps "Cllr" in the attendee's title, the expected reading keeps it in the name.
+# The scorer's list, with the two ranks these fixtures add (chief superintendent, area manager).
 HONORIFICS = (
     r"^(?:(?:cllr|cll|councillor|cllrs|mr|mrs|ms|miss|dr|the worshipful the mayor|supt"
-    r"|superintendent|supertintendent|chief inspector|ch insp|insp|inspector|sgt|pc)\.?\s+)+"
+    r"|superintendent|supertintendent|chief inspector|ch insp|insp|inspector|sgt|pc"
+    r"|chief superintendent|area manager)\.?\s+)+"
 )
 
 
