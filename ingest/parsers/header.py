@@ -12,6 +12,7 @@ from .text import DATE_NUMERIC, DATE_WORDS, find_dates, find_time, first_date
 # as a pattern looking for both at once backtracks over every dash of a long line).
 _MODERNGOV_TITLE = re.compile(r"^(?P<body>[^\n]*?\S)\s++[-–]\s++(?P<when>[^\n]*)$", re.M)
 _YEAR = re.compile(r"\d{4}")
+_TITLE_DASH = re.compile(r"\s[-–]\s")
 _ATTENDANCE_LABELS = {
     "present": doc.PRESENT,
     "members present": doc.PRESENT,
@@ -22,6 +23,7 @@ _ATTENDANCE_LABELS = {
     "also present": doc.IN_ATTENDANCE,
     "members in attendance": doc.PRESENT,
     "those attending": doc.PRESENT,
+    "sederunt": doc.PRESENT,
     "those present": doc.PRESENT,
     "attendees": doc.PRESENT,
     "officers in attendance": doc.OFFICER,
@@ -44,7 +46,8 @@ _ATTENDANCE_LINE = re.compile(
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
 _NOT_A_BODY = re.compile(
     r"^(?:agendas?(?:,| and)?\s*(?:(?:decisions|reports)(?:,| and)?\s*)*(?:and\s+)?minutes|minutes|"
-    r"agenda|decisions|items?|no\.?\s*item|public|confidential)$",
+    r"agenda|decisions|items?|no\.?\s*item|public|confidential|meeting documents|"
+    r"record\s+of\s+(?:decisions?|executive\s+decisions)|decision\s+(?:notice|record|sheet))$",
     re.I,
 )
 
@@ -60,6 +63,11 @@ _HONOURS_SPAN = 80
 _MAYOR = re.compile(
     r"^(?P<office>(?:The\s+|His\s+|Her\s+)?(?:(?:Right\s+)?Worship(?:ful)?\s+)?(?:the\s+)?"
     r"(?:Deputy\s+)?(?:Lord\s+)?(?:Town\s+|City\s+)?Mayor(?:ess)?)\s*\((?P<name>[^()]+)\)",
+    re.IGNORECASE,
+)
+_ROLE_ALONE = re.compile(
+    r"^(?:(?:Vice|Deputy)[\s-])?(?:Chair(?:man|person|woman)?|Convener|Convenor|Provost|Leader|"
+    r"Mayor|Clerk|Secretary)$",
     re.IGNORECASE,
 )
 _LEADING_ROLE = re.compile(
@@ -115,7 +123,28 @@ def read_header(text: str, notes: list[str] | None = None) -> Header:
     header.contact = labelled.get("contact", "")
     header.venue = labelled.get("venue") or labelled.get("place") or labelled.get("location", "")
     header.attendees = read_attendance(text)
+    if not any(attendee.attendance == doc.PRESENT for attendee in header.attendees):
+        header.attendees = _unlabelled_present(lines) + header.attendees
     return header
+
+
+# "Councillors E Tanner (Chairman), F Ullyett …" on a line of its own, or the line after
+# "Attendance Details": a list of those present without a label.
+_COUNCILLORS_LINE = re.compile(r"^(?:Councillors?|Cllrs?\.?)\s+[A-Z][^:]*,")
+_ATTENDANCE_DETAILS = re.compile(r"^attendance(?:\s+details)?$", re.IGNORECASE)
+
+
+def _unlabelled_present(lines: list[str]) -> list[doc.ParsedAttendee]:
+    filled = [line for line in lines if line]
+    for index, line in enumerate(filled[:25]):
+        after_details = index and _ATTENDANCE_DETAILS.match(filled[index - 1])
+        if (after_details and not _is_label(line)) or _COUNCILLORS_LINE.match(line):
+            attendees: list[doc.ParsedAttendee] = []
+            seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
+            for entry in _split_people(_councillors(line)):
+                _add(attendees, seen, parse_person(entry, doc.PRESENT))
+            return attendees
+    return []
 
 
 # A line of the opening that says when the meeting was held: "A meeting of … was held on …",
@@ -140,7 +169,7 @@ def _held_line(lines: list[str]) -> str:
 # "MINUTE of Meeting of the CIVIC GOVERNMENT LICENSING COMMITTEE held …", "Minutes of the
 # Policy and Resources Committee held at …".
 _MEETING_OF = re.compile(
-    r"^(?:(?:Draft\s+)?Minutes?\s+of\s+|At\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?meeting\s+of\s+"
+    r"(?:^|(?<=\s))(?:(?:Draft\s+)?Minutes?\s+of\s+|At\s+)?(?:an?\s+|the\s+)?(?:\w+\s+){0,2}?meeting\s+of\s+"
     r"(?:the\s+)?(?P<body>[^.\n]+?)(?:\s+(?:was\s+|were\s+)?held\b|\s*$)",
     re.IGNORECASE,
 )
@@ -151,13 +180,13 @@ _MINUTES_OF_BODY = re.compile(
 _MEETING_WORD = re.compile(r"\bmeeting\b", re.IGNORECASE)
 
 
-def _body(lines: list[str], held: str, titled: re.Match | None) -> str:
+def _body(lines: list[str], held: str, titled: dict | None) -> str:
     if titled:
         return _tidy_body(titled["body"])
     headings = _heading_lines(lines)
     named = _named_in_sentence(lines)
     bodies = [line for line in headings if not _COUNCIL.match(line)]
-    if bodies:
+    if bodies and not (named and not _same_body(named, bodies[-1])):
         return bodies[-1]
     if named:
         # "Minutes of the meeting of the Community Council": the heading names it in full.
@@ -166,16 +195,32 @@ def _body(lines: list[str], held: str, titled: re.Match | None) -> str:
     return _minutes_title_body(lines) or (headings[0] if headings else "")
 
 
+_WORDS = re.compile(r"[a-z]+")
+_FILLER = {"the", "of", "and", "for", "a", "an", "&"}
+
+
+def _same_body(named: str, heading: str) -> bool:
+    """Whether a sentence's body is the heading's in other words ("Combined Fire Authority for
+    Wendle and Brayford" under "WENDLE AND BRAYFORD COMBINED FIRE AUTHORITY")."""
+    words = set(_WORDS.findall(named.lower())) - _FILLER
+    return words <= set(_WORDS.findall(heading.lower()))
+
+
 def _named_in_sentence(lines: list[str]) -> str:
     for line in [line for line in lines if line][:12]:
-        match = _MEETING_OF.match(line)
+        match = _MEETING_OF.search(line)
         if not match:
             match = _MINUTES_OF_BODY.match(line)
             if match and _MEETING_WORD.search(match["body"]):
                 continue
-        if match:
-            return _tidy_body(_BRACKETED.sub("", match["body"]))
+        if match and match["body"][:1].isupper():
+            return _tidy_body(_DATED_BRACKET.sub("", match["body"]))
     return ""
+
+
+_BODYLESS_MINUTES = re.compile(
+    r"^(?:draft\s+)?minutes?\s+of\s+(?:the\s+|a\s+|an\s+)?(?:\w+\s+){0,2}?meeting$", re.IGNORECASE
+)
 
 
 def _heading_lines(lines: list[str]) -> list[str]:
@@ -191,15 +236,17 @@ def _heading_lines(lines: list[str]) -> list[str]:
             or re.search(r"[.|]$", line)
             or DATE_WORDS.search(line)
             or _HELD.search(line)
-            or re.match(r"^(?:draft\s+)?minutes?\b|^agenda\b|^at\s", line, re.IGNORECASE)
+            or re.match(r"^agenda\b|^at\s", line, re.IGNORECASE)
             or re.search(r"\bminutes$", line, re.IGNORECASE)
             or _ATTENDANCE_LINE.match(line)
             or re.match(r"^\W*\d", line)
         ):
             break
-        if "," in line:
-            continue  # a slogan: "Big plans, bright future"
-        found.append(line)
+        if "," in line or _BODYLESS_MINUTES.match(line):
+            continue  # a slogan: "Big plans, bright future"; "MINUTE OF MEETING"
+        if re.match(r"^(?:draft\s+)?minutes?\b", line, re.IGNORECASE):
+            break
+        found.append(_DATED_BRACKET.sub("", line).strip())
     return found
 
 
@@ -231,6 +278,8 @@ _EARLIER = re.compile(r"(?:minutes|previous|last|earlier|held)\W+(?:\w+\W+){0,6}
 # Minutes": the body named before the word "Minutes".
 _MINUTES_TITLE = re.compile(r"^(?P<body>[A-Z][^:|]{2,100}?)\s+Minutes$")
 _BRACKETED = re.compile(r"\s*\([^()]*\)")
+# "(2005-2015)", "(ceased to operate 10/04/2017)": a note on the body, not its name.
+_DATED_BRACKET = re.compile(r"\s*\([^()]*\d[^()]*\)")
 
 
 def _tidy_body(body: str) -> str:
@@ -274,9 +323,20 @@ def _date_in_prose(text: str) -> dt.date | None:
     return None
 
 
-def _moderngov_title(text: str) -> re.Match | None:
-    """The first line that reads "Body - date" with a year after the dash."""
-    return next((m for m in _MODERNGOV_TITLE.finditer(text) if _YEAR.search(m["when"])), None)
+def _moderngov_title(text: str) -> dict | None:
+    """The first line that reads "Body - date" with a year after the dash. The body runs to
+    the dash before the date: "Fire Authority - Policy Committee - Tuesday 5 May 2015"."""
+    for match in _MODERNGOV_TITLE.finditer(text):
+        if not _YEAR.search(match["when"]):
+            continue
+        line = match.group()
+        date = DATE_WORDS.search(line)
+        dashes = list(_TITLE_DASH.finditer(line, 0, date.start())) if date else []
+        if dashes and line[: dashes[-1].start()].strip():
+            body, when = line[: dashes[-1].start()].strip(), line[dashes[-1].end() :]
+            return {"body": body, "when": when}
+        return {"body": match["body"], "when": match["when"]}
+    return None
 
 
 def _time_only(text: str) -> dt.time | None:
@@ -290,7 +350,7 @@ _COUNCIL = re.compile(r"^[A-Z][\w'&,. -]*\bCouncil$", re.IGNORECASE)
 
 _APOLOGIES_SENTENCE = re.compile(
     r"^(?:\d{1,3}\.?\s+)?Apologies(?:\s+for\s+(?:absence|non-attendance))?\s+(?:were|was|had\s+been|"
-    r"have\s+been)\s+(?:received|submitted|given|tendered|reported|noted|made)"
+    r"have\s+been)\s+(?:received|submitted|given|tendered|reported|noted|made|intimated)"
     r"(?:\s+and\s+accepted)?\s+"
     r"(?:from|on\s+behalf\s+of|by|for)\b\s*(?P<rest>.*)$",
     re.IGNORECASE,
@@ -303,7 +363,8 @@ _NONE = re.compile(r"^(?:none|nil|n/?a|no\s+apologies.*)\.?$", re.IGNORECASE)
 # Headings and labels that end a list of names given one a line.
 _NOT_A_NAME = re.compile(
     r"^(?:items?|no\.?|public|confidential|minutes|agenda|part\b|declarations?|apologies|"
-    r"welcome|chair|item\s+description|attendance|present|officers|absent|in\s+attendance)\b",
+    r"welcome|chair|item\s+description|attendance|present|officers|absent|in\s+attendance)\b"
+    r"|.*\b(?:items|business|matters)$",
     re.IGNORECASE,
 )
 _NAME_WORD = re.compile(r"^(?:[A-Z][\w'’.-]*|[A-Z]\.?|de|van|der|von|la|le|di|da|du|of|and|&)$")
@@ -392,13 +453,19 @@ def _is_label(line: str) -> bool:
     return bool(_ATTENDANCE_LINE.match(line) or _APOLOGIES_SENTENCE.match(line))
 
 
-_FROM_AGAIN = re.compile(r",?\s+(?:and\s+)?from\s+", re.IGNORECASE)
+_FROM_AGAIN = re.compile(r",?\s+(?:and\s+)?from\s+|;\s*", re.IGNORECASE)
+# "Councillor A, for whom Councillor B was substitute": the substitute attended instead.
+_SUBSTITUTED_BY = re.compile(
+    r",?\s*for\s+whom\s+[^;,.]*?\s+(?:was|were|had\s+been)\s+(?:a\s+|the\s+)?substitut\w*",
+    re.IGNORECASE,
+)
 
 
 def _councillors(value: str) -> str:
     """The list with "Councillors Ames and Brook, and from Jo Cole" as "Councillor Ames,
     Councillor Brook, Jo Cole"."""
     parts = []
+    value = _SUBSTITUTED_BY.sub("", value)
     for part in _FROM_AGAIN.split(value):
         if _COUNCILLORS.match(part):
             entries = _split_people(_COUNCILLORS.sub("", part))
@@ -419,7 +486,7 @@ def _listed_below(lines: list[str], index: int) -> tuple[list[str], int]:
         return [], index + 1
     if "," in first or ";" in first or re.search(r"\s(?:and|&)\s", first):
         value, index = _councillors(first), index + 1
-        while value.rstrip().endswith(",") and index < len(lines) and lines[index]:
+        while value.rstrip()[-1:] in (",", ";") and index < len(lines) and lines[index]:
             if _is_label(lines[index]):
                 break
             value, index = f"{value} {lines[index]}", index + 1
@@ -477,7 +544,9 @@ def _split_people(listed: str) -> list[str]:
             entries.append("".join(current))
             current = []
     entries.append("".join(current))
-    return [entry.strip().rstrip(".;").strip() for entry in entries if entry.strip(" .;")]
+    entries = [entry.strip().rstrip(".;").strip() for entry in entries if entry.strip(" .;")]
+    # "Councillor Lorna Allan, Convener;": a role after a comma is not a person.
+    return [entry for entry in entries if not _ROLE_ALONE.match(entry)]
 
 
 def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:

@@ -54,6 +54,8 @@ _MINUTES_LABEL = re.compile(r"^Minutes:\s*(.*)$")
 _ITEMS_HEADING = re.compile(
     r"^\|?\s*+(?:Items\s*+)?No\.?\s*+\|?\s*+Item\s*+\|?\s*+$", re.IGNORECASE
 )
+# "1. | Apologies Minutes: …": the number in a cell of its own.
+_NUMBER_CELL = re.compile(r"^(?P<number>\d{1,3}[a-z]?)\.?\s*\|\s*")
 # A markdown table's rule under its headings, "|---|---|", or a row with nothing in it.
 _EMPTY_ROW = re.compile(r"^[\s|:-]*$")
 _PIPE_ROW_END = re.compile(r"\|\s*+$")
@@ -150,6 +152,11 @@ def pipe_table(text: str) -> Layout:
     layout = Layout(doc.SHAPE_PIPE_TABLE, header="\n".join(lines[: start + 1]).strip())
     row: list[str] = []
     for line in lines[start + 1 :]:
+        if "Minutes:" in line and any("Minutes:" in earlier for earlier in row):
+            # The row before lost its closing "|": it ends where this one begins.
+            layout.items.append(_pipe_row("\n".join(row)))
+            layout.warnings.append("A table row has no closing '|'; it was ended at the next row.")
+            row = []
         row.append(line)
         if _PIPE_ROW_END.search(line):
             if not _EMPTY_ROW.match("".join(row)):
@@ -163,12 +170,21 @@ def pipe_table(text: str) -> Layout:
 
 def _pipe_row(row: str) -> RawItem:
     row = _PIPE_ROW_END.sub("", row.strip()).lstrip("|").strip()
+    numbered = _NUMBER_CELL.match(row)
+    number = numbered["number"] if numbered else ""
+    if numbered:
+        row = row[numbered.end() :]
     title, label, minutes = row.partition("Minutes:")
     if not label:
-        return RawItem(title=" ".join(title.split()), labelled=False)
+        return RawItem(number=number, title=" ".join(title.split()), labelled=False)
     # Bullets run on inside a cell: "…report. • Reported public order…" becomes one per line.
     minutes = _RUN_ON_BULLET.sub("\n• ", minutes.strip())
-    return RawItem(title=" ".join(title.split()), minutes_text=clean_block(minutes), labelled=True)
+    return RawItem(
+        number=number,
+        title=" ".join(title.split()),
+        minutes_text=clean_block(minutes),
+        labelled=True,
+    )
 
 
 # --- ModernGov "Agenda and minutes" page with item numbers -------------------------------------
@@ -350,13 +366,21 @@ def _formal_heading(paragraph: str, after: int | None = None) -> tuple[str, str]
         match = _FORMAL_LONG_HEADING.match(plain)
         match = match if match and int(match["item"]) == after + 1 else None
     if match and match["prefix"].isupper():
-        number = f"{match['prefix']} {_squeeze(match['number'])}"
-        return number.replace(" /", "/"), " ".join((match["title"] or "").split())
+        number = f"{match['prefix']} {_squeeze(match['number'])}".replace(" /", "/")
+        title, _, rest = (match["title"] or "").partition("\n")
+        if title.strip() and _SENTENCE_LINE.match(rest.strip()):
+            # "FC/19/01 Declarations of Interest" and "None." under it: the minute begins.
+            return number, " ".join(title.split()), rest.strip()
+        return number, " ".join((match["title"] or "").split())
     match = _FORMAL_HEADING_NUMBER_BELOW.match(plain)
     if match and match["prefix"].isupper():
         title = " ".join(f"{match['title']} {match['rest'] or ''}".split())
         return f"{match['prefix']} {_squeeze(match['number'])}", title
     return None
+
+
+# A line that is a sentence or a decision, not the rest of a title wrapped onto it.
+_SENTENCE_LINE = re.compile(r"^(?:.*[.!?]|(?:RESOLVED|AGREED|NOTED|DECISION)\b.*)$")
 
 
 def _paragraphs(text: str) -> list[str]:
@@ -397,7 +421,7 @@ def _split_at_headings(layout: Layout, paragraphs: list[str], heading_at) -> Lay
             if current:
                 current.minutes_text = clean_block("\n\n".join(body))
                 layout.items.append(current)
-            current, body = RawItem(number=heading[0], title=heading[1]), []
+            current, body = RawItem(number=heading[0], title=heading[1]), list(heading[2:])
         elif current:
             body.append(paragraph)
         else:

@@ -37,6 +37,7 @@ _MINUTE = re.compile(r"^Minute\s++(?:No\.?\s*+)?(?P<number>\d{1,4})[a-z]?\b[.:]?
 _ITEM_BELOW = re.compile(r"^\(\s*Item\s++(?P<number>\d{1,3})(?P<sub>[a-z])?\s*\)$", re.IGNORECASE)
 _MINUTES_LABEL = re.compile(r"^Minutes:\s*+(.*)$")
 _SENTENCE_END = re.compile(r"[.;,]$")
+_SMALL_WORDS = {"of", "and", "the", "for", "to", "in", "on", "at", "a", "an", "by", "with", "or"}
 # Words that open a sentence, not a title: "1. That the report be noted."
 _SENTENCE_OPENING = re.compile(r"^(?:That|The|It|This|Members|Resolved|Agreed)\b")
 
@@ -55,7 +56,12 @@ def _plausible_title(title: str) -> bool:
     title = _title_and_text(title.strip())[0]
     if not title or len(title) > 200:
         return False
-    if _SENTENCE_END.search(title) and len(title.split()) > 8:
+    words = title.split()
+    if _SENTENCE_END.search(title) and len(words) > 8:
+        return False
+    # "There were no apologies.": a sentence, most of its words in lower case.
+    lower = sum(1 for word in words[1:] if word[:1].islower() and word not in _SMALL_WORDS)
+    if title.endswith(".") and len(words) >= 3 and lower * 2 > len(words) - 1:
         return False
     return not _SENTENCE_OPENING.match(title) or len(title.split()) <= 6
 
