@@ -41,13 +41,13 @@ _EXEMPT_MENTION = re.compile(
 )
 # The motion itself: "Exclusion of the Public", "Private Business", "Exempt Business".
 _MOTION_TITLE = re.compile(
-    r"^\W*(?:exclusion\s+of\s+(?:the\s+)?(?:press|public)|private\s+business|exempt\s+business|"
+    r"\b(?:exclusion\s+of\s+(?:the\s+)?(?:press|public)|private\s+business|exempt\s+business|"
     r"(?:local\s+government\s+act\s+1972\W+)?exclusion\b|resolution\s+to\s+exclude)",
     re.IGNORECASE,
 )
 _PARAGRAPHS = re.compile(
     r"paragraphs?\s+(?P<paragraphs>\d{1,2}[A-Z]?(?:\s*(?:,|and|&|or|to|-|–)\s*\d{1,2}[A-Z]?)*)"
-    r"(?:\s+of\s+Part\s+(?:1|I))?\s+of\s+Schedule\s+(?P<schedule>12\s*A|7\s*A)",
+    r"(?:\s+of\s+Part\s+(?:\d|[IV]{1,3}))?\s+(?:of|to)\s+Schedule\s+(?P<schedule>12\s*A|7\s*A)",
     re.IGNORECASE,
 )
 _SCHEDULE = re.compile(r"\bSchedule\s+(?P<schedule>12\s*A|7\s*A)\b", re.IGNORECASE)
@@ -80,7 +80,8 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
     state = _section_after("", header)[1] or ""
     marked: list[Marked] = []
     doubt_warned = False
-    for raw in items:
+    named: dict[str, str] = {}  # items the exclusion names, with the reason
+    for position, raw in enumerate(items):
         has_text = bool(raw.agenda_text.strip() or raw.minutes_text.strip())
         if not has_text and SECTION_RESTRICTED.match(raw.title):
             state = f"In the section headed “{raw.title.strip()}”."
@@ -98,8 +99,11 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         last = paragraphs[-1] if paragraphs else ""
         if state and _READMITTED.search(first):
             state = ""  # the public came back for this item
+        if _item_number(raw.number) in named:
+            marked.append(Marked(raw, named.pop(_item_number(raw.number))))
+            continue
         starts_here = _EXCLUDED.search(text) or _PRIVATE_SESSION.search(text)
-        is_motion = bool(_MOTION_TITLE.match(raw.title)) or bool(
+        is_motion = bool(_MOTION_TITLE.search(raw.title)) or bool(
             starts_here and len(paragraphs) <= 2 and not raw.title.strip()
         )
         reason_after = ""
@@ -114,7 +118,13 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
                     else "Taken in private session."
                 )
             )
-            if is_motion or (starts_here.start() >= len(text) - len(last) and len(paragraphs) > 1):
+            listed = _named_items(text, items[position + 1 :])
+            if listed:
+                # "during consideration of item 5": that item, wherever it comes.
+                named.update(dict.fromkeys(listed, why))
+            elif is_motion or (
+                starts_here.start() >= len(text) - len(last) and len(paragraphs) > 1
+            ):
                 reason_after = why  # from the next item on
             else:
                 state = state or why  # this item is the business taken in private
@@ -137,6 +147,28 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         if heading is not None:
             state = heading
     return marked
+
+
+_NAMED = re.compile(
+    r"\bitems?\s+(?:No\.?\s*)?(?P<list>\d{1,3}[a-z]?(?:\s*(?:,|and|&)\s*\d{1,3}[a-z]?)*)\b",
+    re.IGNORECASE,
+)
+
+
+def _item_number(number: str) -> str:
+    return "".join(number.split()).rstrip(".").lower()
+
+
+def _named_items(text: str, later: list[RawItem]) -> list[str]:
+    """The later items an exclusion names ("consideration of item 5"), when every one it names
+    is in the document after it; [] otherwise."""
+    numbers = {_item_number(item.number) for item in later if item.number}
+    listed: list[str] = []
+    for match in _NAMED.finditer(text):
+        listed += [_item_number(n) for n in re.split(r"\s*(?:,|and|&)\s*", match["list"]) if n]
+    if listed and all(number in numbers for number in listed):
+        return listed
+    return []
 
 
 def _section_after(field: str, text: str) -> tuple[str, str | None]:

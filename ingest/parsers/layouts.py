@@ -359,7 +359,14 @@ def _formal_heading(paragraph: str, after: int | None = None) -> tuple[str, str]
     """(number, title) when the paragraph is an item heading; one numbered past 999 only when
     the number of the item before it is ``after`` and it follows on."""
     plain = paragraph.replace("**", "").strip()
-    if plain.count("\n") > 1 or len(plain) > 300:
+    if plain.count("\n") > 1:
+        # A heading with its title, and the minute beginning on the lines under it.
+        first, _, rest = plain.partition("\n")
+        heading = _formal_heading(first, after)
+        if heading and heading[1] and len(heading) == 2:
+            return heading[0], heading[1], rest.strip()
+        return None
+    if len(plain) > 300:
         return None
     match = _FORMAL_HEADING.match(plain)
     if not match and after is not None:

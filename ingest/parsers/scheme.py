@@ -239,6 +239,12 @@ def _with_lettered_sub_items(lines: list[str], scheme: list[Candidate]) -> list[
 
 # Page furniture: "Page 5 of 7", "- 5 -".
 _PAGE_MARK = re.compile(r"^(?:Page\s+\d{1,4}(?:\s+of\s+\d{1,4})?|[-–]\s*\d{1,4}\s*[-–])$", re.I)
+# "Chairman's initials .........", "Signed ______ (Chair)": the line left for a signature.
+_SIGNATURE_LINE = re.compile(
+    r"^(?:Chair(?:man|person)?(?:['’]s)?\s+(?:initials|signature)|Signed|Initials)\b"
+    r"[^a-z]{0,20}(?:\.{4,}|_{4,}|…{2,})[^a-z]*(?:\(?chair(?:man|person)?\)?)?$",
+    re.IGNORECASE,
+)
 _PAGE_MARK_INLINE = re.compile(r"\s*\bPage\s+\d{1,4}\s+of\s+\d{1,4}\b\s*", re.IGNORECASE)
 # Inline references in a flattened document: "… noted. Cou/285/07-08 Apologies …".
 _INLINE_REFERENCE = re.compile(r"(?<=\S)\s++(?=[A-Z][A-Za-z]{0,7}/\d{1,4}/\d{2}(?:-\d{2})?\s)")
@@ -257,11 +263,16 @@ def drop_furniture(text: str) -> str:
             line = lines[index].strip()
             if line and index != mark and len(line) <= 120:
                 near[line] = near.get(line, 0) + 1
-    running = {line for line, count in near.items() if len(marks) >= 2 and count >= len(marks) - 1}
+    # A running header or footer: printed beside most page marks, so more than once.
+    running = {line for line, count in near.items() if count >= max(2, len(marks) - 1)}
     kept = [
         _PAGE_MARK_INLINE.sub(" ", line).rstrip() if "Page " in line else line
         for index, line in enumerate(lines)
-        if not (_PAGE_MARK.match(line.strip()) or line.strip() in running)
+        if not (
+            _PAGE_MARK.match(line.strip())
+            or line.strip() in running
+            or _SIGNATURE_LINE.match(line.strip())
+        )
     ]
     return "\n".join(kept)
 
