@@ -395,10 +395,11 @@ def read_attendance(text: str) -> list[doc.ParsedAttendee]:
             attendance, value = doc.APOLOGIES, sentence["rest"].strip()
         index += 1
         if value and not _THE_FOLLOWING.match(value):
-            # The list runs on to the end of its paragraph.
+            # The list runs on to the end of its paragraph, and stops at a sentence after it.
             while index < len(lines) and lines[index] and not _is_label(lines[index]):
                 value = f"{value} {lines[index]}"
                 index += 1
+            value = _end_of_list(value)
             entries = _split_people(_councillors(value))
         else:
             entries, index = _listed_below(lines, index)
@@ -432,6 +433,20 @@ def apologies_in_item(text: str) -> list[doc.ParsedAttendee]:
     for entry in entries:
         _add(attendees, seen, parse_person(entry, doc.APOLOGIES))
     return attendees
+
+
+_FULL_STOP = re.compile(r"(?<=[a-z]{2})\.\s+(?=[A-Z])")
+_NOT_AN_END = {"mrs", "mr", "ms", "dr", "cllr", "cllrs", "rev", "revd", "prof", "supt", "insp"}
+
+
+def _end_of_list(value: str) -> str:
+    """A list of names up to the sentence after it: "… Saltmarsh and Tebbutt. County
+    Councillor Vane was in attendance." ends at "Tebbutt"."""
+    for match in _FULL_STOP.finditer(value):
+        word = value[: match.start()].rsplit(None, 1)[-1].lower()
+        if word not in _NOT_AN_END:
+            return value[: match.start()]
+    return value
 
 
 def _add(attendees, seen, person: doc.ParsedAttendee | None) -> None:

@@ -50,6 +50,7 @@ class Candidate:
     number: str  # as printed
     title: str  # on the same line; "" when the title is on the next line
     width: int = 1  # lines taken by the number and title
+    rest: str = ""  # the text run on after the title on its line
 
 
 def _plausible_title(title: str) -> bool:
@@ -76,7 +77,7 @@ def _next_line(lines: list[str], index: int) -> tuple[int, str]:
 def candidates(lines: list[str]) -> list[Candidate]:
     found = []
     for index, line in enumerate(lines):
-        if not line or len(line) > 300:
+        if not line:
             continue
         _, following = _next_line(lines, index)
         title_below = _plausible_title(following) and not _MINUTES_LABEL.match(following)
@@ -85,8 +86,12 @@ def candidates(lines: list[str]) -> list[Candidate]:
             found.append(_reference(index, match, ""))
             continue
         match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
-        if match and _plausible_title(match["title"]):
-            found.append(_reference(index, match, match["title"]))
+        title = match["title"] if match else ""
+        if match and not _plausible_title(title):
+            title = _run_on_title(title)
+        if match and _plausible_title(title):
+            found.append(_reference(index, match, title))
+            found[-1].rest = match["title"][len(title) :].strip()
             continue
         match = _MINUTE.match(line)
         if match and (match["title"] or title_below):
@@ -100,6 +105,13 @@ def candidates(lines: list[str]) -> list[Candidate]:
         match = _NUMBER_AND_TITLE.match(line)
         if match and _plausible_title(match["title"]):
             found.append(_numbered(index, ("number-title",), match, match["title"]))
+            continue
+        match = _NUMBERED_PARAGRAPH.match(line)
+        if match:
+            # "2. The minutes of the 2010 meeting were agreed.": a minute with no title.
+            value = (int(match["number"]), "")
+            said = line[match.end("number") + 1 :].strip()
+            found.append(Candidate(index, ("paragraph",), value, match["number"], "", rest=said))
             continue
         match = _GLUED.match(line)
         if match and _plausible_title(match["title"]):
@@ -115,6 +127,29 @@ def candidates(lines: list[str]) -> list[Candidate]:
             number = match["number"] + (match["sub"] or "")
             found.append(Candidate(index, ("item-below",), value, number, line, width=2))
     return found
+
+
+# Words that open a sentence in minutes: where a run-on title ends.
+_OPENERS = {
+    "The", "It", "There", "This", "These", "Members", "Cllr", "Cllrs", "Councillor",
+    "Councillors", "Mr", "Mrs", "Ms", "Dr", "PCSO", "PC", "RESOLVED", "AGREED", "Resolved",
+    "Agreed", "A", "An", "Following", "He", "She", "They", "We", "Apologies", "No", "Noted",
+    "Monday", "Tuesday", "Wednesday", "Thursday", "Friday", "Saturday", "Sunday",
+}  # fmt: skip
+
+
+def _run_on_title(title: str) -> str:
+    """The title of a minute run on into its text on one line ("Police Report PCSO Dean
+    reported …"): up to the first word that opens a sentence, or the capitals before the first
+    word in lower case."""
+    words = title.split()
+    for index, word in enumerate(words[1:40], start=1):
+        if word in _OPENERS:
+            return " ".join(words[:index])
+    for index, word in enumerate(words[2:40], start=2):
+        if word[:1].islower() and word not in _SMALL_WORDS:
+            return " ".join(words[: index - 1])
+    return title
 
 
 def _valid_reference(match: re.Match | None) -> re.Match | None:
@@ -191,7 +226,8 @@ def _by_changing_part(group: list[Candidate]) -> list[Candidate]:
     return group
 
 
-_PREFERENCE = ("ref", "minute", "glued", "number-title", "number", "item-below")
+_PREFERENCE = ("ref", "minute", "glued", "number-title", "number", "item-below", "paragraph")
+_NUMBERED_PARAGRAPH = re.compile(r"^(?P<number>\d{1,3})\.\s++[A-Z][^\n]{20,}$")
 
 
 def find_scheme(lines: list[str]) -> list[Candidate]:
@@ -202,7 +238,9 @@ def find_scheme(lines: list[str]) -> list[Candidate]:
     best: list[Candidate] = []
     for key in sorted(groups, key=lambda key: _PREFERENCE.index(key[0])):
         run = _rising(groups[key])
-        if len(run) > len(best):
+        # Untitled paragraphs are the scheme only where nothing else is: a titled item's
+        # decisions are numbered too.
+        if len(run) > len(best) and (key[0] != "paragraph" or len(best) < 2):
             best = run
     if len(best) < 2:
         return []
@@ -278,13 +316,22 @@ def drop_furniture(text: str) -> str:
 
 
 def unflatten(text: str) -> str:
-    """A document flattened into one long line: each inline reference starts a line again."""
+    """A document flattened into one long line: each inline reference, and each attendance
+    label, starts a line again."""
     lines = text.split("\n")
-    if max((len(line) for line in lines), default=0) < 2000:
+    if max((len(line) for line in lines), default=0) < _FLATTENED:
         return text
-    return "\n".join(
-        _INLINE_REFERENCE.sub("\n", line) if len(line) >= 2000 else line for line in lines
-    )
+    return "\n".join(_unflatten_line(line) if len(line) >= _FLATTENED else line for line in lines)
+
+
+_FLATTENED = 500
+_INLINE_LABEL = re.compile(r"(?<=\S)\s++(?=(?:Present|Apologies|In\s+attendance|Officers)\s*:)")
+
+
+def _unflatten_line(line: str) -> str:
+    if len(_INLINE_REFERENCE.findall(line)) < 2:
+        return line
+    return _INLINE_LABEL.sub("\n", _INLINE_REFERENCE.sub("\n", line))
 
 
 # "Apologies: Cllr. L Owen sent his apologies." The title ends at the colon where a sentence
@@ -310,7 +357,9 @@ def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
     for candidate, end in zip(scheme, ends, strict=True):
         body = lines[candidate.index + candidate.width : end]
         title = candidate.title
-        if not title:
+        if candidate.rest:
+            body = [candidate.rest, "", *body]
+        elif not title:
             while body and not body[0]:
                 body = body[1:]
             title, body = (body[0], body[1:]) if body else ("", [])
@@ -318,6 +367,7 @@ def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
             first = next(index for index, line in enumerate(body) if line)
             body = body[first + 1 :]
         title, said = _title_and_text(title)
+        title = title.rstrip(":").rstrip()
         if said:
             body = [said, "", *body]
         block = "\n".join(body)
