@@ -468,10 +468,12 @@ def _is_label(line: str) -> bool:
     return bool(_ATTENDANCE_LINE.match(line) or _APOLOGIES_SENTENCE.match(line))
 
 
-_FROM_AGAIN = re.compile(r",?\s+(?:and\s+)?from\s+|;\s*", re.IGNORECASE)
+# Runs of spaces are taken whole and only from their start: tried at each space of a long
+# run, a pattern beginning with \s+ scans the rest of the run every time.
+_FROM_AGAIN = re.compile(r"(?:,|(?<!\s))\s++(?:and\s++)?from\s++|;\s*+", re.IGNORECASE)
 # "Councillor A, for whom Councillor B was substitute": the substitute attended instead.
 _SUBSTITUTED_BY = re.compile(
-    r",?\s*for\s+whom\s+[^;,.]*?\s+(?:was|were|had\s+been)\s+(?:a\s+|the\s+)?substitut\w*",
+    r"\bfor\s++whom\b[^;,.\n]{0,120}?\b(?:was|were|had\s++been)\s++(?:a\s++|the\s++)?substitut\w*",
     re.IGNORECASE,
 )
 
@@ -537,11 +539,14 @@ def _single_name(line: str) -> str:
     return name
 
 
+_PEOPLE_SEPARATOR = re.compile(r"([();,]|(?<!\s)\s++(?:and|&)\s++)")
+
+
 def _split_people(listed: str) -> list[str]:
     """Split "A (Chair), B (SBC – Housing); C and D." at commas, semicolons and "and" outside
     brackets, and where a bracket closes before the next name without a comma."""
     entries, depth, current = [], 0, []
-    tokens = re.split(r"([();,]|\s+and\s+|\s+&\s+)", listed.strip())
+    tokens = _PEOPLE_SEPARATOR.split(listed.strip())
     for position, token in enumerate(tokens):
         if token == "(":
             depth += 1
@@ -564,6 +569,19 @@ def _split_people(listed: str) -> list[str]:
     return [entry for entry in entries if not _ROLE_ALONE.match(entry)]
 
 
+def _last_bracket(name: str) -> tuple[str, str] | None:
+    """(the name before it, what is inside) for a bracket closing the name; None without one.
+    Found by hand: a pattern ending in ``$`` is tried from every bracket of a long name."""
+    stripped = name.rstrip()
+    if not stripped.endswith(")"):
+        return None
+    opening = stripped.rfind("(")
+    inside = stripped[opening + 1 : -1]
+    if opening < 0 or ")" in inside:
+        return None
+    return stripped[:opening].rstrip(), inside
+
+
 def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
     printed = entry.strip()
     name, role, organisation = printed, "", ""
@@ -572,14 +590,14 @@ def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
         # "The Worshipful the Mayor (Cllr Mrs S Fletcher)": the person is in the brackets.
         name, role = mayor["name"], mayor["office"].strip()
     # "Geoff Lee (Chairman) (Tristar Homes)": each bracket from the end is a role or a body.
-    while bracket := re.search(r"\s*\((?P<inside>[^()]*)\)\s*$", name):
-        name = name[: bracket.start()]
-        parts = [p.strip() for p in re.split(r"\s+[-–]\s+|,\s*", bracket["inside"], maxsplit=1)]
+    while (bracket := _last_bracket(name)) is not None:
+        name, inside = bracket
+        parts = [p.strip() for p in re.split(r"\s+[-–]\s+|,\s*", inside, maxsplit=1)]
         if _ROLE.match(parts[0]) and not role:
             role = parts[0]
             organisation = organisation or (parts[1] if len(parts) > 1 else "")
         elif not organisation:
-            organisation = bracket["inside"].strip()
+            organisation = inside.strip()
     # "Chair Cllr. D Hopkin": the role before the name.
     leading = _LEADING_ROLE.match(name)
     if leading:
