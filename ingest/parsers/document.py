@@ -47,6 +47,15 @@ SHAPE_FORMAL = "formal"
 SHAPE_NUMBERED = "numbered"
 SHAPE_EGENDA = "egenda"
 SHAPE_UNKNOWN = "unknown"
+SHAPE_LABELS = {
+    SHAPE_PIPE_TABLE: "pipe table export",
+    SHAPE_MODERNGOV: "ModernGov agenda and minutes",
+    SHAPE_MODERNGOV_UNNUMBERED: "ModernGov page without item numbers",
+    SHAPE_FORMAL: "formal minutes",
+    SHAPE_NUMBERED: "numbered minutes",
+    SHAPE_EGENDA: "egenda decision record",
+    SHAPE_UNKNOWN: "not recognised; items guessed from headings",
+}
 
 
 @dataclass

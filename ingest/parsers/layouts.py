@@ -28,6 +28,7 @@ class Layout:
     header: str
     items: list[RawItem] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was inferred, for the reading note
 
 
 # A council reference: "SSP 12/22", "SSP/47/24", "CAB/38/25", and "SSP/4724" where the page
@@ -110,6 +111,7 @@ def split_layout(text: str) -> Layout:
             layout = _split_layout("\n".join(lines[minutes + 1 :]))
             before = "\n".join(lines[: minutes + 1]).strip()
             layout.header = f"{before}\n\n{layout.header}".strip()
+            layout.notes.append("An agenda printed before the minutes was read as the header.")
             return layout
     return _split_layout(text)
 
@@ -122,7 +124,9 @@ def _split_layout(text: str) -> Layout:
     if scheme:
         return numbered_scheme(text, scheme)
     if _moderngov_header_end(text.split("\n")):
-        return moderngov_unnumbered(text)
+        layout = moderngov_unnumbered(text)
+        layout.notes.append("Items were taken to be separated by blank lines.")
+        return layout
     return unknown(text)
 
 

@@ -24,9 +24,17 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
 
     A layout we do not know is read as well as it can be, with a warning.
     """
-    text = unflatten(drop_furniture(normalise(text)))
+    text = normalise(text)
+    notes: list[str] = []
+    unfurnished = drop_furniture(text)
+    if unfurnished != text:
+        notes.append("Page numbers and running headers or footers were left out.")
+    text = unflatten(unfurnished)
+    if text != unfurnished:
+        notes.append("The text was run together on long lines; minutes were cut at their numbers.")
     layout = split_layout(text)
-    header = read_header(layout.header)
+    notes = [f"Layout: {doc.SHAPE_LABELS[layout.shape]}.", *layout.notes, *notes]
+    header = read_header(layout.header, notes)
     meeting = doc.ParsedMeeting(
         shape=layout.shape,
         body=header.body,
@@ -37,6 +45,7 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
         header_text=layout.header,
         attendees=header.attendees,
         warnings=list(layout.warnings),
+        notes=notes,
     )
     for position, marked in enumerate(
         confidential.mark(layout.items, layout.header, meeting.warnings), start=1
@@ -78,6 +87,9 @@ def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
         ):
             if attendee.attendance not in given:
                 meeting.attendees.append(attendee)
+                note = f"Attendance read from the item “{item.title}”."
+                if note not in meeting.notes:
+                    meeting.notes.append(note)
         given = {attendee.attendance for attendee in meeting.attendees}
 
 

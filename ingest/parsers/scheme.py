@@ -353,6 +353,9 @@ def _title_and_text(title: str) -> tuple[str, str]:
 def numbered_scheme(text: str, scheme: list[Candidate]) -> Layout:
     lines = [line.strip() for line in text.split("\n")]
     layout = Layout(doc.SHAPE_NUMBERED, header="\n".join(lines[: scheme[0].index]).strip())
+    layout.notes.append(
+        f"Items found by their numbering, “{scheme[0].number}” to “{scheme[-1].number}”."
+    )
     ends = [candidate.index for candidate in scheme[1:]] + [len(lines)]
     for candidate, end in zip(scheme, ends, strict=True):
         body = lines[candidate.index + candidate.width : end]
