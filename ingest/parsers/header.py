@@ -569,6 +569,9 @@ def _split_people(listed: str) -> list[str]:
     return [entry for entry in entries if not _ROLE_ALONE.match(entry)]
 
 
+_ROLE_SEPARATOR = re.compile(r"(?<!\s)\s++[-–]\s++|,\s*+")
+
+
 def _last_bracket(name: str) -> tuple[str, str] | None:
     """(the name before it, what is inside) for a bracket closing the name; None without one.
     Found by hand: a pattern ending in ``$`` is tried from every bracket of a long name."""
@@ -592,7 +595,7 @@ def parse_person(entry: str, attendance: str) -> doc.ParsedAttendee | None:
     # "Geoff Lee (Chairman) (Tristar Homes)": each bracket from the end is a role or a body.
     while (bracket := _last_bracket(name)) is not None:
         name, inside = bracket
-        parts = [p.strip() for p in re.split(r"\s+[-–]\s+|,\s*", inside, maxsplit=1)]
+        parts = [p.strip() for p in _ROLE_SEPARATOR.split(inside, maxsplit=1)]
         if _ROLE.match(parts[0]) and not role:
             role = parts[0]
             organisation = organisation or (parts[1] if len(parts) > 1 else "")

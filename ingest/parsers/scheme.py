@@ -77,56 +77,82 @@ def _next_line(lines: list[str], index: int) -> tuple[int, str]:
 def candidates(lines: list[str]) -> list[Candidate]:
     found = []
     for index, line in enumerate(lines):
-        if not line:
+        # Every heading starts with a digit, a bracket or a capital: other lines are passed
+        # over at once, as a long document has tens of thousands of them.
+        if not line or not (line[0].isdigit() or line[0].isupper() or line[0] == "("):
             continue
-        _, following = _next_line(lines, index)
-        title_below = _plausible_title(following) and not _MINUTES_LABEL.match(following)
-        match = _valid_reference(_REFERENCE_ALONE.match(line))
-        if match and title_below:
-            found.append(_reference(index, match, ""))
-            continue
-        match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
-        title = match["title"] if match else ""
-        if match and not _plausible_title(title):
-            title = _run_on_title(title)
-        if match and _plausible_title(title):
-            found.append(_reference(index, match, title))
-            found[-1].rest = match["title"][len(title) :].strip()
-            continue
-        match = _MINUTE.match(line)
-        if match and (match["title"] or title_below):
-            value = (int(match["number"]), "")
-            found.append(Candidate(index, ("minute",), value, match["number"], match["title"]))
-            continue
-        match = _NUMBER_ALONE.match(line)
-        if match and title_below and not _NUMBER_ALONE.match(following):
-            found.append(_numbered(index, ("number",), match, ""))
-            continue
-        match = _NUMBER_AND_TITLE.match(line)
-        if match and _plausible_title(match["title"]):
-            found.append(_numbered(index, ("number-title",), match, match["title"]))
-            continue
-        match = _NUMBERED_PARAGRAPH.match(line)
-        if match:
-            # "2. The minutes of the 2010 meeting were agreed.": a minute with no title.
-            value = (int(match["number"]), "")
-            said = line[match.end("number") + 1 :].strip()
-            found.append(Candidate(index, ("paragraph",), value, match["number"], "", rest=said))
-            continue
-        match = _GLUED.match(line)
-        if match and _plausible_title(match["title"]):
-            value = (int(match["number"]), "")
-            number = f"{match['prefix']}{match['number']}"
-            found.append(
-                Candidate(index, ("glued", match["prefix"]), value, number, match["title"])
-            )
-            continue
-        match = _ITEM_BELOW.match(following) if following else None
-        if match and _plausible_title(line) and not _ITEM_BELOW.match(line):
-            value = (int(match["number"]), match["sub"] or "")
-            number = match["number"] + (match["sub"] or "")
-            found.append(Candidate(index, ("item-below",), value, number, line, width=2))
+        candidate = _candidate(lines, index, line)
+        if candidate:
+            found.append(candidate)
     return found
+
+
+def _candidate(lines: list[str], index: int, line: str) -> Candidate | None:
+    _, following = _next_line(lines, index)
+
+    def title_below() -> bool:
+        return _plausible_title(following) and not _MINUTES_LABEL.match(following)
+
+    if line[0].isdigit():
+        return _numbered_candidate(index, line, following, title_below)
+    match = _valid_reference(_REFERENCE_ALONE.match(line))
+    if match and title_below():
+        return _reference(index, match, "")
+    match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
+    if match:
+        title = match["title"]
+        if not _plausible_title(title):
+            title = _run_on_title(title)
+        if _plausible_title(title):
+            candidate = _reference(index, match, title)
+            candidate.rest = match["title"][len(title) :].strip()
+            return candidate
+    match = _MINUTE.match(line)
+    if match and (match["title"] or title_below()):
+        value = (int(match["number"]), "")
+        return Candidate(index, ("minute",), value, match["number"], match["title"])
+    match = _GLUED.match(line)
+    if match and _plausible_title(match["title"]):
+        value = (int(match["number"]), "")
+        number = f"{match['prefix']}{match['number']}"
+        return Candidate(index, ("glued", match["prefix"]), value, number, match["title"])
+    match = _ITEM_BELOW.match(following) if following.startswith("(") else None
+    if match and _plausible_title(line) and not _ITEM_BELOW.match(line):
+        value = (int(match["number"]), match["sub"] or "")
+        number = match["number"] + (match["sub"] or "")
+        return Candidate(index, ("item-below",), value, number, line, width=2)
+    if line[0] == "(":
+        return _numbered_candidate(index, line, following, title_below)
+    return None
+
+
+def _numbered_candidate(index: int, line: str, following: str, title_below) -> Candidate | None:
+    """A heading that starts with its number: "4", "4a", "59.  Title", "82/23 Title"."""
+    match = _valid_reference(_REFERENCE_ALONE.match(line))
+    if match and title_below():
+        return _reference(index, match, "")
+    match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
+    if match:
+        title = match["title"]
+        if not _plausible_title(title):
+            title = _run_on_title(title)
+        if _plausible_title(title):
+            candidate = _reference(index, match, title)
+            candidate.rest = match["title"][len(title) :].strip()
+            return candidate
+    match = _NUMBER_ALONE.match(line)
+    if match and title_below() and not _NUMBER_ALONE.match(following):
+        return _numbered(index, ("number",), match, "")
+    match = _NUMBER_AND_TITLE.match(line)
+    if match and _plausible_title(match["title"]):
+        return _numbered(index, ("number-title",), match, match["title"])
+    match = _NUMBERED_PARAGRAPH.match(line)
+    if match:
+        # "2. The minutes of the 2010 meeting were agreed.": a minute with no title.
+        value = (int(match["number"]), "")
+        said = line[match.end("number") + 1 :].strip()
+        return Candidate(index, ("paragraph",), value, match["number"], "", rest=said)
+    return None
 
 
 # Words that open a sentence in minutes: where a run-on title ends.
@@ -336,11 +362,13 @@ def _unflatten_line(line: str) -> str:
 
 # "Apologies: Cllr. L Owen sent his apologies." The title ends at the colon where a sentence
 # follows it on the same line.
-_TITLE_THEN_TEXT = re.compile(r"^(?P<title>[^:]{2,100}?):\s+(?P<text>\S.*[.!?])$")
+_TITLE_THEN_TEXT = re.compile(r"^(?P<title>[^:\n]{2,100}?):\s++(?P<text>\S.*[.!?])$")
 
 
 # "CHAIRMAN - Resolved - That …": a title in capitals, a dash, then the minute.
-_CAPITALS_THEN_TEXT = re.compile(r"^(?P<title>[^a-z]{3,})\s+[-–]\s+(?P<text>[A-Z][a-z].*)$")
+_CAPITALS_THEN_TEXT = re.compile(
+    r"^(?P<title>[^a-z]{3,200})(?<!\s)\s++[-–]\s++(?P<text>[A-Z][a-z].*)$"
+)
 
 
 def _title_and_text(title: str) -> tuple[str, str]:

@@ -76,11 +76,23 @@ def find_time(text: str) -> time | None:
     return None
 
 
+# No layout gives meaning to more than a few blank lines in a row, or to a run of spaces
+# longer than a column's width: longer runs are cut to these, so that no pattern is tried
+# across thousands of them (the original file is kept as it was).
+MAX_SPACES = 40
+MAX_BLANK_LINES = 3
+_LONG_SPACES = re.compile(rf"[ \t]{{{MAX_SPACES + 1},}}")
+_MANY_BLANK_LINES = re.compile(rf"\n(?:[ \t]*\n){{{MAX_BLANK_LINES + 1},}}")
+
+
 def normalise(text: str) -> str:
-    """Plain line endings and spaces; trailing blanks gone; nothing else changed."""
+    """Plain line endings and spaces; trailing blanks gone; long runs of spaces and blank lines
+    cut short; nothing else changed."""
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\xa0", " ").replace("\u200b", "").replace("\f", "\n\n")
-    return "\n".join(line.rstrip() for line in text.split("\n"))
+    text = "\n".join(line.rstrip() for line in text.split("\n"))
+    text = _LONG_SPACES.sub(" " * MAX_SPACES, text)
+    return _MANY_BLANK_LINES.sub("\n" * (MAX_BLANK_LINES + 1), text)
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
