@@ -45,6 +45,12 @@ _MOTION_TITLE = re.compile(
     r"(?:local\s+government\s+act\s+1972\W+)?exclusion\b|resolution\s+to\s+exclude)",
     re.IGNORECASE,
 )
+# An exclusion that looks ahead: "for the following items", "for the remaining business".
+_FORWARD = re.compile(
+    r"\b(?:following|next|remaining|subsequent|undermentioned)\s+(?:\w+\s+){0,2}?"
+    r"(?:items?|business|reports?|matters?)\b",
+    re.IGNORECASE,
+)
 _PARAGRAPHS = re.compile(
     r"paragraphs?\s+(?P<paragraphs>\d{1,2}[A-Z]?(?:\s*(?:,|and|&|or|to|-|–)\s*\d{1,2}[A-Z]?)*)"
     r"(?:\s+of\s+Part\s+(?:\d|[IV]{1,3}))?\s+(?:of|to)\s+Schedule\s+(?P<schedule>12\s*A|7\s*A)",
@@ -106,6 +112,11 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         is_motion = bool(_MOTION_TITLE.search(raw.title)) or bool(
             starts_here and len(paragraphs) <= 2 and not raw.title.strip()
         )
+        # Where the exclusion stands in the item: at its end, it is for the items after; at
+        # its start with the business after it, it was for this item. Alone, it looks ahead
+        # only if it says so ("for the following items"); otherwise this item is restricted.
+        at_end = bool(starts_here) and starts_here.start() >= len(text) - len(last)
+        looks_ahead = at_end and (len(paragraphs) > 1 or bool(_FORWARD.search(last)))
         reason_after = ""
         if starts_here:
             ground = legal_ground(text)
@@ -122,9 +133,7 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
             if listed:
                 # "during consideration of item 5": that item, wherever it comes.
                 named.update(dict.fromkeys(listed, why))
-            elif is_motion or (
-                starts_here.start() >= len(text) - len(last) and len(paragraphs) > 1
-            ):
+            elif is_motion or looks_ahead:
                 reason_after = why  # from the next item on
             else:
                 state = state or why  # this item is the business taken in private
