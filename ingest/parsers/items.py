@@ -59,7 +59,9 @@ _DEFER_WORDS = ("defer",)
 _DEFER = re.compile("defer", re.IGNORECASE)
 
 # Sentences that record what the meeting decided.
-_AGREED_OPENING = re.compile(r"^(?:It\s+was\s+)?(?:AGREED|RESOLVED|RECOMMENDED)\b")
+_AGREED_OPENING = re.compile(
+    r"^(?:It\s+was\s+)?(?:(?:UNANIMOUSLY|[Uu]nanimously)\s+)?(?:AGREED|RESOLVED|RECOMMENDED)\b"
+)
 _SUBJECT_DECIDED = re.compile(
     r"^(?:Mem\w*|The\s+(?:Partnership|Committee|Board|Panel|Cabinet|Group|Council))\s+"
     r"(?:agreed\s+to|resolved|approved|endorsed|noted(?!\s+that))\b",
@@ -177,7 +179,17 @@ def is_resolution(sentence: str) -> bool:
     )
 
 
+# "RESOLVED:" or "The Committee resolved:-" on a line of its own, the decision on the next.
+_MARKER_ALONE = re.compile(
+    r"^(?P<marker>[^\n]{0,60}?\b(?:RESOLVED|AGREED|DECIDED|resolved|agreed|decided)"
+    r"[ \t]*+(?::[ \t]*+-?|[-–])?)[ \t]*+\n(?:[ \t]*+\n)*+(?=[^\s\d])",
+    re.MULTILINE,
+)
+
+
 def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
+    if "esolved" in minutes or "ESOLVED" in minutes or "greed" in minutes or "GREED" in minutes:
+        minutes = _MARKER_ALONE.sub(r"\g<marker> ", minutes)
     resolutions = []
     listed_spans: list[tuple[int, int]] = []  # in order, apart
     agreed_lists = any(word in minutes for word in _AGREED_LIST_WORDS)

@@ -2,6 +2,8 @@
 when it is unsure whether business was confidential, where an egenda record's narrative goes,
 and what it notes about how it read a document."""
 
+import pytest
+
 from ingest.parsers import document as doc
 from ingest.parsers import parse_minutes
 
@@ -174,3 +176,29 @@ def test_an_exclusion_recorded_at_the_start_of_an_item_restricts_that_item():
 
     assert [item.restricted for item in meeting.items] == [False, True, True, True]
     assert "Schedule 12A, paragraph 7" in meeting.items[1].restricted_reason
+
+
+@pytest.mark.parametrize(
+    ("minutes", "decision"),
+    [
+        ("RESOLVED that the report be noted.", "RESOLVED that the report be noted."),
+        ("RESOLVED:\n\nThat the minutes be approved.", "RESOLVED: That the minutes be approved."),
+        ("RESOLVED –\nThat the order be renewed.", "RESOLVED – That the order be renewed."),
+        (
+            "UNANIMOUSLY RESOLVED that Cllr Abbot be Chair.",
+            "UNANIMOUSLY RESOLVED that Cllr Abbot be Chair.",
+        ),
+        (
+            "The Committee resolved:-\nto note the report.",
+            "The Committee resolved:- to note the report.",
+        ),
+        (
+            "The minutes of the meeting held on 3 May were agreed as a true record.",
+            "The minutes of the meeting held on 3 May were agreed as a true record.",
+        ),
+    ],
+)
+def test_a_decision_in_its_common_forms_is_read_whole(minutes, decision):
+    meeting = read(minutes)
+
+    assert [r.text for r in meeting.items[1].resolutions] == [decision]
