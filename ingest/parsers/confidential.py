@@ -59,6 +59,17 @@ _PARAGRAPHS = re.compile(
 _SCHEDULE = re.compile(r"\bSchedule\s+(?P<schedule>12\s*A|7\s*A)\b", re.IGNORECASE)
 
 
+# A word without which none of the patterns above can match: most items hold none, and a
+# plain word is found far faster than a pattern (lowering changes no ASCII letter's match).
+_KEYWORDS = ("exclu", "private", "closed", "admit", "returned", "rejoined", "resumed", "exempt",
+             "schedule")  # fmt: skip
+
+
+def _may_say_so(text: str) -> bool:
+    lowered = text.lower()
+    return not text.isascii() or any(word in lowered for word in _KEYWORDS)
+
+
 @dataclass
 class Marked:
     raw: RawItem
@@ -100,6 +111,12 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         if heading is not None:
             setattr(raw, field, kept)
         text = f"{raw.agenda_text}\n\n{raw.minutes_text}"
+        if not _may_say_so(text):
+            # Nothing here can exclude or readmit the public: the state goes on unchanged.
+            marked.append(Marked(raw, named.pop(_item_number(raw.number), state)))
+            if heading is not None:
+                state = heading
+            continue
         paragraphs = _paragraphs(text)
         first = paragraphs[0] if paragraphs else ""
         last = paragraphs[-1] if paragraphs else ""
@@ -107,6 +124,8 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
             state = ""  # the public came back for this item
         if _item_number(raw.number) in named:
             marked.append(Marked(raw, named.pop(_item_number(raw.number))))
+            if heading is not None:
+                state = heading
             continue
         starts_here = _EXCLUDED.search(text) or _PRIVATE_SESSION.search(text)
         is_motion = bool(_MOTION_TITLE.search(raw.title)) or bool(
