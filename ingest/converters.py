@@ -232,15 +232,17 @@ def docx_to_text(data: bytes) -> str:
     for block in document.iter_inner_content():
         if isinstance(block, Paragraph):
             text = _docx_paragraph_text(block._p)
-            if not text.strip() or _PAGE_FURNITURE.match(text.strip()):
-                empty += not text.strip()
+            if text is None or _PAGE_FURNITURE.match(text.strip()):
+                continue
+            if not text.strip():
+                empty += 1
                 continue
             blocks.append(text)
         elif isinstance(block, Table):
             for row in block.rows:
                 cells: list[str] = []
                 for cell in row.cells:
-                    text = "\n".join(_docx_paragraph_text(p._p) for p in cell.paragraphs)
+                    text = "\n".join(_docx_paragraph_text(p._p) or "" for p in cell.paragraphs)
                     if text.strip() and (not cells or text != cells[-1]):
                         cells.append(text)  # merged cells repeat their text
                 blocks.append("\n".join(cells))
@@ -269,17 +271,20 @@ def _usual(counts: list[int]) -> int:
 _W = "{http://schemas.openxmlformats.org/wordprocessingml/2006/main}"
 # Page numbers and counts: Word's fields for them, whose last result is stored in the body.
 _PAGE_FIELD = re.compile(r"^\s*(PAGE|NUMPAGES|SECTIONPAGES|SECTION)\b", re.IGNORECASE)
+_PAGE_WORDS = re.compile(r"(?:page|of|/|-|–|\s)*", re.IGNORECASE)
 # Not part of a paragraph's own text: drawings and text boxes, deleted and moved-away text.
 _DOCX_SKIPPED = {
     f"{_W}{name}" for name in ("drawing", "pict", "del", "moveFrom", "rPr", "pPr", "object")
 } | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
 
 
-def _docx_paragraph_text(paragraph) -> str:
-    """A paragraph's text, its line breaks kept, its page breaks and page-number fields dropped."""
+def _docx_paragraph_text(paragraph) -> str | None:
+    """A paragraph's text, its line breaks kept, its page breaks and page-number fields dropped;
+    None for a paragraph that only numbers the page."""
     parts: list[str] = []
     # Complex fields nest: a stack of [is a page field, past its "separate" mark].
     fields: list[list[bool]] = []
+    page_fields: list = []
 
     def hidden() -> bool:
         return any(page and shown for page, shown in fields)
@@ -292,6 +297,8 @@ def _docx_paragraph_text(paragraph) -> str:
             if tag == f"{_W}fldSimple":
                 if not _PAGE_FIELD.match(child.get(f"{_W}instr") or ""):
                     walk(child)
+                else:
+                    page_fields.append(child)
             elif tag == f"{_W}fldChar":
                 kind = child.get(f"{_W}fldCharType")
                 if kind == "begin":
@@ -303,6 +310,7 @@ def _docx_paragraph_text(paragraph) -> str:
             elif tag == f"{_W}instrText":
                 if fields and _PAGE_FIELD.match(child.text or ""):
                     fields[-1][0] = True
+                    page_fields.append(child)
             elif hidden():
                 continue
             elif tag == f"{_W}t":
@@ -320,7 +328,9 @@ def _docx_paragraph_text(paragraph) -> str:
                 walk(child)
 
     walk(paragraph)
-    return "".join(parts)
+    text = "".join(parts)
+    # What is left of "Page {PAGE} of {NUMPAGES}" once its fields are gone.
+    return None if page_fields and _PAGE_WORDS.fullmatch(text) else text
 
 
 # --- PDF ----------------------------------------------------------------------------------------
@@ -350,6 +360,7 @@ class _Line:
     height: float
     first_word: float  # how wide the line's first word is
     space: float  # how wide a space is in the line's font
+    page_width: float
 
 
 def pdf_to_text(data: bytes) -> str:
@@ -407,13 +418,13 @@ def _pdf_lines(data: bytes) -> list[list[_Line]]:
                         f"the PDF holds more than {PDF_MAX_CHARS:,} characters of text"
                     )
                 chars = [char for char in line if isinstance(char, LTChar)]
-                lines.append(_measure(number, text, line, chars))
+                lines.append(_measure(number, text, line, chars, page.width))
         lines.sort(key=lambda line: (-round(line.y), line.x0))
         pages.append(lines)
     return pages
 
 
-def _measure(page: int, text: str, line, chars) -> _Line:
+def _measure(page: int, text: str, line, chars, page_width: float) -> _Line:
     first_word, space, started = 0.0, 0.0, None
     for char in chars:
         if char.get_text().isspace():
@@ -427,7 +438,15 @@ def _measure(page: int, text: str, line, chars) -> _Line:
     baseline = min((char.y0 for char in chars), default=line.y0)
     height = max((char.size for char in chars), default=line.height)
     return _Line(
-        page, text.strip(), line.x0, line.x1, baseline, height, first_word, space or height / 4
+        page,
+        text.strip(),
+        line.x0,
+        line.x1,
+        baseline,
+        height,
+        first_word,
+        space or height / 4,
+        page_width,
     )
 
 
@@ -466,8 +485,11 @@ def _paragraphs(lines: list[_Line]) -> str:
         return ""
     same_page = [b.y - a.y for a, b in zip(lines, lines[1:], strict=False) if a.page == b.page]
     pitch = _line_spacing([-gap for gap in same_page if gap < 0], lines)
-    right = max(line.x1 for line in lines)
-    width = right - min(line.x0 for line in lines)
+    left, right = min(line.x0 for line in lines), max(line.x1 for line in lines)
+    if sum(line.x1 > right - (right - left) * 0.1 for line in lines) < 3:
+        # Too few lines reach the widest for it to be the margin: take the margins to be even.
+        right = max(right, max(line.page_width for line in lines) - left)
+    width = right - left
     firsts = [
         line for a, line in zip([None, *lines], lines, strict=False) if not a or a.page != line.page
     ]
@@ -530,7 +552,9 @@ def _line_spacing(gaps: list[float], lines: list[_Line]) -> float:
     height = sorted(line.height for line in lines)[len(lines) // 2]
     rounded = sorted(round(gap * 2) / 2 for gap in gaps if gap >= height * 0.9)
     recurring = [gap for gap in rounded if rounded.count(gap) > 2]
-    return (recurring or rounded or [height * 1.2])[0]
+    spacing = (recurring or rounded or [height * 1.2])[0]
+    # Wider than any single spacing: every line is a paragraph of its own.
+    return spacing if spacing <= height * 1.6 else height * 1.2
 
 
 def _most_common(values: list[float], recurring: bool = False) -> float | None:
