@@ -239,3 +239,10 @@ def test_extra_empty_word_paragraphs_become_a_second_blank_line():
         document.add_paragraph(paragraph)
     text = converters.docx_to_text(docx_data(document))
     assert text == "Evacuation Procedure\n\nNoted.\n\n\nMinutes\n\nApproved.\n"
+
+
+def test_a_pdf_with_more_text_than_is_measured_is_read_line_by_line(monkeypatch):
+    data = pdf_of([column([FULL, SHORT])])
+    assert converters.pdf_to_text(data) == f"{FULL} {SHORT}\n"
+    monkeypatch.setattr(converters, "PDF_LAYOUT_MAX_CHARS", 20)
+    assert converters.pdf_to_text(data) == f"{FULL}\n{SHORT}\n"
