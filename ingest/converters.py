@@ -507,21 +507,32 @@ def _paragraphs(lines: list[_Line]) -> str:
         # Too few lines reach the widest for it to be the margin: take the margins to be even.
         right = max(right, max(line.page_width for line in lines) - left)
     width = right - left
-    firsts = [
-        line for a, line in zip([None, *lines], lines, strict=False) if not a or a.page != line.page
-    ]
-    top = _most_common([line.y for line in firsts], recurring=True) or max(
-        first.y for first in firsts
+    # Where the text starts on a page: the highest first line, as space kept above a paragraph
+    # only ever pushes one down.
+    top = max(
+        line.y + line.height
+        for before, line in zip([None, *lines], lines, strict=False)
+        if before is None or before.page != line.page
     )
-    # The space between each line and the one before beyond ordinary line spacing; None where a
-    # page break hides it.
+    threshold = pitch * 0.25
+    # The space between each line and the one before beyond ordinary line spacing. After a page
+    # break it is how far the space kept above a paragraph pushed the line down; where the
+    # document shows no such space at the top of any page, it is not known (None).
     extras: list[float | None] = [None]
     for before, line in zip(lines, lines[1:], strict=False):
         if before.page == line.page:
             extras.append(before.y - line.y - max(pitch, line.height))
         else:
-            extras.append(max(top - line.y, 0.0) if line.y < top - 1 else None)
-    threshold = pitch * 0.25
+            extras.append(max(top - line.y - line.height, 0.0))
+    if not any(
+        extra > threshold
+        for before, line, extra in zip(lines, lines[1:], extras[1:], strict=False)
+        if before.page != line.page
+    ):
+        extras = [
+            None if before is None or before.page != line.page else extra
+            for before, line, extra in zip([None, *lines], lines, extras, strict=False)
+        ]
     unit = _usual_gap([extra for extra in extras if extra is not None and extra > threshold])
     breaks = [
         "\n"
