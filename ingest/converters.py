@@ -2,7 +2,9 @@
 
 Plain text passes through; a saved ModernGov "Agenda and minutes" page (.html), a Word document
 (.docx) and a PDF are turned into text that keeps their line and paragraph breaks, so the same
-layouts are recognised whatever the file type. Nothing here touches the database.
+layouts are recognised whatever the file type. A PDF's lines and paragraphs are rebuilt from
+where its text sits on the page, without the page's furniture (running headers, page numbers),
+as the text exports print them. Nothing here touches the database.
 """
 
 import io
@@ -241,12 +243,7 @@ def docx_to_text(data: bytes) -> str:
             blocks.append(text)
         elif isinstance(block, Table):
             for row in block.rows:
-                cells: list[str] = []
-                for cell in row.cells:
-                    text = "\n".join(_docx_paragraph_text(p._p) or "" for p in cell.paragraphs)
-                    if text.strip() and (not cells or text != cells[-1]):
-                        cells.append(text)  # merged cells repeat their text
-                blocks.append("\n".join(cells))
+                blocks.append(_docx_row_text(row))
                 empties.append(empty)
                 empty = 0
             continue
@@ -259,6 +256,20 @@ def docx_to_text(data: bytes) -> str:
             parts.append("\n\n\n" if empties[index] > usual else "\n\n")
         parts.append(block)
     return _tidy("".join(parts), blank_lines=2)
+
+
+def _docx_row_text(row) -> str:
+    """A table row as the text exports have it: cells of a line each side by side on one line
+    ("No. Item"), else each cell's paragraphs as paragraphs, the cells in order."""
+    cells: list[list[str]] = []
+    for cell in row.cells:
+        paragraphs = [_docx_paragraph_text(paragraph._p) or "" for paragraph in cell.paragraphs]
+        paragraphs = [text for text in paragraphs if text.strip()]
+        if paragraphs and (not cells or paragraphs != cells[-1]):
+            cells.append(paragraphs)  # merged cells repeat their text
+    if all(len(paragraphs) == 1 and "\n" not in paragraphs[0] for paragraphs in cells):
+        return "\t".join(paragraphs[0] for paragraphs in cells)
+    return "\n\n".join(text for paragraphs in cells for text in paragraphs)
 
 
 def _usual(counts: list[int]) -> int:

@@ -68,7 +68,7 @@ def council_docx(text: str, header: str) -> bytes:
     A paragraph for each run of lines between blank lines, its lines kept apart by line breaks;
     where the text has more than one blank line, empty paragraphs. The header holds the body's
     name, the footer "Page N of M" as Word's PAGE and NUMPAGES fields; every fifth long
-    paragraph breaks across a page, as Word records it on saving.
+    paragraph has a page break in its middle.
     """
     import docx
     from docx.enum.text import WD_BREAK
@@ -83,9 +83,9 @@ def council_docx(text: str, header: str) -> bytes:
     section.header.paragraphs[0].text = header
     footer = section.footer.paragraphs[0]
     footer.add_run("Page ")
-    _add_field(footer, "PAGE", "1", OxmlElement)
+    add_field(footer, "PAGE", "1", OxmlElement)
     footer.add_run(" of ")
-    _add_field(footer, "NUMPAGES", "1", OxmlElement)
+    add_field(footer, "NUMPAGES", "1", OxmlElement)
 
     blocks = _BLANK_RUNS.split(text.strip("\n"))
     separators = [run.count("\n") - 1 for run in _BLANK_RUNS.findall(text.strip("\n"))]
@@ -112,7 +112,7 @@ def council_docx(text: str, header: str) -> bytes:
     return out.getvalue()
 
 
-def _add_field(paragraph, instruction: str, shown: str, element) -> None:
+def add_field(paragraph, instruction: str, shown: str, element) -> None:
     """A complex field, as Word writes one: begin, instruction, separate, its last result, end."""
     from docx.oxml.ns import qn
 

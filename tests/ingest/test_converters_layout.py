@@ -197,7 +197,7 @@ def test_word_page_numbers_and_page_breaks_do_not_reach_the_text():
     from docx.enum.text import WD_BREAK
     from docx.oxml import OxmlElement
 
-    from tests.ingest.council_print import _add_field
+    from tests.ingest.council_print import add_field
 
     document = docx.Document()
     document.add_heading("Safer Stockton Partnership", level=1)
@@ -205,9 +205,9 @@ def test_word_page_numbers_and_page_breaks_do_not_reach_the_text():
     paragraph.add_run().add_break(WD_BREAK.PAGE)
     paragraph.add_run(" members of the Partnership.")
     numbers = document.add_paragraph("Page ")
-    _add_field(numbers, "PAGE", "2", OxmlElement)
+    add_field(numbers, "PAGE", "2", OxmlElement)
     numbers.add_run(" of ")
-    _add_field(numbers, "NUMPAGES", "5", OxmlElement)
+    add_field(numbers, "NUMPAGES", "5", OxmlElement)
     document.add_paragraph("AGREED that the report be noted.")
     text = converters.docx_to_text(docx_data(document))
     assert text == (
@@ -217,20 +217,41 @@ def test_word_page_numbers_and_page_breaks_do_not_reach_the_text():
     )
 
 
-def test_word_tables_give_a_paragraph_a_row_with_cells_in_order():
+def test_word_table_rows_read_as_the_text_exports_print_them():
     document = docx.Document()
-    document.add_paragraph("No. Item")
-    table = document.add_table(rows=2, cols=2)
-    for row, (number, title) in zip(
-        table.rows, [("SSP/47/24", "Evacuation"), ("SSP/48/24", "Apologies")], strict=True
-    ):
+    table = document.add_table(rows=3, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "No.", "Item"
+    items = [("SSP/47/24", "Fire"), ("SSP/48/24", "AOB")]
+    for row, (number, title) in zip(table.rows[1:], items, strict=True):
         row.cells[0].text = number
         row.cells[1].text = title
         row.cells[1].add_paragraph("Minutes:")
     text = converters.docx_to_text(docx_data(document))
-    assert text == (
-        "No. Item\n\nSSP/47/24\nEvacuation\nMinutes:\n\nSSP/48/24\nApologies\nMinutes:\n"
-    )
+    # A row of one-line cells is one line; a row with paragraphs in it keeps them apart.
+    assert text == ("No. Item\n\nSSP/47/24\n\nFire\n\nMinutes:\n\nSSP/48/24\n\nAOB\n\nMinutes:\n")
+
+
+def test_moderngov_minutes_as_a_word_table_read_the_same_as_their_text():
+    """The items in a table, as ModernGov's page has them: the number, then the item's cell."""
+    text = sample_text("ssp-2025-01-22-moderngov")
+    head, _, items = text.partition("No. Item")
+    rows: list[list[str]] = []
+    for block in items.strip().split("\n\n"):
+        if block.startswith("SSP/") or not rows:
+            rows.append([])
+        rows[-1].append(block)
+    document = docx.Document()
+    for paragraph in head.strip().split("\n\n"):
+        document.add_paragraph(paragraph)
+    table = document.add_table(rows=len(rows) + 1, cols=2)
+    table.rows[0].cells[0].text, table.rows[0].cells[1].text = "No.", "Item"
+    for row, (number, first, *rest) in zip(table.rows[1:], rows, strict=True):
+        row.cells[0].text = number
+        row.cells[1].text = first
+        for paragraph in rest:
+            row.cells[1].add_paragraph(paragraph)
+    converted = converters.docx_to_text(docx_data(document))
+    assert reading(parse_minutes(converted)) == reading(parse_minutes(text))
 
 
 def test_extra_empty_word_paragraphs_become_a_second_blank_line():
