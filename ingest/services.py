@@ -19,6 +19,7 @@ change nothing. A document that cannot be imported writes nothing but its
 """
 
 import codecs
+import dataclasses
 import datetime
 import functools
 import hashlib
@@ -27,6 +28,7 @@ from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.conf import settings
+from django.core.exceptions import FieldDoesNotExist
 from django.db import connection, transaction
 from django.db.models import F, Q
 from django.utils.formats import date_format
@@ -36,6 +38,7 @@ from ingest import converters, diff, overrides
 from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicIndex, TopicTerm, discover_topic_names, topic_index
+from meetings import review
 from meetings.bulk import BulkTable, next_ids
 from meetings.models import (
     AgendaItem,
@@ -108,13 +111,12 @@ class ImportOutcome:
 
     @property
     def review_reasons(self) -> list[str]:
-        """Why the stored meeting needs a person to look at it; empty when it does not."""
+        """Why the stored meeting needs a person to look at it (``meetings.review``), in lower
+        case for a message: "date unknown"; empty when it does not."""
         if self.failed:
             return []
-        reasons = ["date unknown"] if self.date is None else []
-        reasons += ["body unknown"] if not self.body else []
-        reasons += ["parse warnings"] if self.warnings else []
-        return reasons + (["hand corrections to place"] if self.unplaced else [])
+        facts = review.Facts(self.date, self.body, self.warnings, bool(self.unplaced))
+        return [reason.label.lower() for reason in review.reasons(facts)]
 
     @property
     def needs_review(self) -> bool:
@@ -178,8 +180,8 @@ def read_document(data: bytes, file_name: str) -> ReadDocument:
 def parse_document(document: ReadDocument) -> ParsedMeeting:
     """Parse a file read by ``read_document`` as an import does, writing nothing.
 
-    Raises RejectedDocument when the import would refuse it: no agenda items found, or a value
-    longer than its column.
+    Raises RejectedDocument when the import would refuse it: no agenda items found. A value
+    longer than its column is cut, with a warning, as an import cuts it.
     """
     return _parse(document.minutes_text)
 
@@ -419,7 +421,7 @@ def _parse(text: str) -> ParsedMeeting:
     parsed = parse_minutes(text)
     if not parsed.items:
         raise RejectedDocument("no agenda items found")
-    _check_lengths(parsed)
+    _cut_to_columns(parsed)
     return parsed
 
 
@@ -579,6 +581,7 @@ def _reparse_status(meeting, parsed, target, changes, document) -> str:
     same = (
         not changes.has_changes
         and list(meeting.warnings) == target.warnings
+        and list(meeting.reading_notes) == parsed.notes
         and meeting.header_text == parsed.header_text
         and (document is None or document.shape == parsed.shape)
     )
@@ -766,6 +769,7 @@ def _fill_meeting(meeting: Meeting, parsed: ParsedMeeting, target: _Target) -> N
     meeting.next_meeting = parsed.next_meeting
     meeting.header_text = parsed.header_text
     meeting.warnings = target.warnings
+    meeting.reading_notes = list(parsed.notes)
 
 
 # The item fields a document sets; the comparison of a document with its meeting uses the same.
@@ -925,21 +929,34 @@ def _new_people(names: dict[str, str]) -> list[Person]:
     return people
 
 
-def _check_lengths(parsed: ParsedMeeting) -> None:
-    """Refuse values longer than their columns, the same way on every database."""
-    checks = [(Meeting, "body", parsed.body), (Meeting, "venue", parsed.venue)]
-    checks.append((Meeting, "contact", parsed.contact))
+def _cut_to_columns(parsed: ParsedMeeting) -> None:
+    """Cut every value longer than its column, with a warning naming each value cut.
+
+    A document is never refused for one overlong value (PostgreSQL would refuse the row, SQLite
+    would store it whole): the rest of it is worth having, and the warning puts the meeting on
+    the needs-review list. Every string the import stores in a column of limited length is
+    checked: a parsed field is stored in the column of the same name.
+    """
+    parts = [(Meeting, parsed, "Meeting"), (SourceDocument, parsed, "Document")]
+    parts += [(Attendee, attendee, "Attendee") for attendee in parsed.attendees]
     for position, item in enumerate(parsed.items, start=1):
-        for name in ("number", "number_printed", "title", "restricted_reason"):
-            checks.append((AgendaItem, name, getattr(item, name), f"item {position}"))
-    for person in parsed.attendees:
-        for name in ("name", "printed", "title", "honours", "role", "organisation"):
-            checks.append((Attendee, name, getattr(person, name), "an attendee"))
-    for model, name, value, *where in checks:
-        limit = model._meta.get_field(name).max_length
-        if value and len(value) > limit:
-            place = f"{where[0]}: " if where else ""
-            raise RejectedDocument(f"{place}{name} is longer than {limit} characters")
+        parts.append((AgendaItem, item, f"Item {position}"))
+        parts += [
+            (Resolution, resolution, f"Item {position} decision {order}")
+            for order, resolution in enumerate(item.resolutions, start=1)
+        ]
+    for model, part, what in parts:
+        for name in (parsed_field.name for parsed_field in dataclasses.fields(part)):
+            value = getattr(part, name)
+            try:
+                column = model._meta.get_field(name)
+            except FieldDoesNotExist:
+                continue
+            limit = getattr(column, "max_length", None)  # None: a relation, or any length
+            if isinstance(value, str) and limit is not None and len(value) > limit:
+                setattr(part, name, value[:limit])
+                label = f"{what} {column.verbose_name}"
+                parsed.warnings.append(review.cut_warning(label, limit, value))
 
 
 def _outcome(
@@ -1027,8 +1044,11 @@ class TopicCache:
         """Create a topic for each discovered name that is not a topic's name or alias yet."""
         self.index()
         new_topics = []
+        limit = Topic._meta.get_field("name").max_length
         for discovered in names:
             name, aliases = _canonical_topic(discovered)
+            if len(name) > limit:
+                continue  # a run of letters that long names no operation
             if {name.casefold(), discovered.casefold()} & self._known_names:
                 continue
             self._known_names.update({name.casefold(), discovered.casefold()})

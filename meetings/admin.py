@@ -7,7 +7,7 @@ from django.contrib.admin.utils import unquote
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
-from django.db.models import Count, Exists, F, OuterRef, Q
+from django.db.models import Count, F, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
@@ -18,6 +18,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
 from ingest import overrides, reimport, services, uploads
 
+from . import review
 from .admin_restricted import RestrictedTextAdmin
 from .models import (
     AgendaItem,
@@ -174,30 +175,26 @@ def import_history_table(meeting):
 
 
 class ReviewReasonFilter(admin.SimpleListFilter):
-    """Why a meeting needs review: the filter "needs review" names all four reasons."""
+    """Why a meeting needs review: one choice for each reason in ``meetings.review``."""
 
     title = "review reason"
     parameter_name = "review"
 
     def lookups(self, request, model_admin):
-        return [
-            ("date", "No date"),
-            ("body", "No body"),
-            ("warnings", "Parser warnings"),
-            ("unplaced", "Corrections to place"),
-        ]
+        return [(reason.code, reason.label) for reason in review.REASONS]
 
     def queryset(self, request, queryset):
-        unplaced = Override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False)
-        reasons = {
-            "date": Q(date__isnull=True),
-            "body": Q(body=""),
-            "warnings": Q(needs_review=True) & ~Q(warnings=[]),
-            "unplaced": Q(Exists(unplaced)),
-        }
-        if self.value() in reasons:
-            return queryset.filter(reasons[self.value()])
+        if self.value() in review.BY_CODE:
+            return review.filter_meetings(queryset, self.value())
         return queryset
+
+
+def _plain_list(lines, empty: str):
+    if not lines:
+        return empty
+    return format_html(
+        "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+    )
 
 
 @admin.register(Meeting)
@@ -210,7 +207,18 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
         ("Related meetings", {"fields": ["previous_meeting", "next_meeting"]}),
         (
             "Import",
-            {"fields": ["needs_review", "warnings", "source", "header_text", "created", "updated"]},
+            {
+                "fields": [
+                    "needs_review",
+                    "review_reasons",
+                    "warnings",
+                    "how_read",
+                    "source",
+                    "header_text",
+                    "created",
+                    "updated",
+                ]
+            },
         ),
         ("Corrections kept across re-imports", {"fields": ["overrides_in_force"]}),
         ("Import history", {"fields": ["import_history"]}),
@@ -218,6 +226,8 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
     readonly_fields = [
         "date_source",
         "needs_review",
+        "review_reasons",
+        "how_read",
         "source",
         "created",
         "updated",
@@ -233,6 +243,14 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
     @admin.display(ordering="item_count", description="items")
     def item_count(self, meeting):
         return meeting.item_count
+
+    @admin.display(description="why it needs review")
+    def review_reasons(self, meeting):
+        return _plain_list(meeting.review_reasons(), "None: it does not need review.")
+
+    @admin.display(description="How this document was read")
+    def how_read(self, meeting):
+        return _plain_list(meeting.reading_notes, "No notes.")
 
     @admin.display(description="overrides")
     def overrides_in_force(self, meeting):

@@ -17,6 +17,8 @@ from django.utils.formats import date_format
 
 from ingest.parsers import document
 
+from . import review
+
 VIEW_RESTRICTED = "meetings.view_restricted"
 
 
@@ -53,7 +55,7 @@ class MeetingQuerySet(models.QuerySet):
         return self.filter(date__isnull=True)
 
     def needing_review(self):
-        """Meetings with no date, no body or parse warnings."""
+        """Meetings flagged for review, for any of the reasons in ``meetings.review``."""
         return self.filter(needs_review=True)
 
     def with_source_name(self):
@@ -91,6 +93,11 @@ class Meeting(models.Model):
         blank=True, help_text="Everything printed before the first item, as printed."
     )
     warnings = models.JSONField(default=list, blank=True, help_text="Problems met when parsing.")
+    reading_notes = models.JSONField(
+        default=list,
+        blank=True,
+        help_text="How the document was read: the layout found and what was inferred.",
+    )
     needs_review = models.BooleanField(default=False, editable=False)
     source = models.ForeignKey(
         "SourceDocument",
@@ -143,16 +150,12 @@ class Meeting(models.Model):
         return reverse("meetings:meeting_detail", args=[self.pk])
 
     def set_needs_review(self) -> None:
-        """Flag a meeting without a date or body, with parse warnings, or with corrections made
-        by hand whose items an import could not find again (``save`` does this)."""
-        self.needs_review = (
-            self.date is None
-            or not self.body
-            or bool(self.warnings)
-            # A meeting not stored yet has no overrides: no query (the batch import numbers
-            # new meetings before storing them).
-            or (not self._state.adding and self.overrides.filter(unmatched__isnull=False).exists())
-        )
+        """Flag a meeting for any of the reasons in ``meetings.review`` (``save`` does this)."""
+        self.needs_review = review.needs_review(review.meeting_facts(self))
+
+    def review_reasons(self) -> list[str]:
+        """Why the meeting needs review, as shown to administrators; one query."""
+        return [reason.label for reason in review.meeting_reasons(self)]
 
     @property
     def date_label(self) -> str:

@@ -40,7 +40,8 @@ class TestImportMinutesWithSamples:
         assert [line.split("]")[0] for line in lines[:5]] == [f"[{n}/5" for n in range(1, 6)]
         assert "created 5, updated 0, unchanged 0, failed 0" in lines
         assert (
-            "needs review (date unknown, body unknown, parse warnings): ssp-undated-pipe-table.txt"
+            "needs review (date unknown, body unknown, other parse warnings): "
+            "ssp-undated-pipe-table.txt"
         ) in lines
         assert Meeting.objects.count() == 5
 

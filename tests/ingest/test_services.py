@@ -383,12 +383,20 @@ class TestImportRules:
         assert failed.failed
         assert stored_tables() == before
 
-    def test_values_longer_than_their_columns_fail_the_same_way_on_every_database(self):
-        data = b"Date: 2025-01-22\nItem: " + b"9" * 101 + b" | Title | Text\n"
+    def test_a_value_longer_than_its_column_is_cut_the_same_way_on_every_database(self):
+        data = b"Date: 2025-01-22\nItem: " + b"9" * 301 + b" | Title | Text\n"
         outcome = import_document(data, "long.txt")
-        assert outcome.message == "item 1: number is longer than 100 characters"
-        assert not Meeting.objects.exists()
-        assert import_document(data, "long.txt", dry_run=True).failed
+        assert not outcome.failed, outcome.message
+        item = AgendaItem.objects.get()
+        assert (item.number, item.number_printed) == ("9" * 100, "9" * 100)
+        assert outcome.meeting.warnings == [
+            f"Item 1 number cut to 100 characters: “{'9' * 40}…”",
+            f"Item 1 number printed cut to 100 characters: “{'9' * 40}…”",
+        ]
+        assert outcome.review_reasons == ["body unknown", "fields cut to length"]
+        preview = import_document(data, "long.txt", dry_run=True)
+        assert preview.status == services.UNCHANGED
+        assert preview.review_reasons == outcome.review_reasons
 
 
 @pytest.mark.django_db

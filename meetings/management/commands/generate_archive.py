@@ -111,8 +111,8 @@ class Command(BaseCommand):
                 connection,
                 Meeting,
                 ["id", "body", "date", "date_source", "start_time", "venue", "contact",
-                 "previous_meeting", "next_meeting", "header_text", "warnings", "needs_review",
-                 "created", "updated"],
+                 "previous_meeting", "next_meeting", "header_text", "warnings", "reading_notes",
+                 "needs_review", "created", "updated"],
             ),
             AgendaItem: BulkTable(
                 connection,
@@ -207,7 +207,7 @@ class Command(BaseCommand):
             meetings.add(
                 meeting_id, meeting.body, meeting.date, "document",
                 _start_time(meeting_id), meeting.venue, "Democratic Services",
-                meeting.previous_meeting, meeting.next_meeting, "", [], False, now, now,
+                meeting.previous_meeting, meeting.next_meeting, "", [], [], False, now, now,
             )  # fmt: skip
             for position, item in enumerate(meeting.items, start=1):
                 item_id = self._next(AgendaItem)
