@@ -454,7 +454,8 @@ def items_in_document_order(meeting: SyntheticMeeting) -> list[SyntheticItem]:
 
 
 def _formal(meeting: SyntheticMeeting) -> str:
-    """ "A meeting of … was held on …", attendance lines, then ``SSP 14/22 Title`` items."""
+    """The formal minutes: "A meeting of … was held on …", the attendance, then items headed
+    ``SSP 14/22 Title``."""
     day = meeting.date
     lines = [
         meeting.body,
