@@ -14,7 +14,8 @@ STAMP := $(VENV)/.installed
 
 .DEFAULT_GOAL := help
 
-.PHONY: help run install migrate import test lint format clean css axe bench loadtest
+.PHONY: help run install migrate import test lint format clean css axe bench loadtest \
+	score-corpus
 
 help:
 	@echo "make run      install, migrate, import the sample minutes, serve http://$(HOST):$(PORT)"
@@ -29,6 +30,7 @@ help:
 	@echo "make axe      copy the pinned axe-core into tests/browser/vendor/ (needs npm)"
 	@echo "make bench    generate a small synthetic archive and benchmark search on it"
 	@echo "make loadtest 20 users for 60 s against gunicorn (see loadtest/README.md)"
+	@echo "make score-corpus  score the reader on the real minutes in ../shared/corpus"
 
 $(PY):
 	@$(PYTHON) -c 'import sys; sys.exit(sys.version_info < (3, 11))' \
@@ -98,3 +100,10 @@ LOADTEST_DATABASE_URL ?= postgres://postgres@127.0.0.1:5432/ssp_bench1m
 
 loadtest: $(STAMP)
 	DATABASE_URL=$(LOADTEST_DATABASE_URL) bash loadtest/run.sh
+
+# The reader against the real minutes kept outside the repository (../shared/corpus, or
+# SSP_SHARED), in a new database of its own; CI runs it on both databases.
+SCORE_DATABASE ?= sqlite
+
+score-corpus: $(STAMP)
+	bash .ci/score_corpus $(SCORE_DATABASE)

@@ -4,7 +4,9 @@ Pure (no database): the seed documents are every file the importer accepts under
 (``tests/fixtures``: the samples and each fixture written for a pattern), turned into text as
 an upload is. Each example is one seed document with one to three mutations of the kinds that
 once stalled the reader: long runs of spaces, dots or dashes after a keyword, a line repeated
-many times, lines deleted, duplicated or joined, case swapped, odd characters, a cut-off end.
+many times, lines deleted, duplicated or joined, case swapped, odd characters, a cut-off end,
+section and layout lines ("Confidential", "Preamble") dropped in, many items appended in one
+of the layouts.
 The same seed and number of examples always give the same documents.
 
 The documents are read in a child process, so that one that would read for minutes is stopped
@@ -29,6 +31,17 @@ KEYWORDS = (
     "A meeting of", "was held on", "Partnership", " - ", "SSP", "Part 2", "Confidential",
     "deferred", "next meeting", "Date", "Operation", "Cllr", "O.B.E.", "(", "|", "PDF",
     "pdf icon", "1.", "•",
+    # the egenda decision record, unnumbered pages, exempt business and page furniture
+    "Date:", "Time:", "Place:", "Attendance Details", "Item Description Decision", "Public",
+    "Preamble", "Schedule 12A", "exempt information", "Part B", "in private", "Members present",
+    "THOSE ATTENDING:", "In attendance", "Absent", "Apologies for absence:", "Page 1 of",
+    "UNANIMOUSLY RESOLVED", "RESOLVED –", "RESOLVED that", "No. | Item |", "---|---|",
+)  # fmt: skip
+# Lines that open or close a part of a document in one of the layouts: inserted between lines.
+MARKERS = (
+    "Public", "Confidential", "Preamble", "ItemPreamble", "Item Description Decision",
+    "Attendance Details", "Part 2", "Part B - Exempt information", "Page 1 of 3", "SSP", " ",
+    "No. | Item |", "---|---|",
 )  # fmt: skip
 # Documents are cut to this length: long enough for a pattern that backtracks to take
 # minutes, short enough for a few hundred examples to be read in well under a minute.
@@ -204,15 +217,34 @@ def first_lines(text: str, rng: random.Random) -> tuple[str, str]:
     return "\n".join(_lines(text)[:count]), f"first {count} lines only"
 
 
+def insert_markers(text: str, rng: random.Random) -> tuple[str, str]:
+    lines = _lines(text)
+    count = rng.choice((1, 3, 50, 500))
+    for _ in range(count):
+        lines.insert(rng.randrange(len(lines) + 1), rng.choice(MARKERS))
+    return "\n".join(lines), f"{count} section or layout lines inserted"
+
+
 def many_items(text: str, rng: random.Random) -> tuple[str, str]:
     count = rng.choice((200, 1200))
-    style = rng.choice(("numbered", "reference", "moderngov"))
+    style = rng.choice(("numbered", "reference", "moderngov", "egenda", "unnumbered"))
     if style == "numbered":
         items = "".join(f"{n}\n\nItem {n}\n\nNoted.\n\n" for n in range(1, count + 1))
     elif style == "reference":
         items = "".join(f"SSP {n}/22 Item {n}\n\nNoted.\n\n" for n in range(1, count + 1))
-    else:
+    elif style == "moderngov":
         items = "".join(f"SSP/{n}/24\n\nItem {n}\n\nMinutes:\n\nNoted.\n\n" for n in range(count))
+    elif style == "egenda":
+        # The decision record, then a preamble repeating every number with its narrative.
+        decisions = "".join(
+            f"SSP\n{n}/14\nITEM {n}\nRESOLVED that it be noted.\n" for n in range(count)
+        )
+        preamble = "".join(f"SSP\n{n}/14\nItem {n} was discussed.\n" for n in range(count))
+        items = (
+            f"Item Description Decision\nPublic\n{decisions}\nPreamble\n\nItemPreamble\n{preamble}"
+        )
+    else:
+        items = "".join(f"Item {n}\n\n\nMembers noted item {n}.\n\n\n" for n in range(count))
     return f"{text}\n\n{items}", f"{count} {style} items appended"
 
 
@@ -220,7 +252,7 @@ MUTATIONS: tuple[Callable[[str, random.Random], tuple[str, str]], ...] = (
     run_after_keyword, run_after_keyword, run_after_keyword, run_in_header, run_in_header,
     repeat_line, repeat_segment,
     delete_lines, duplicate_lines, join_lines, split_lines, swap_case, inject_unicode, truncate,
-    first_lines, many_items,
+    first_lines, many_items, insert_markers,
 )  # fmt: skip
 
 

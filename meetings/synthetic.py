@@ -17,8 +17,11 @@ The shape follows the partnership's real minutes and the committees of neighbour
 - attendees from a pool of people per body, and 0 to 3 decisions per item.
 
 ``ArchiveGenerator.meetings()`` yields plain ``SyntheticMeeting`` objects; writing them to the
-database is ``generate_archive``'s business. ``minutes_document`` prints one as a text file in
-the "formal minutes" layout the importer reads, for measuring the import.
+database is ``generate_archive``'s business. ``minutes_document`` prints one as a text file, for
+measuring the import, in one of the layouts real minutes come in (``LAYOUTS``): the formal
+minutes, the ModernGov page with item references or without item numbers, and the decision
+record of the partnership's 2008–2018 "egenda" system. Each meeting's layout is drawn from the
+seed by a random source of its own, so the meetings and items are the same whatever the layouts.
 """
 
 import datetime
@@ -133,6 +136,12 @@ DECISIONS = [
 ]
 STATUSES = [("heard", 0.88), ("deferred", 0.05), ("not_heard", 0.03), ("no_minutes", 0.04)]
 RESTRICTED_SHARE = 0.05
+# How a meeting is printed by ``minutes_document``; each is drawn equally often.
+FORMAL = "formal"
+MODERNGOV = "moderngov"
+MODERNGOV_UNNUMBERED = "moderngov_unnumbered"
+EGENDA = "egenda"
+LAYOUTS = (FORMAL, MODERNGOV, MODERNGOV_UNNUMBERED, EGENDA)
 FIRST_NAMES = [
     "Steve", "Norma", "Ann", "Marc", "Lisa", "Sharon", "Jon", "Angela", "Mandy", "Gary",
     "Leanne", "Dave", "Jill", "Sarah", "Peter", "John", "Alex", "Sean", "Karen", "Paul",
@@ -192,6 +201,7 @@ class SyntheticMeeting:
     venue: str
     items: list[SyntheticItem] = field(default_factory=list)
     attendees: list[SyntheticAttendee] = field(default_factory=list)
+    layout: str = FORMAL  # how ``minutes_document`` prints it
 
 
 def load_words(path: Path = WORDS_FILE) -> list[tuple[str, float]]:
@@ -235,6 +245,8 @@ class ArchiveGenerator:
 
     def __init__(self, seed: int = 1, *, taken_dates=frozenset()):
         self.rng = random.Random(seed)
+        # Apart from ``rng``, so that the meetings are the same as before layouts were drawn.
+        self.layout_rng = random.Random(f"{seed}:layouts")
         words = load_words()
         vocabulary = [word for word, _ in words]
         weights = [10**zipf for _, zipf in words]
@@ -418,14 +430,32 @@ class ArchiveGenerator:
                 self._item(prefix, first_number + offset, day.year) for offset in range(size)
             ]
             meeting.attendees = self._attendees(body)
+            meeting.layout = self.layout_rng.choice(LAYOUTS)
             yield meeting
 
 
 # A meeting as a minutes file
 
 
-def minutes_document(meeting: SyntheticMeeting) -> str:
-    """The meeting as a text file in the "formal minutes" layout (see the README)."""
+def minutes_document(meeting: SyntheticMeeting, layout: str | None = None) -> str:
+    """The meeting as a text file in ``layout`` (by default the meeting's own).
+
+    Restricted items come last, under a heading that says they are confidential, as councils
+    print them; the public items keep their order.
+    """
+    return _WRITERS[layout or meeting.layout](meeting)
+
+
+def items_in_document_order(meeting: SyntheticMeeting) -> list[SyntheticItem]:
+    """The items as ``minutes_document`` prints them: the public ones, then the restricted."""
+    return [item for item in meeting.items if not item.restricted] + [
+        item for item in meeting.items if item.restricted
+    ]
+
+
+def _formal(meeting: SyntheticMeeting) -> str:
+    """The formal minutes: "A meeting of … was held on …", the attendance, then items headed
+    ``SSP 14/22 Title``."""
     day = meeting.date
     lines = [
         meeting.body,
@@ -436,9 +466,11 @@ def minutes_document(meeting: SyntheticMeeting) -> str:
     ]
     kinds = {"present": "Present", "officer": "Officers", "apologies": "Apologies"}
     for kind, label in kinds.items():
-        names = [a.printed for a in meeting.attendees if a.attendance == kind]
-        lines += [f"{label}: {', '.join(names)}", ""]
-    for item in meeting.items:
+        lines += [f"{label}: {', '.join(_names(meeting, kind))}", ""]
+    for item in _with_section(meeting, "Part 2 - Confidential items"):
+        if isinstance(item, str):
+            lines += [item, ""]
+            continue
         lines += [f"{item.number} {item.title}", ""]
         text = item.minutes_text or item.agenda_text
         lines += [text, ""]
@@ -447,6 +479,132 @@ def minutes_document(meeting: SyntheticMeeting) -> str:
             lines += [f"{n}. {text}" for n, (_, text) in enumerate(item.decisions, start=1)]
             lines.append("")
     return "\n".join(lines)
+
+
+def _moderngov(meeting: SyntheticMeeting) -> str:
+    """The "Agenda and minutes" page: ``SSP/14/22``, the title, the agenda text, "Minutes:"."""
+    lines = _moderngov_header(meeting) + ["Items", "No. Item", ""]
+    for item in _with_section(meeting, "Part B - Exempt items"):
+        if isinstance(item, str):
+            lines += [item, ""]
+            continue
+        lines += [item.number.replace(" ", "/"), "", item.title, ""]
+        if item.agenda_text:
+            lines += [item.agenda_text, ""]
+        lines += ["Minutes:", ""]
+        if item.minutes_text:
+            lines += [item.minutes_text, ""]
+        if item.decisions:
+            lines += [_resolved(item.decisions, "RESOLVED"), ""]
+    return "\n".join(lines)
+
+
+def _moderngov_unnumbered(meeting: SyntheticMeeting) -> str:
+    """The ModernGov page without item numbers or "Minutes:" labels: a title, then its text,
+    each after two blank lines."""
+    lines = _moderngov_header(meeting)
+    if meeting.date.day % 2:  # some pages keep the table's heading, some do not
+        lines += ["No. Item", ""]
+    for item in _with_section(meeting, "Confidential items"):
+        if isinstance(item, str):  # the heading closes the text above it
+            lines += [item, ""]
+            continue
+        lines += ["", item.title, "", ""]
+        paragraphs = [item.minutes_text or item.agenda_text]
+        if item.decisions:
+            paragraphs.append(_resolved(item.decisions, "RESOLVED"))
+        lines += ["\n\n".join(paragraphs), ""]
+    return "\n".join(lines)
+
+
+def _moderngov_header(meeting: SyntheticMeeting) -> list[str]:
+    day = meeting.date
+    officers = [a.name for a in meeting.attendees if a.attendance == "officer"]
+    officers = officers or ["Democratic Services"]
+    return [
+        "Agenda and minutes",
+        "",
+        f"{meeting.body} - {day:%A} {_ordinal(day.day)} {day:%B}, {day.year} {_time(meeting)}",
+        "",
+        f"Venue: {meeting.venue}",
+        "",
+        f"Contact: Democratic Services Officer - {officers[0]}",
+        "",
+    ]
+
+
+def _egenda(meeting: SyntheticMeeting) -> str:
+    """The decision record: the date, time and place each under its label, the attendance
+    under "Attendance Details", then a row per item (prefix, number, title in capitals,
+    decision) under "Public" or "Confidential", and last a "Preamble" that repeats the public
+    items' numbers with their minutes."""
+    day = meeting.date
+    lines = [
+        f"{meeting.body} Minutes",
+        "",
+        "Date:",
+        f"{day:%A}, {_ordinal(day.day)} {day:%B}, {day.year}",
+        "Time:",
+        _time(meeting).replace("am", "a.m.").replace("pm", "p.m."),
+        "Place:",
+        meeting.venue,
+        " ",
+        "These minutes are to be approved at the next meeting",
+        "",
+        "Attendance Details",
+        "",
+    ]
+    kinds = {"present": "Present:", "officer": "Officers:", "apologies": "Apologies for absence:"}
+    for kind, label in kinds.items():
+        lines += [label, ", ".join(_names(meeting, kind)) or "None"]
+    lines += ["Item Description Decision", "Public"]
+    preamble = []
+    for item in _with_section(meeting, "Confidential"):
+        if isinstance(item, str):
+            lines.append(item)
+            continue
+        prefix, number = item.number.split(" ", 1)
+        lines += [prefix, number, item.title.upper()]
+        lines.append(_resolved(item.decisions, "RESOLVED", "AGREED that:-\n") or " ")
+        if not item.restricted and item.minutes_text:
+            preamble += [prefix, number, item.minutes_text]
+    lines += [_time(meeting).replace(" ", ""), "", "Preamble", "", "ItemPreamble", *preamble]
+    return "\n".join(lines)
+
+
+def _with_section(meeting: SyntheticMeeting, heading: str) -> list[SyntheticItem | str]:
+    """The items in document order, with ``heading`` before the restricted ones."""
+    ordered = items_in_document_order(meeting)
+    public = [item for item in ordered if not item.restricted]
+    restricted = ordered[len(public) :]
+    return [*public, heading, *restricted] if restricted else public
+
+
+def _resolved(decisions: list[tuple[str, str]], word: str, list_opening: str = "") -> str:
+    """ "RESOLVED that the report be noted.", or the decisions numbered after "… that:"."""
+    if not decisions:
+        return ""
+    if len(decisions) == 1:
+        text = decisions[0][1]
+        return f"{word} that {text[:1].lower()}{text[1:]}"
+    opening = list_opening or f"{word} that:\n"
+    return opening + "\n".join(f"{n}. {text}" for n, (_, text) in enumerate(decisions, start=1))
+
+
+def _names(meeting: SyntheticMeeting, attendance: str) -> list[str]:
+    return [a.printed for a in meeting.attendees if a.attendance == attendance]
+
+
+def _time(meeting: SyntheticMeeting) -> str:
+    return "9.30 am" if meeting.date.toordinal() % 3 else "2.00 pm"
+
+
+_WRITERS = {
+    FORMAL: _formal,
+    MODERNGOV: _moderngov,
+    MODERNGOV_UNNUMBERED: _moderngov_unnumbered,
+    EGENDA: _egenda,
+}
 
 
 def _ordinal(day: int) -> str:

@@ -4,6 +4,7 @@ The seed documents are every minutes file under ``tests/fixtures``, so a fixture
 new pattern is fuzzed too. ``manage.py fuzz_reader`` runs the same check with more examples.
 """
 
+import random
 import re
 import time
 
@@ -12,6 +13,7 @@ from django.core.management import CommandError, call_command
 
 from ingest import fuzz
 from tests.conftest import FIXTURES, MINUTES_DIR
+from tests.ingest.test_converters import docx_bytes, minimal_pdf
 
 # Sized for CI on a 2-core machine: about 15 s of reading when the machine is idle.
 SEED = 1
@@ -37,6 +39,61 @@ def test_the_seed_documents_are_the_samples_and_every_fixture():
     assert {f"minutes/{path.name}" for path in MINUTES_DIR.glob("*.txt")} <= set(names)
     assert "hostile/header-only.txt" in names
     assert not any(name.startswith("gold/") for name in names)  # expected results, not minutes
+
+
+def test_seeds_are_found_in_folders_at_any_depth_in_every_kind_the_importer_accepts(tmp_path):
+    # tests/fixtures/layouts/ and any folder added later are fuzzed without being named here.
+    (tmp_path / "layouts" / "egenda").mkdir(parents=True)
+    (tmp_path / "layouts" / "egenda" / "decision-record.txt").write_text(
+        "Item Description Decision\nPublic\nSSP\n14/15\nUPDATE\n", encoding="utf-8"
+    )
+    (tmp_path / "layouts" / "unnumbered.html").write_text(
+        "<p>Agenda and minutes</p><p>Declarations of Interest</p>", encoding="utf-8"
+    )
+    (tmp_path / "layouts" / "formal.docx").write_bytes(docx_bytes(["SSP 1/22 Welcome", "Noted."]))
+    (tmp_path / "layouts" / "formal.pdf").write_bytes(minimal_pdf(["SSP 2/22 Welcome", "Noted."]))
+    (tmp_path / "gold").mkdir()
+    (tmp_path / "gold" / "decision-record.json").write_text("{}", encoding="utf-8")
+
+    documents = dict(fuzz.seed_documents(tmp_path))
+
+    assert sorted(documents) == [
+        "layouts/egenda/decision-record.txt",
+        "layouts/formal.docx",
+        "layouts/formal.pdf",
+        "layouts/unnumbered.html",
+    ]
+    assert "Item Description Decision" in documents["layouts/egenda/decision-record.txt"]
+    assert "Declarations of Interest" in documents["layouts/unnumbered.html"]
+    assert "SSP 1/22 Welcome" in documents["layouts/formal.docx"]
+    assert "SSP 2/22 Welcome" in documents["layouts/formal.pdf"]
+
+
+class Drawing(random.Random):
+    """A random source whose choice among the layouts is ``style``, and otherwise the first."""
+
+    def __init__(self, style):
+        super().__init__(0)
+        self.style = style
+
+    def choice(self, options):
+        return self.style if self.style in options else options[0]
+
+
+def test_many_items_are_appended_in_the_egenda_layout_with_a_preamble_repeating_them():
+    text, description = fuzz.many_items("Minutes", Drawing("egenda"))
+    count = int(description.split()[0])
+    assert description == f"{count} egenda items appended"
+    decisions, preamble = text.split("\nPreamble\n")
+    assert "Item Description Decision\nPublic\nSSP\n0/14\nITEM 0\n" in decisions
+    assert decisions.count("\nSSP\n") == preamble.count("\nSSP\n") == count
+
+
+def test_many_items_are_appended_without_numbers():
+    text, description = fuzz.many_items("Minutes", Drawing("unnumbered"))
+    count = int(description.split()[0])
+    assert text.count("\n\n\nMembers noted item") == count
+    assert "SSP" not in text
 
 
 def test_the_same_seed_gives_the_same_documents():

@@ -8,8 +8,9 @@ In the same run it times a naive version of each search (``icontains`` filtering
 one ``GROUP BY`` query per filter, as the page was first written) and prints the ratio. Then
 the meeting, item, home and topic pages.
 
-``--import`` instead measures the import: documents written in the "formal minutes" layout
-from synthetic meetings (10 to 20 items each unless ``--items`` says otherwise), read by the
+``--import`` instead measures the import: documents written from synthetic meetings in the
+layouts real minutes come in (formal minutes, ModernGov pages with and without item numbers,
+egenda decision records; 10 to 20 items each unless ``--items`` says otherwise), read by the
 real parser and stored by the real service in batches, as ``import_minutes --workers 2
 --writers 2`` does (topics tagged, search index written), in documents and items per second.
 The meetings it adds are deleted again afterwards.
@@ -48,7 +49,7 @@ from meetings.models import (
     Topic,
 )
 from meetings.search import parse_query
-from meetings.synthetic import ArchiveGenerator, minutes_document
+from meetings.synthetic import LAYOUTS, ArchiveGenerator, minutes_document
 
 # (label, GET parameters): common words, two words, phrases and a rare word, with and without
 # year, topic and restricted filters. The topics are themes every generated archive has.
@@ -420,8 +421,12 @@ class Command(BaseCommand):
             writers = 1  # SQLite writes on one connection at a time
         size = sum(len(data) for _, data in documents) / count / 1024
         average = sum(len(meeting.items) for meeting in meetings) / count
+        layouts = ", ".join(
+            f"{layout} {sum(meeting.layout == layout for meeting in meetings)}"
+            for layout in LAYOUTS
+        )
         self.stdout.write(
-            f"{connection.vendor}: importing {count} documents in the formal layout, "
+            f"{connection.vendor}: importing {count} documents ({layouts}), "
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
