@@ -61,6 +61,10 @@ def egenda(text: str) -> Layout:
         (i for i in range(start + 1, len(lines)) if _PREAMBLE.match(lines[i])), len(lines)
     )
     starts = [(index, width, number) for index, width, number in starts if index < preamble]
+    if not starts:
+        # The headings and no item under them: everything is kept, as the header.
+        layout.header = "\n".join(lines).strip()
+        return layout
     # A section line before the first item (normally "Public") is kept at the start of the
     # header's end, where the section reader finds it.
     leading = [line for line in lines[start + 1 : starts[0][0] if starts else preamble] if line]

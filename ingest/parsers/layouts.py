@@ -119,7 +119,13 @@ def split_layout(text: str) -> Layout:
 def _split_layout(text: str) -> Layout:
     shape = detect_shape(text)
     if shape != doc.SHAPE_UNKNOWN:
-        return LAYOUTS[shape](text)
+        layout = LAYOUTS[shape](text)
+        if layout.items:
+            return layout
+        # Recognised by its headings, with no item found under them: items found by their
+        # numbering, if any.
+        scheme = find_scheme([line.strip() for line in text.split("\n")])
+        return numbered_scheme(text, scheme) if scheme else layout
     scheme = find_scheme([line.strip() for line in text.split("\n")])
     if scheme:
         return numbered_scheme(text, scheme)
