@@ -28,8 +28,11 @@ _PRIVATE_SESSION = re.compile(
     r"(?:\s+session)?\b|\bin\s+private\s+session\b",
     re.IGNORECASE,
 )
+# Only the public coming back ends it: "a patient readmitted to hospital" in an exempt item
+# does not.
 _READMITTED = re.compile(
-    r"\bre-?admitted\b|\b(?:press|public)\b[^.;]{0,40}?\b(?:returned|rejoined)\b"
+    r"\b(?:press|public)\b[^.;]{0,40}?\b(?:re-?admitted|returned|rejoined)\b"
+    r"|\bre-?admit(?:ted|ting)?\s+(?:the\s+)?(?:press|public|members\s+of\s+the\s+public)\b"
     r"|\b(?:resumed|returned\s+to)\s+(?:in\s+)?(?:public|open)\s+session\b",
     re.IGNORECASE,
 )

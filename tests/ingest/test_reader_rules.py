@@ -202,3 +202,16 @@ def test_a_decision_in_its_common_forms_is_read_whole(minutes, decision):
     meeting = read(minutes)
 
     assert [r.text for r in meeting.items[1].resolutions] == [decision]
+
+
+def test_readmitted_said_of_anyone_but_the_public_does_not_end_the_private_business():
+    text = NUMBERED.format(
+        second="RESOLVED that the public be excluded from the meeting for the following items."
+    ).replace(
+        "Partners agreed to run a joint stall in the market square.",
+        "The young person had been readmitted to hospital twice.\n\nPartners agreed a plan.",
+    )
+
+    meeting = parse_minutes(text)
+
+    assert [item.restricted for item in meeting.items] == [False, False, True, True]
