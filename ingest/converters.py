@@ -15,6 +15,8 @@ from dataclasses import dataclass
 from html.parser import HTMLParser
 from pathlib import PurePath
 
+from .parsers.sections import SECTION_RESTRICTED
+
 
 class ConversionError(Exception):
     """The file cannot be turned into text; the message says why."""
@@ -290,6 +292,26 @@ _DOCX_SKIPPED = {
 } | {"{http://schemas.openxmlformats.org/markup-compatibility/2006}AlternateContent"}
 
 
+_MC = "{http://schemas.openxmlformats.org/markup-compatibility/2006}"
+_TEXT_BOX_HOLDERS = {f"{_W}drawing", f"{_W}pict", f"{_MC}AlternateContent"}
+_WPS_TEXT_BOX = "{http://schemas.microsoft.com/office/word/2010/wordprocessingShape}txbx"
+
+
+def _text_box_lines(element) -> list[str]:
+    """The paragraphs of the text boxes in a drawing; of an alternative, its first choice only
+    (the fallback repeats it)."""
+    if element.tag == f"{_MC}AlternateContent":
+        choice = next(iter(element), None)
+        return _text_box_lines(choice) if choice is not None else []
+    lines = []
+    for box in element.iter(f"{_W}txbxContent"):
+        for paragraph in box.iter(f"{_W}p"):
+            text = "".join(t.text or "" for t in paragraph.iter(f"{_W}t")).strip()
+            if text:
+                lines.append(text)
+    return lines
+
+
 def _docx_paragraph_text(paragraph) -> str | None:
     """A paragraph's text, its line breaks kept, its page breaks and page-number fields dropped;
     None for a paragraph that only numbers the page."""
@@ -304,6 +326,13 @@ def _docx_paragraph_text(paragraph) -> str | None:
     def walk(element) -> None:
         for child in element:
             tag = child.tag
+            if tag in _TEXT_BOX_HOLDERS:
+                # A text box's words are kept on lines of their own: a "PART 2 - CONFIDENTIAL"
+                # heading is sometimes set in one.
+                boxed = _text_box_lines(child)
+                if boxed:
+                    parts.append("\n" + "\n".join(boxed) + "\n")
+                continue
             if tag in _DOCX_SKIPPED:
                 continue
             if tag == f"{_W}fldSimple":
@@ -496,7 +525,10 @@ def _without_furniture(pages: list[list[_Line]]) -> list[_Line]:
         heights = sorted(line.y for line in found)
         usual = heights[len(heights) // 2]
         repeated = [line for line in found if abs(line.y - usual) <= 6]
-        if len({line.page for line in repeated}) >= most:
+        # A heading that opens confidential business stays, even repeated on each page.
+        if len({line.page for line in repeated}) >= most and not SECTION_RESTRICTED.match(
+            found[0].text.strip()
+        ):
             furniture.update(id(line) for line in repeated)
     return [
         line

@@ -13,14 +13,18 @@ import re
 from dataclasses import dataclass
 
 from . import document as doc
-from .items import SECTION_PUBLIC, SECTION_RESTRICTED
 from .layouts import RawItem
+from .sections import SECTION_PUBLIC, SECTION_RESTRICTED
 
 # "RESOLVED that the public be excluded from the meeting …", "the Committee resolved to
 # exclude the press and public", "Exclusion of the Press and Public".
 _EXCLUDED = re.compile(
-    r"\b(?:press|public)\b[^.;]{0,60}?\b(?:be|are|were|was|being|is)\s+excluded\b"
-    r"|\bexclu(?:de|ded|ding|sion\s+of)\s+(?:the\s+)?(?:press|public|members\s+of\s+the\s+public)\b",
+    r"\b(?:press|public)\b[^.;]{0,60}?\b(?:be|are|were|was|being|is)\s+(?:excluded|asked\s+to"
+    r"\s+leave|required\s+to\s+leave)\b"
+    r"|\bexclu(?:de|ded|ding|sion\s+of)\s+(?:the\s+)?(?:press|public|members\s+of\s+the\s+public)\b"
+    r"|\bpublic\s+gallery\s+(?:was|were|be|being)\s+cleared\b|\bin\s+camera\b"
+    r"|\b(?:press|public)\b[^.;]{0,30}?\b(?:having\s+)?(?:withdrawn|withdrew|left\s+the\s+"
+    r"(?:meeting|room|chamber))\b",
     re.IGNORECASE,
 )
 _PRIVATE_SESSION = re.compile(
@@ -31,14 +35,15 @@ _PRIVATE_SESSION = re.compile(
 # Only the public coming back ends it: "a patient readmitted to hospital" in an exempt item
 # does not.
 _READMITTED = re.compile(
-    r"\b(?:press|public)\b[^.;]{0,40}?\b(?:re-?admitted|returned|rejoined)\b"
+    r"\b(?:press|public)\b[^.;]{0,30}?\b(?:were|was|be|being|are|is)\s+(?:re-?admitted|"
+    r"invited\s+back|allowed\s+back|returned\s+to\s+the\s+(?:meeting|room|chamber))\b"
     r"|\bre-?admit(?:ted|ting)?\s+(?:the\s+)?(?:press|public|members\s+of\s+the\s+public)\b"
     r"|\b(?:resumed|returned\s+to)\s+(?:in\s+)?(?:public|open)\s+session\b",
     re.IGNORECASE,
 )
 # Words that say some business was confidential, without saying which.
 _EXEMPT_MENTION = re.compile(
-    r"\bexempt\s+information\b|\bschedule\s+(?:12|7)\s*a\b|\bin\s+private\b"
+    r"\bexempt\s+information\b|\bschedule\s+(?:12|7)\s*a\b"
     r"|\bexcluded\s+from\s+the\s+meeting\b|\bprivate\s+session\b",
     re.IGNORECASE,
 )
@@ -65,7 +70,7 @@ _SCHEDULE = re.compile(r"\bSchedule\s+(?P<schedule>12\s*A|7\s*A)\b", re.IGNORECA
 # A word without which none of the patterns above can match: most items hold none, and a
 # plain word is found far faster than a pattern (lowering changes no ASCII letter's match).
 _KEYWORDS = ("exclu", "private", "closed", "admit", "returned", "rejoined", "resumed", "exempt",
-             "schedule")  # fmt: skip
+             "schedule", "leave", "cleared", "camera", "withdr", "left the")  # fmt: skip
 
 
 def _may_say_so(text: str) -> bool:
@@ -99,14 +104,21 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
     """Each item with the reason its place in the document restricts it."""
     state = _section_after("", header)[1] or ""
     marked: list[Marked] = []
-    doubt_warned = False
+    doubt = _Doubt(warnings)
     named: dict[str, str] = {}  # items the exclusion names, with the reason
+    if not state and not any(_speaks_of_exclusion(raw) for raw in items):
+        # The header (an agenda printed before the minutes, say) speaks of excluding the
+        # public, and no item does: which items it meant cannot be told.
+        mention = _EXEMPT_MENTION.search(header) or _EXCLUDED.search(header)
+        if mention:
+            state = doubt.start(mention.group(), "the header", "every item")
     for position, raw in enumerate(items):
         has_text = bool(raw.agenda_text.strip() or raw.minutes_text.strip())
-        if not has_text and SECTION_RESTRICTED.match(raw.title):
+        heading_kind = section_heading(raw.title)
+        if not has_text and heading_kind == "restricted":
             state = f"In the section headed “{raw.title.strip()}”."
             continue
-        if not has_text and SECTION_PUBLIC.match(raw.title):
+        if not has_text and heading_kind == "public":
             state = ""
             continue
         field = "minutes_text" if raw.minutes_text.strip() else "agenda_text"
@@ -114,7 +126,14 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         if heading is not None:
             setattr(raw, field, kept)
         text = f"{raw.agenda_text}\n\n{raw.minutes_text}"
-        if not _may_say_so(text):
+        if raw.doubt and not state:
+            # The layout could not tell where some of this item's text belongs.
+            doubt.warn(f"{raw.doubt} Item {raw.number or raw.title} was restricted; check it.")
+            marked.append(Marked(raw, f"{doc.RESTRICTED_IN_DOUBT_WARNING} {raw.doubt}"))
+            if heading is not None:
+                state = heading
+            continue
+        if not _may_say_so(f"{raw.title}\n{text}"):
             # Nothing here can exclude or readmit the public: the state goes on unchanged.
             marked.append(Marked(raw, named.pop(_item_number(raw.number), state)))
             if heading is not None:
@@ -122,7 +141,6 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
             continue
         paragraphs = _paragraphs(text)
         first = paragraphs[0] if paragraphs else ""
-        last = paragraphs[-1] if paragraphs else ""
         if state and _READMITTED.search(first):
             state = ""  # the public came back for this item
         if _item_number(raw.number) in named:
@@ -130,46 +148,27 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
             if heading is not None:
                 state = heading
             continue
-        starts_here = _EXCLUDED.search(text) or _PRIVATE_SESSION.search(text)
-        is_motion = bool(_MOTION_TITLE.search(raw.title)) or bool(
-            starts_here and len(paragraphs) <= 2 and not raw.title.strip()
-        )
-        # Where the exclusion stands in the item: at its end, it is for the items after; at
-        # its start with the business after it, it was for this item. Alone, it looks ahead
-        # only if it says so ("for the following items"); otherwise this item is restricted.
-        at_end = bool(starts_here) and starts_here.start() >= len(text) - len(last)
-        looks_ahead = at_end and (len(paragraphs) > 1 or bool(_FORWARD.search(last)))
+        exclusions = [*_EXCLUDED.finditer(text), *_PRIVATE_SESSION.finditer(text)]
+        motion_title = bool(_MOTION_TITLE.search(raw.title))
         reason_after = ""
-        if starts_here:
-            ground = legal_ground(text)
-            why = (
-                f"Taken after the public were excluded ({ground})."
-                if ground
-                else (
-                    "Taken after the public were excluded."
-                    if _EXCLUDED.search(text)
-                    else "Taken in private session."
-                )
-            )
+        if exclusions or motion_title:
+            why = _why(text)
             listed = _named_items(text, items[position + 1 :])
             if listed:
                 # "during consideration of item 5": that item, wherever it comes.
                 named.update(dict.fromkeys(listed, why))
-            elif is_motion or looks_ahead:
-                reason_after = why  # from the next item on
+            elif _business_follows(text, exclusions):
+                state = state or why  # this item's own business was taken in private
+            elif motion_title or len(paragraphs) > 1 or _FORWARD.search(text) or not raw.title:
+                reason_after = why  # the motion: from the next item on
             else:
-                state = state or why  # this item is the business taken in private
-        elif not state and _EXEMPT_MENTION.search(text) and not is_motion:
-            what = " ".join(_EXEMPT_MENTION.search(text).group().split())
-            state = f"{doc.RESTRICTED_IN_DOUBT_WARNING} the minutes mention “{what}” here."
-            if not doubt_warned:
-                number = raw.number or raw.title or f"{len(marked) + 1}"
-                warnings.append(
-                    f"{doc.RESTRICTED_IN_DOUBT_WARNING} the minutes mention “{what}” at item "
-                    f"{number} without saying which items it covers, so that item and every "
-                    "item after it were restricted; check them and lift what is public."
-                )
-                doubt_warned = True
+                state = state or why  # said of this item alone: fail closed
+        elif not state and (mention := _EXEMPT_MENTION.search(text)):
+            state = doubt.start(
+                mention.group(),
+                f"item {raw.number or raw.title or position + 1}",
+                "that item and every item after it",
+            )
         marked.append(Marked(raw, state))
         if reason_after:
             state = reason_after
@@ -178,6 +177,86 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         if heading is not None:
             state = heading
     return marked
+
+
+class _Doubt:
+    """Restricting in doubt: the reason each such item gives, and one warning a document."""
+
+    def __init__(self, warnings: list[str]):
+        self.warnings = warnings
+
+    def start(self, what: str, where: str, which: str) -> str:
+        what = " ".join(what.split())
+        self.warn(
+            f"the minutes mention “{what}” at {where} without saying which items it covers, "
+            f"so {which} were restricted; check them and lift what is public."
+        )
+        return f"{doc.RESTRICTED_IN_DOUBT_WARNING} the minutes mention “{what}” here."
+
+    def warn(self, message: str) -> None:
+        if not any(w.startswith(doc.RESTRICTED_IN_DOUBT_WARNING) for w in self.warnings):
+            self.warnings.append(f"{doc.RESTRICTED_IN_DOUBT_WARNING} {message}")
+
+
+def _speaks_of_exclusion(raw: RawItem) -> bool:
+    text = f"{raw.title}\n{raw.agenda_text}\n{raw.minutes_text}"
+    return bool(
+        _MOTION_TITLE.search(raw.title)
+        or section_heading(raw.title) == "restricted"
+        or _EXCLUDED.search(text)
+        or _PRIVATE_SESSION.search(text)
+        or any(section_heading(line) == "restricted" for line in text.split("\n")[-3:])
+    )
+
+
+def _why(text: str) -> str:
+    ground = legal_ground(text)
+    if ground:
+        return f"Taken after the public were excluded ({ground})."
+    if _EXCLUDED.search(text):
+        return "Taken after the public were excluded."
+    if _PRIVATE_SESSION.search(text):
+        return "Taken in private session."
+    return "Taken after the motion to exclude the public."
+
+
+_SENTENCE_END = re.compile(r"[.;!?](?:\s|$)")
+
+
+def _business_follows(text: str, exclusions: list[re.Match]) -> bool:
+    """Whether the item goes on, after the sentence that excludes the public, with business of
+    its own (more than a few words): then that business was taken in private."""
+    if not exclusions:
+        return False
+    end = max(match.end() for match in exclusions)
+    stop = _SENTENCE_END.search(text, end)
+    after = text[stop.end() :] if stop else ""
+    # The grounds cited after the motion ("(by virtue of paragraph 3 of Part 1 of Schedule
+    # 12A …)") are not business.
+    after = _LEGAL_NOTE.sub(" ", _BRACKETS.sub(" ", after))
+    return len(after.split()) > 8 and not _READMITTED.search(after[:200])
+
+
+_BRACKETS = re.compile(r"\([^()]{0,400}\)")
+_LEGAL_NOTE = re.compile(
+    r"[^.\n]{0,200}\b(?:Schedule\s+(?:12|7)\s*A|Local\s+Government\s+(?:\(Scotland\)\s+)?Act|"
+    r"Section\s+100\s*A|paragraphs?\s+\d)[^.\n]{0,200}\.?",
+    re.IGNORECASE,
+)
+
+
+# A section heading is a short line of its own, not a sentence: "Part 1 of the report set out
+# the posts at risk." and "Confidential information from the GP showed …" are text.
+def section_heading(line: str) -> str | None:
+    """ "restricted" or "public" for a section heading line; None for anything else."""
+    line = line.strip()
+    if not line or len(line) > 80 or (line.endswith(".") and len(line.split()) > 3):
+        return None
+    if SECTION_RESTRICTED.match(line):
+        return "restricted"
+    if SECTION_PUBLIC.match(line):
+        return "public"
+    return None
 
 
 _NAMED = re.compile(
@@ -211,12 +290,13 @@ def _section_after(field: str, text: str) -> tuple[str, str | None]:
     # ("(by virtue of paragraph 3 of Part 1 of Schedule 12A …)"), which stay in the text.
     for index in reversed(filled[-3:]):
         line = lines[index].strip()
+        kind = section_heading(line)
         rest = "\n".join(lines[index + 1 :])
-        if SECTION_RESTRICTED.match(line):
+        if kind == "restricted":
             heading = line.replace("**", "").strip()
             ground = legal_ground(rest)
             reason = f"In the section headed “{heading}”" + (f" ({ground})." if ground else ".")
             return "\n".join(lines[:index] + lines[index + 1 :]).rstrip(), reason
-        if SECTION_PUBLIC.match(line) and field:
+        if kind == "public" and field:
             return "\n".join(lines[:index] + lines[index + 1 :]).rstrip(), ""
     return text, None

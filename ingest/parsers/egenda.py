@@ -18,7 +18,7 @@ from .text import clean_block
 # "Item Description Decision": the table's column headings, where the header ends.
 TABLE_HEADINGS = re.compile(r"^Item\s*+Description\s*+Decision$", re.IGNORECASE)
 _PREFIX = re.compile(r"^[A-Z][A-Za-z]{0,7}$")
-_NUMBER = re.compile(r"^\d{1,4}\s*+/\s*+\d{2,4}$")
+_NUMBER = re.compile(r"^\d{1,4}\s*+/\s*+\d{1,4}$")
 # "1264 MINUTES": a number and a title in capitals on one line.
 _NUMBER_AND_TITLE = re.compile(r"^(?P<number>\d{1,5})\s++(?P<title>[A-Z0-9][^a-z]*)$")
 _PREAMBLE = re.compile(r"^(?:Item\s*+)?Preamble$", re.IGNORECASE)
@@ -148,12 +148,14 @@ def _attach_preamble(layout: Layout, lines: list[str]) -> None:
             number = _squeezed(f"{line} {following}")
             # A number not in the table: its narrative goes with the item before it, as text
             # read out of place is safer kept together with its neighbour than lost.
-            if number not in by_number and "Preamble" not in " ".join(layout.warnings):
-                layout.warnings.append(
+            current, narrative = by_number.get(number, current), []
+            if number not in by_number and current is not None:
+                # Its narrative is kept with the item before it, which is restricted for
+                # review: it may be a confidential item's.
+                current.doubt = (
                     f"The Preamble section names item {line} {following}, which is not in the "
                     "table; its text was kept with the item before it."
                 )
-            current, narrative = by_number.get(number, current), []
             index += 2
             continue
         if not _PREAMBLE.match(line):

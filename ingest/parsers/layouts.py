@@ -20,6 +20,9 @@ class RawItem:
     minutes_text: str = ""
     # True where the layout prints a "Minutes:" label, so an empty label means no minutes.
     labelled: bool = False
+    # Why the layout cannot tell whether some of this item's text is its own (text it could
+    # not place, kept here rather than lost): the item is restricted for review.
+    doubt: str = ""
 
 
 @dataclass

@@ -72,7 +72,7 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
 
 
 _APOLOGIES_ITEM = re.compile(r"^\W*apolog", re.IGNORECASE)
-_ATTENDANCE_ITEM = re.compile(r"apolog|attendance|present|introductions", re.IGNORECASE)
+_ATTENDANCE_ITEM = re.compile(r"\b(?:apolog\w*|attendance|present|introductions)\b", re.IGNORECASE)
 
 
 def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
@@ -80,7 +80,8 @@ def _attendance_in_items(meeting: doc.ParsedMeeting) -> None:
     none: "1. Apologies" with "Apologies were received from …" as its minutes."""
     given = {attendee.attendance for attendee in meeting.attendees}
     for item in meeting.items[:3]:
-        if not _ATTENDANCE_ITEM.search(item.title):
+        # A restricted item's names are its own business, never the meeting's attendance.
+        if item.restricted or not _ATTENDANCE_ITEM.search(item.title):
             continue
         for attendee in read_attendance(f"{item.agenda_text}\n\n{item.minutes_text}") or (
             apologies_in_item(item.minutes_text) if _APOLOGIES_ITEM.search(item.title) else []

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from . import document as doc
 from .layouts import Layout, RawItem
+from .sections import SECTION_RESTRICTED
 from .text import clean_block
 
 # "SSP/12/25", "SSP 12/25", "CSF 14/1", "Cou/285/07-08", "C048/23".
@@ -327,8 +328,13 @@ def drop_furniture(text: str) -> str:
             line = lines[index].strip()
             if line and index != mark and len(line) <= 120:
                 near[line] = near.get(line, 0) + 1
-    # A running header or footer: printed beside most page marks, so more than once.
-    running = {line for line, count in near.items() if count >= max(2, len(marks) - 1)}
+    # A running header or footer: printed beside most page marks, so more than once. A heading
+    # that opens confidential business is kept even when it is repeated on each page.
+    running = {
+        line
+        for line, count in near.items()
+        if count >= max(2, len(marks) - 1) and not SECTION_RESTRICTED.match(line)
+    }
     kept = [
         _PAGE_MARK_INLINE.sub(" ", line).rstrip() if "Page " in line else line
         for index, line in enumerate(lines)
