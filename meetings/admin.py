@@ -193,7 +193,8 @@ def _plain_list(lines, empty: str):
     if not lines:
         return empty
     return format_html(
-        "<ul>{}</ul>", format_html_join("", "<li>{}</li>", ((line,) for line in lines))
+        '<ul class="plain-list">{}</ul>',
+        format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
     )
 
 
@@ -293,6 +294,9 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
         if retitled:
             # An item's topics may be named in its title.
             services.retag_items(AgendaItem.objects.filter(pk__in=retitled))
+        if formset.model is AgendaItem and formset.has_changed():
+            # A restriction made in doubt and lifted here no longer needs review.
+            form.instance.save(update_fields=["needs_review"])
 
     @admin.action(description="Re-import from source", permissions=["import_minutes"])
     def reimport_from_source(self, request, queryset):
@@ -429,6 +433,9 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             names = [name for name in Override.ITEM_FIELDS if name in form.fields]
             record_hand_changes(request, obj, form.changed_data, form.initial, names)
         super().save_model(request, obj, form, change)
+        if change and "restricted" in form.changed_data:
+            # A restriction made in doubt and lifted here no longer needs review.
+            obj.meeting.save(update_fields=["needs_review"])
 
     def save_related(self, request, form, formsets, change):
         before = dict(

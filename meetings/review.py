@@ -41,11 +41,22 @@ class Facts:
     # Whether corrections made by hand could not be placed; for a stored meeting, a function
     # asking the database, called only when the other facts do not settle the question.
     unplaced: bool | Callable[[], bool]
+    # Whether an item is still restricted in doubt; for a stored meeting, a function asking
+    # the database (lifting such a restriction by hand settles the doubt); None: the warnings
+    # say, as for an import's outcome.
+    in_doubt: bool | Callable[[], bool] | None = None
 
     def has_unplaced(self) -> bool:
         if callable(self.unplaced):
             self.unplaced = self.unplaced()
         return self.unplaced
+
+    def has_doubt(self) -> bool:
+        if not any(_is_in_doubt(text) for text in self.warnings):
+            return False
+        if callable(self.in_doubt):
+            self.in_doubt = self.in_doubt()
+        return True if self.in_doubt is None else self.in_doubt
 
 
 @dataclass(frozen=True)
@@ -73,10 +84,28 @@ def _unplaced_condition() -> Q:
 _LAYOUT_GUESSED = Reason(
     "layout", "Layout guessed", warning=lambda text: text.startswith(GUESSED_LAYOUT_WARNING)
 )
+
+
+def _is_in_doubt(text: str) -> bool:
+    return text.startswith(RESTRICTED_IN_DOUBT_WARNING)
+
+
+def _in_doubt_condition() -> Q:
+    from meetings.models import AgendaItem  # models uses this module
+
+    still = AgendaItem.objects.filter(
+        meeting=OuterRef("pk"),
+        restricted=True,
+        restricted_reason__startswith=RESTRICTED_IN_DOUBT_WARNING,
+    )
+    return Q(Exists(still))
+
+
 _RESTRICTED_IN_DOUBT = Reason(
     "restricted",
     "Restricted in doubt",
-    warning=lambda text: text.startswith(RESTRICTED_IN_DOUBT_WARNING),
+    applies=lambda facts: facts.has_doubt(),
+    condition=_in_doubt_condition,
 )
 _CUT_TO_LENGTH = Reason(
     "cut", "Fields cut to length", warning=lambda text: _CUT.match(text) is not None
@@ -85,7 +114,9 @@ _NAMED_WARNINGS = (_LAYOUT_GUESSED, _RESTRICTED_IN_DOUBT, _CUT_TO_LENGTH)
 
 
 def _other_warning(text: str) -> bool:
-    return not any(reason.warning(text) for reason in _NAMED_WARNINGS)
+    return not _is_in_doubt(text) and not any(
+        reason.warning(text) for reason in _NAMED_WARNINGS if reason.warning is not None
+    )
 
 
 REASONS: tuple[Reason, ...] = (
@@ -133,7 +164,14 @@ def meeting_facts(meeting) -> Facts:
             return False
         return meeting.overrides.filter(unmatched__isnull=False).exists()
 
-    return Facts(meeting.date, meeting.body, meeting.warnings or [], unplaced)
+    def in_doubt():
+        if meeting._state.adding:
+            return True
+        return meeting.items.filter(
+            restricted=True, restricted_reason__startswith=RESTRICTED_IN_DOUBT_WARNING
+        ).exists()
+
+    return Facts(meeting.date, meeting.body, meeting.warnings or [], unplaced, in_doubt)
 
 
 def meeting_reasons(meeting) -> list[Reason]:

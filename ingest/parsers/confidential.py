@@ -1,12 +1,14 @@
 """Confidential business as a state of the document.
 
-Items under a "Confidential" / "Part 2" / "Part B" / "Exempt" heading, and items taken after the
-public were excluded or the meeting went into private session, are restricted until the public
-is readmitted, a public section begins, or the document ends. The motion that excludes the
-public is itself public business: the restriction starts at the next item. Where the minutes
-mention exempt information, Schedule 12A or a private session and do not say which items that
-covers, every item from there on is restricted and the document is listed for review: a wrongly
-hidden item costs a click, a wrongly published one cannot be taken back.
+Items under a "Confidential" / "Part 2" / "Part B" / "Exempt" / "Not for publication" heading
+(a short line of its own), and items taken after the public were excluded or the meeting went
+into private session, are restricted until the public is readmitted, a public section begins,
+or the document ends. The motion that excludes the public is itself public business: the
+restriction starts at the next item, unless the item's own business follows the motion in its
+text. An exclusion that names its items ("during consideration of item 5") restricts those.
+Where the minutes mention exempt information, Schedule 12A or a private session and do not say
+which items that covers, every item from there on is restricted and the document is listed for
+review: a wrongly hidden item costs a click, a wrongly published one cannot be taken back.
 """
 
 import re

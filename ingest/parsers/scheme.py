@@ -1,11 +1,18 @@
 """Minutes of a layout not known in advance: find the numbering scheme, then cut.
 
 Every line that could head an item is a candidate: a reference or number alone on its line
-(the title on the next), a number or reference with the title on the same line, "Minute 12",
-or a title with "(Item 4)" under it. Candidates are grouped by their pattern, and in each group
-the longest run of numbers going up through the document is kept: the group with the longest
-run is the document's scheme. Other numbered lines (a proforma's "1." and "2.", paragraphs
-numbered inside an item, a repeat of the numbers further down) are text.
+(the title on the next), a number or reference with the title on the same line (a title run on
+into its minute is cut where a sentence begins), "Minute 12", a title with "(Item 4)" under it,
+a number run into its title ("A1Declarations"), a paragraph numbered without a title.
+Candidates are grouped by their pattern, and in each group the longest run of numbers going up
+through the document is kept: the group with the longest run is the document's scheme (untitled
+paragraphs only where no titled scheme is found). Other numbered lines (a proforma's "1." and
+"2.", paragraphs numbered inside an item, a repeat of the numbers further down) are text;
+"(a)", "(b)" … in order under an item are its sub-items.
+
+Before the reading, ``drop_furniture`` leaves out page marks ("Page 2 of 7") and the running
+header or footer printed beside them, and ``unflatten`` cuts a document flattened into one long
+line at its references again.
 """
 
 import bisect

@@ -22,7 +22,7 @@ LONG_TITLE = "Community safety " * 70
 
 def formal(*, body="Safer Stockton Partnership", attendee="Ann McCoy") -> bytes:
     """Formal minutes: a sentence naming the body and date, attendance, numbered items."""
-    return f"""Safer Stockton Partnership
+    return f"""{body}
 
 A meeting of {body} was held on Wednesday, 28th September, 2022.
 

@@ -27,7 +27,12 @@ def meetings(make_meeting):
         "undated": make_meeting(body="Undated", date=None),
         "no body": make_meeting(body="", date=next(day)),
         "guessed": make_meeting(body="Guessed", date=next(day), warnings=[GUESSED]),
-        "in doubt": make_meeting(body="In doubt", date=next(day), warnings=[IN_DOUBT]),
+        "in doubt": make_meeting(
+            body="In doubt",
+            date=next(day),
+            warnings=[IN_DOUBT],
+            items=[{"title": "Licence review", "restricted": True, "restricted_reason": IN_DOUBT}],
+        ),
         "cut": make_meeting(body="Cut", date=next(day), warnings=[CUT]),
         "other": make_meeting(body="Other", date=next(day), warnings=[OTHER]),
         "mixed": make_meeting(body="Mixed", date=next(day), warnings=[GUESSED, OTHER]),
@@ -98,7 +103,17 @@ def read_with(monkeypatch):
                 notes=list(notes),
                 warnings=list(warnings),
             )
-            parsed.items.append(ParsedItem(position=1, number="", number_printed="", title=text))
+            doubt = next((w for w in warnings if w.startswith(IN_DOUBT[:20])), "")
+            parsed.items.append(
+                ParsedItem(
+                    position=1,
+                    number="",
+                    number_printed="",
+                    title=text,
+                    restricted=bool(doubt),
+                    restricted_reason=doubt,
+                )
+            )
             return parsed
 
         monkeypatch.setattr("ingest.services.parse_minutes", parse)
@@ -137,3 +152,27 @@ def test_the_reading_notes_are_stored_shown_and_updated(admin_client, read_with)
     assert import_document(b"Community safety!", "notes.txt").status == "updated"
     meeting.refresh_from_db()
     assert meeting.reading_notes == ["Layout: numbered minutes"]
+
+
+def test_lifting_a_restriction_made_in_doubt_takes_the_meeting_off_the_list(admin_client, meetings):
+    meeting = meetings["in doubt"]
+    item = meeting.items.get()
+    page = f"/admin/meetings/agendaitem/{item.pk}/change/"
+    form = admin_client.get(page).context["adminform"].form
+    data = {
+        **{name: value for name, value in form.initial.items() if value is not None},
+        "meeting": meeting.pk,
+        "attachments": "[]",
+        "resolutions-TOTAL_FORMS": "0",
+        "resolutions-INITIAL_FORMS": "0",
+        "item_topics-TOTAL_FORMS": "0",
+        "item_topics-INITIAL_FORMS": "0",
+    }
+    del data["restricted"]  # the box unticked
+
+    response = admin_client.post(page, data)
+
+    assert response.status_code == 302, response.content.decode()[:2000]
+    meeting.refresh_from_db()
+    assert "Restricted in doubt" not in meeting.review_reasons()
+    assert listed(admin_client, "review=restricted") == []

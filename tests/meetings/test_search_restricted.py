@@ -140,7 +140,7 @@ class TestOutsiders:
         assert item.snippet == "<mark>iQuanta</mark> Report"
         assert [link.topic.name for link in item.shown_topics] == ["iQuanta"]
         assert facet_labels(response) == {"iQuanta", "2025", "Restricted", "Heard"}
-        assert "discussed in private" in html
+        assert "its papers, minutes and decisions are not" in html
         assert_no_secrets(html)
 
     def test_found_by_number(self, archive, outsider):
@@ -220,7 +220,7 @@ class TestMembers:
         assert "<mark>zanzibar</mark> comparison" in item.snippet
         assert [link.topic.name for link in item.shown_topics] == ["iQuanta", "Zanzibar Project"]
         assert "Zanzibar Project" in facet_labels(response)
-        assert "discussed in private" not in html
+        assert "its papers, minutes and decisions are not" not in html
         (row,) = csv_rows(member, q="zanzibar")
         assert row["decisions"] == "The marmoset report was noted."
         assert row["topics"] == "iQuanta; Zanzibar Project"
