@@ -329,12 +329,16 @@ def drop_furniture(text: str) -> str:
     marks = [index for index, line in enumerate(lines) if _PAGE_MARK.match(line.strip())]
     if not marks and "Page " not in text:
         return text
-    near: dict[str, int] = {}
+    # Each printed line near a page mark, counted once however many marks it is near: a line
+    # between two marks close together is not a running header.
+    beside: set[int] = set()
     for mark in marks:
-        for index in range(max(0, mark - 3), min(len(lines), mark + 4)):
-            line = lines[index].strip()
-            if line and index != mark and len(line) <= 120:
-                near[line] = near.get(line, 0) + 1
+        beside.update(range(max(0, mark - 3), min(len(lines), mark + 4)))
+    near: dict[str, int] = {}
+    for index in beside - set(marks):
+        line = lines[index].strip()
+        if line and len(line) <= 120:
+            near[line] = near.get(line, 0) + 1
     # A running header or footer: printed beside most page marks, so more than once. A heading
     # that opens confidential business is kept even when it is repeated on each page.
     running = {

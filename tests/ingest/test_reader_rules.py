@@ -215,3 +215,137 @@ def test_readmitted_said_of_anyone_but_the_public_does_not_end_the_private_busin
     meeting = parse_minutes(text)
 
     assert [item.restricted for item in meeting.items] == [False, False, True, True]
+
+
+def restricted(text):
+    return [item.restricted for item in parse_minutes(text).items]
+
+
+EXCLUDED = "RESOLVED that the public be excluded from the meeting for the following items."
+
+
+def test_an_item_whose_own_business_follows_the_motion_is_restricted():
+    text = (
+        NUMBERED.format(second=EXCLUDED)
+        .replace(
+            "2. Night-time Economy Update",
+            "2. Exclusion of the Press and Public",
+        )
+        .replace(
+            EXCLUDED,
+            EXCLUDED + " The Committee then considered the conduct of an officer and agreed "
+            "that the disciplinary panel hear the case next month.",
+        )
+    )
+
+    assert restricted(text) == [False, True, True, True]
+
+
+def test_a_motion_printed_only_as_a_title_restricts_what_follows():
+    text = NUMBERED.format(second="").replace(
+        "2. Night-time Economy Update\n\n", "2. Exclusion of the Press and Public\n\n"
+    )
+
+    assert restricted(text) == [False, False, True, True]
+
+
+@pytest.mark.parametrize(
+    "said",
+    [
+        "The press and public were asked to leave the meeting for the following items.",
+        "The public gallery was cleared for the following items.",
+        "The Committee met in camera for the following items.",
+    ],
+)
+def test_other_wordings_of_an_exclusion_are_read(said):
+    assert restricted(NUMBERED.format(second=said)) == [False, False, True, True]
+
+
+@pytest.mark.parametrize(
+    "line",
+    [
+        "A member of the public who returned to the premises was spoken to.",
+        "Part 1 of the report set out the posts at risk.",
+        "Public",
+    ],
+)
+def test_words_inside_private_business_do_not_end_it(line):
+    text = NUMBERED.format(second=EXCLUDED).replace(
+        "Partners agreed to run a joint stall in the market square.",
+        f"Partners discussed the case.\n{line}" if line != "Public" else "Partners discussed it.",
+    )
+
+    assert restricted(text) == [False, False, True, True]
+
+
+def test_a_sentence_starting_like_a_heading_is_not_one_and_gives_no_reason():
+    text = NUMBERED.format(second=EXCLUDED).replace(
+        "Partners agreed to run a joint stall in the market square.",
+        "Confidential information from the family's doctor showed a pattern of harm.",
+    )
+
+    items = parse_minutes(text).items
+    assert [item.restricted for item in items] == [False, False, True, True]
+    assert all("doctor" not in item.restricted_reason for item in items)
+
+
+def test_names_in_a_restricted_item_are_not_the_meetings_attendance():
+    text = (
+        NUMBERED.format(second=EXCLUDED)
+        .replace(
+            "1. Apologies for Absence\nThere were no apologies.",
+            "1. Apologies for Absence\nThere were no apologies.",
+        )
+        .replace(
+            "3. Knife Crime Awareness Week\n"
+            "Partners agreed to run a joint stall in the market square.",
+            "3. Presentation on a covert operation\nIn attendance: DS Paul Grey, Jane Roe",
+        )
+    )
+
+    names = [attendee.name for attendee in parse_minutes(text).attendees]
+    assert "Paul Grey" not in names and "Jane Roe" not in names
+
+
+def test_an_agendas_exclusion_with_none_in_the_minutes_restricts_every_item_for_review():
+    text = (
+        "AGENDA\n\n1. Apologies\n\nThe public are likely to be excluded for item 2, which "
+        "involves exempt information.\n\n2. Licence review\n\nMINUTES\n\n"
+        + NUMBERED.format(second="Members heard the licence holder.")
+    )
+
+    meeting = parse_minutes(text)
+
+    assert all(item.restricted for item in meeting.items)
+    assert any(w.startswith(doc.RESTRICTED_IN_DOUBT_WARNING) for w in meeting.warnings)
+
+
+def test_a_private_rented_home_is_not_private_business():
+    meeting = read("Anti-social behaviour in private rented housing had risen.")
+
+    assert not any(item.restricted for item in meeting.items)
+
+
+def test_a_confidential_heading_repeated_on_each_page_is_not_page_furniture():
+    page_break = "\nPage {n} of 3\nCONFIDENTIAL - NOT FOR PUBLICATION\n"
+    text = (
+        NUMBERED.format(second="Members noted the update.")
+        .replace(
+            "3. Knife Crime Awareness Week",
+            page_break.format(n=1) + "\n3. Knife Crime Awareness Week",
+        )
+        .replace("4. Date of Next Meeting", page_break.format(n=2) + "\n4. Date of Next Meeting")
+    )
+    text += page_break.format(n=3)
+
+    assert restricted(text) == [False, False, True, True]
+
+
+def test_an_egenda_narrative_for_an_item_not_in_the_table_restricts_where_it_is_kept():
+    text = EGENDA.replace("SHP\n103/12\nMembers heard", "SHP\n103/2\nMembers heard")
+
+    meeting = parse_minutes(text)
+
+    holder = next(item for item in meeting.items if "Quayside" in item.minutes_text)
+    assert holder.restricted
+    assert holder.restricted_reason.startswith(doc.RESTRICTED_IN_DOUBT_WARNING)
