@@ -113,7 +113,7 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         # public, and no item does: which items it meant cannot be told.
         mention = _EXEMPT_MENTION.search(header) or _EXCLUDED.search(header)
         if mention:
-            state = doubt.start(mention.group(), "the header", "every item")
+            state = doubt.start(mention.group(), "the header", "every item was restricted")
     for position, raw in enumerate(items):
         has_text = bool(raw.agenda_text.strip() or raw.minutes_text.strip())
         heading_kind = section_heading(raw.title)
@@ -169,7 +169,7 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
             state = doubt.start(
                 mention.group(),
                 f"item {raw.number or raw.title or position + 1}",
-                "that item and every item after it",
+                "that item and every item after it were restricted",
             )
         marked.append(Marked(raw, state))
         if reason_after:
@@ -191,7 +191,7 @@ class _Doubt:
         what = " ".join(what.split())
         self.warn(
             f"the minutes mention “{what}” at {where} without saying which items it covers, "
-            f"so {which} were restricted; check them and lift what is public."
+            f"so {which}; check them and lift what is public."
         )
         return f"{doc.RESTRICTED_IN_DOUBT_WARNING} the minutes mention “{what}” here."
 

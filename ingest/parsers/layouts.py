@@ -531,7 +531,8 @@ _NUMBERED_HEADING = re.compile(rf"^({REFERENCE}|{PLAIN_NUMBER})\s+(.+)$")
 
 # What only a header holds: the opening sentence, attendance lists, venue and contact.
 _HEADER_PARAGRAPH = re.compile(
-    r"^(?:A meeting of .+ was held on\b|(?:(?:members |officers )?present|officers|"
+    r"^(?:A meeting of .+ was held on\b|(?:Draft\s+)?Minutes?\s+of\b.{0,200}\bheld\b"
+    r"|(?:(?:members |officers )?present|officers|"
     r"(?:also )?in attendance|also present|apologies(?: for absence)?|venue|contact|place|"
     r"location)\s*+:)",
     re.IGNORECASE,
