@@ -108,12 +108,15 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
     marked: list[Marked] = []
     doubt = _Doubt(warnings)
     named: dict[str, str] = {}  # items the exclusion names, with the reason
-    if not state and not any(_speaks_of_exclusion(raw) for raw in items):
-        # The header (an agenda printed before the minutes, say) speaks of excluding the
-        # public, and no item does: which items it meant cannot be told.
-        mention = _EXEMPT_MENTION.search(header) or _EXCLUDED.search(header)
-        if mention:
-            state = doubt.start(mention.group(), "the header", "every item was restricted")
+    # The header (an agenda printed before the minutes, say) speaks of excluding the public,
+    # and no item does: which items it meant cannot be told.
+    mention = (
+        None
+        if state or not _may_say_so(header)
+        else (_EXEMPT_MENTION.search(header) or _EXCLUDED.search(header))
+    )
+    if mention and not any(_speaks_of_exclusion(raw) for raw in items):
+        state = doubt.start(mention.group(), "the header", "every item was restricted")
     for position, raw in enumerate(items):
         has_text = bool(raw.agenda_text.strip() or raw.minutes_text.strip())
         heading_kind = section_heading(raw.title)
@@ -202,6 +205,8 @@ class _Doubt:
 
 def _speaks_of_exclusion(raw: RawItem) -> bool:
     text = f"{raw.title}\n{raw.agenda_text}\n{raw.minutes_text}"
+    if not _may_say_so(text) and not section_heading(raw.title):
+        return any(section_heading(line) == "restricted" for line in text.split("\n")[-3:])
     return bool(
         _MOTION_TITLE.search(raw.title)
         or section_heading(raw.title) == "restricted"

@@ -172,8 +172,14 @@ _MARKER_ALONE = re.compile(
 )
 
 
+# Found before ``_MARKER_ALONE`` is tried at every line: a marker ending its line is rare.
+_MARKER_AT_LINE_END = re.compile(
+    r"(?:RESOLVED|AGREED|DECIDED|resolved|agreed|decided)[ \t]*+(?::[ \t]*+-?|[-–])?[ \t]*+\n"
+)
+
+
 def read_resolutions(minutes: str) -> list[doc.ParsedResolution]:
-    if "esolved" in minutes or "ESOLVED" in minutes or "greed" in minutes or "GREED" in minutes:
+    if _MARKER_AT_LINE_END.search(minutes):
         minutes = _MARKER_ALONE.sub(r"\g<marker> ", minutes)
     resolutions = []
     listed_spans: list[tuple[int, int]] = []  # in order, apart

@@ -372,6 +372,8 @@ def _formal_heading(paragraph: str, after: int | None = None) -> tuple[str, str]
     """(number, title) when the paragraph is an item heading; one numbered past 999 only when
     the number of the item before it is ``after`` and it follows on."""
     plain = paragraph.replace("**", "").strip()
+    if not _FORMAL_START.match(plain):
+        return None
     if plain.count("\n") > 1:
         # A heading with its title, and the minute beginning on the lines under it.
         first, _, rest = plain.partition("\n")
@@ -399,6 +401,9 @@ def _formal_heading(paragraph: str, after: int | None = None) -> tuple[str, str]
     return None
 
 
+# What every formal heading starts with: a prefix, then a number ("SSP 12/22", "SSP/4/22",
+# "SSP Title" with the number below): tried first, as most paragraphs are not headings.
+_FORMAL_START = re.compile(r"^[A-Z]{1,8}\s*+(?:/|\d|[A-Z][a-z])")
 # A line that is a sentence or a decision, not the rest of a title wrapped onto it.
 _SENTENCE_LINE = re.compile(r"^(?:.*[.!?]|(?:RESOLVED|AGREED|NOTED|DECISION)\b.*)$")
 

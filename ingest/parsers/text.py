@@ -82,7 +82,8 @@ def find_time(text: str) -> time | None:
 MAX_SPACES = 40
 MAX_BLANK_LINES = 3
 _LONG_SPACES = re.compile(rf"[ \t]{{{MAX_SPACES + 1},}}")
-_MANY_BLANK_LINES = re.compile(rf"\n(?:[ \t]*\n){{{MAX_BLANK_LINES + 1},}}")
+# Lines are stripped of trailing blanks first, so a blank line is empty.
+_MANY_BLANK_LINES = re.compile(rf"\n{{{MAX_BLANK_LINES + 2},}}")
 
 
 def normalise(text: str) -> str:
@@ -91,8 +92,11 @@ def normalise(text: str) -> str:
     text = text.lstrip("\ufeff").replace("\r\n", "\n").replace("\r", "\n")
     text = text.replace("\xa0", " ").replace("\u200b", "").replace("\f", "\n\n")
     text = "\n".join(line.rstrip() for line in text.split("\n"))
-    text = _LONG_SPACES.sub(" " * MAX_SPACES, text)
-    return _MANY_BLANK_LINES.sub("\n" * (MAX_BLANK_LINES + 1), text)
+    if "\t" in text or " " * (MAX_SPACES + 1) in text:
+        text = _LONG_SPACES.sub(" " * MAX_SPACES, text)
+    if "\n" * (MAX_BLANK_LINES + 2) in text:
+        text = _MANY_BLANK_LINES.sub("\n" * (MAX_BLANK_LINES + 1), text)
+    return text
 
 
 _PARAGRAPH_BREAK = re.compile(r"\n\s*\n")
