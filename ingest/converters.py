@@ -384,6 +384,10 @@ PDF_MAX_CHARS = 5_000_000
 # Measuring each character takes some 30 µs, a second for minutes of 40,000 characters: past
 # this much text the PDF's lines are read as they come, without rebuilding its layout.
 PDF_LAYOUT_MAX_CHARS = 500_000
+# No printed page of minutes holds more than some 6,000 characters. A page far denser than that
+# (characters scattered one by one, a drawing's labels) would take pdfminer.six minutes to lay
+# out: such a PDF is read as its lines come too.
+PDF_LAYOUT_MAX_PAGE_CHARS = 15_000
 _NO_TEXT_LAYER = "the PDF has no text layer (a scan?); save it as text first"
 
 # Page furniture that is never the minutes, on a page of its own too: "Page 2 of 5", "Page 2".
@@ -438,7 +442,9 @@ def pdf_to_text(data: bytes) -> str:
                 raise ConversionError(
                     f"the PDF holds more than {PDF_MAX_CHARS:,} characters of text"
                 )
-        if size > PDF_LAYOUT_MAX_CHARS:
+        if size > PDF_LAYOUT_MAX_CHARS or max(map(len, texts), default=0) > (
+            PDF_LAYOUT_MAX_PAGE_CHARS
+        ):
             if not "".join(texts).strip():
                 raise ConversionError(_NO_TEXT_LAYER)
             return _tidy("\n\n".join(texts))

@@ -267,3 +267,10 @@ def test_a_pdf_with_more_text_than_is_measured_is_read_line_by_line(monkeypatch)
     assert converters.pdf_to_text(data) == f"{FULL} {SHORT}\n"
     monkeypatch.setattr(converters, "PDF_LAYOUT_MAX_CHARS", 20)
     assert converters.pdf_to_text(data) == f"{FULL}\n{SHORT}\n"
+
+
+def test_a_page_denser_than_any_printed_minutes_is_read_line_by_line(monkeypatch):
+    data = pdf_of([column([FULL, SHORT])])
+    monkeypatch.setattr(converters, "PDF_LAYOUT_MAX_PAGE_CHARS", 20)
+
+    assert converters.pdf_to_text(data) == f"{FULL}\n{SHORT}\n"
