@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.contrib.messages import get_messages
+from django.test import override_settings
 from django.utils.text import slugify
 
 from ingest.parsers import ParsedItem, ParsedMeeting, ParsedResolution
@@ -25,6 +26,14 @@ def sample_bytes(name: str) -> bytes:
 
 def gold(name: str) -> dict:
     return json.loads((GOLD_DIR / name.replace(".txt", ".json")).read_text(encoding="utf-8"))
+
+
+@pytest.fixture(scope="session", autouse=True)
+def fast_password_hashing():
+    """Hash test users' passwords with a fast hasher: PBKDF2 is slow by design, and the suite
+    creates and signs in users hundreds of times. The site itself keeps Django's default."""
+    with override_settings(PASSWORD_HASHERS=["django.contrib.auth.hashers.MD5PasswordHasher"]):
+        yield
 
 
 @pytest.fixture
