@@ -130,58 +130,60 @@ def mark(items: list[RawItem], header: str, warnings: list[str]) -> list[Marked]
         kept, heading = _section_after(field, getattr(raw, field))
         if heading is not None:
             setattr(raw, field, kept)
-        text = f"{raw.agenda_text}\n\n{raw.minutes_text}"
-        if raw.doubt and not state:
-            # The layout could not tell where some of this item's text belongs.
-            doubt.warn(f"{raw.doubt} Item {raw.number or raw.title} was restricted; check it.")
-            marked.append(Marked(raw, f"{doc.RESTRICTED_IN_DOUBT_WARNING} {raw.doubt}"))
-            if heading is not None:
-                state = heading
-            continue
-        if not _may_say_so(f"{raw.title}\n{text}"):
-            # Nothing here can exclude or readmit the public: the state goes on unchanged.
-            marked.append(Marked(raw, named.pop(_item_number(raw.number), state)))
-            if heading is not None:
-                state = heading
-            continue
-        paragraphs = _paragraphs(text)
-        first = paragraphs[0] if paragraphs else ""
-        if state and _READMITTED.search(first):
-            state = ""  # the public came back for this item
-        if _item_number(raw.number) in named:
-            marked.append(Marked(raw, named.pop(_item_number(raw.number))))
-            if heading is not None:
-                state = heading
-            continue
-        exclusions = [*_EXCLUDED.finditer(text), *_PRIVATE_SESSION.finditer(text)]
-        motion_title = bool(_MOTION_TITLE.search(raw.title))
-        reason_after = ""
-        if exclusions or motion_title:
-            why = _why(text)
-            listed = _named_items(text, items[position + 1 :])
-            if listed:
-                # "during consideration of item 5": that item, wherever it comes.
-                named.update(dict.fromkeys(listed, why))
-            elif _business_follows(text, exclusions):
-                state = state or why  # this item's own business was taken in private
-            elif motion_title or len(paragraphs) > 1 or _FORWARD.search(text) or not raw.title:
-                reason_after = why  # the motion: from the next item on
-            else:
-                state = state or why  # said of this item alone: fail closed
-        elif not state and (mention := _EXEMPT_MENTION.search(text)):
-            state = doubt.start(
-                mention.group(),
-                f"item {raw.number or raw.title or position + 1}",
-                "that item and every item after it were restricted",
-            )
-        marked.append(Marked(raw, state))
-        if reason_after:
-            state = reason_after
-        if state and _READMITTED.search(text) and not _READMITTED.search(first):
-            state = ""  # readmitted at the end of this item
-        if heading is not None:
-            state = heading
+        reason, after = _place(items, position, state, named, doubt)
+        marked.append(Marked(raw, reason))
+        state = heading if heading is not None else after
     return marked
+
+
+def _place(
+    items: list[RawItem], position: int, state: str, named: dict[str, str], doubt: "_Doubt"
+) -> tuple[str, str]:
+    """For the item at ``position``: (why it is restricted, the state after it), "" where it
+    is not, or not any more. ``named`` holds the items an earlier exclusion named, and takes
+    those this one names."""
+    raw = items[position]
+    text = f"{raw.agenda_text}\n\n{raw.minutes_text}"
+    number = _item_number(raw.number)
+    if raw.doubt and not state:
+        # The layout could not tell where some of this item's text belongs.
+        doubt.warn(f"{raw.doubt} Item {raw.number or raw.title} was restricted; check it.")
+        return f"{doc.RESTRICTED_IN_DOUBT_WARNING} {raw.doubt}", state
+    if not _may_say_so(f"{raw.title}\n{text}"):
+        # Nothing here can exclude or readmit the public: the state goes on unchanged.
+        return named.pop(number, state), state
+    paragraphs = _paragraphs(text)
+    first = paragraphs[0] if paragraphs else ""
+    if state and _READMITTED.search(first):
+        state = ""  # the public came back for this item
+    if number in named:
+        return named.pop(number), state
+    exclusions = [*_EXCLUDED.finditer(text), *_PRIVATE_SESSION.finditer(text)]
+    motion_title = bool(_MOTION_TITLE.search(raw.title))
+    after = None
+    if exclusions or motion_title:
+        why = _why(text)
+        listed = _named_items(text, items[position + 1 :])
+        if listed:
+            # "during consideration of item 5": that item, wherever it comes.
+            named.update(dict.fromkeys(listed, why))
+        elif _business_follows(text, exclusions):
+            state = state or why  # this item's own business was taken in private
+        elif motion_title or len(paragraphs) > 1 or _FORWARD.search(text) or not raw.title:
+            after = why  # the motion: from the next item on
+        else:
+            state = state or why  # said of this item alone: fail closed
+    elif not state and (mention := _EXEMPT_MENTION.search(text)):
+        state = doubt.start(
+            mention.group(),
+            f"item {raw.number or raw.title or position + 1}",
+            "that item and every item after it were restricted",
+        )
+    reason = state
+    state = after if after is not None else state
+    if state and _READMITTED.search(text) and not _READMITTED.search(first):
+        state = ""  # readmitted at the end of this item
+    return reason, state
 
 
 class _Doubt:

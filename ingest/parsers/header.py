@@ -139,11 +139,7 @@ def _unlabelled_present(lines: list[str]) -> list[doc.ParsedAttendee]:
     for index, line in enumerate(filled[:25]):
         after_details = index and _ATTENDANCE_DETAILS.match(filled[index - 1])
         if (after_details and not _is_label(line)) or _COUNCILLORS_LINE.match(line):
-            attendees: list[doc.ParsedAttendee] = []
-            seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
-            for entry in _split_people(_councillors(line)):
-                _add(attendees, seen, parse_person(entry, doc.PRESENT))
-            return attendees
+            return _Attendance().add(_split_people(_councillors(line)), doc.PRESENT).people
     return []
 
 
@@ -374,8 +370,7 @@ _COUNCILLORS = re.compile(r"^(?:Councillors|Cllrs\.?)\s+", re.IGNORECASE)
 
 def read_attendance(text: str) -> list[doc.ParsedAttendee]:
     """Names under each attendance label, in a sentence of apologies, or one a line."""
-    attendees: list[doc.ParsedAttendee] = []
-    seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
+    attendance_list = _Attendance()
     lines = [line.strip() for line in text.split("\n")]
     index = 0
     while index < len(lines):
@@ -403,9 +398,9 @@ def read_attendance(text: str) -> list[doc.ParsedAttendee]:
             entries = _split_people(_councillors(value))
         else:
             entries, index = _listed_below(lines, index)
-        for entry in entries if attendance else ():
-            _add(attendees, seen, parse_person(entry, attendance))
-    return attendees
+        if attendance:
+            attendance_list.add(entries, attendance)
+    return attendance_list.people
 
 
 # "Cllr. L Owen sent his apologies."
@@ -425,14 +420,10 @@ def apologies_in_item(text: str) -> list[doc.ParsedAttendee]:
         entries = _split_people(_councillors(sent["names"]))
     else:
         entries, _ = _listed_below(lines, 0)
-    attendees: list[doc.ParsedAttendee] = []
-    seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
     # Without a label to say so, the entries are names only if each reads as one.
     if not all(_single_name(entry) and len(entry.split()) >= 2 for entry in entries):
         return []
-    for entry in entries:
-        _add(attendees, seen, parse_person(entry, doc.APOLOGIES))
-    return attendees
+    return _Attendance().add(entries, doc.APOLOGIES).people
 
 
 _FULL_STOP = re.compile(r"(?<=[a-z]{2})\.\s+(?=[A-Z])")
@@ -449,19 +440,29 @@ def _end_of_list(value: str) -> str:
     return value
 
 
-def _add(attendees, seen, person: doc.ParsedAttendee | None) -> None:
-    if not person:
-        return
-    key = (person.name.lower(), person.attendance)
-    if key in seen:
-        # Listed twice: keep one entry, with whatever detail either gives.
-        first = seen[key]
-        first.role = first.role or person.role
-        first.organisation = first.organisation or person.organisation
-        first.title = first.title or person.title
-        return
-    seen[key] = person
-    attendees.append(person)
+class _Attendance:
+    """The people read so far, in order, each once for each kind of attendance."""
+
+    def __init__(self):
+        self.people: list[doc.ParsedAttendee] = []
+        self._seen: dict[tuple[str, str], doc.ParsedAttendee] = {}
+
+    def add(self, entries: list[str], attendance: str) -> "_Attendance":
+        for entry in entries:
+            person = parse_person(entry, attendance)
+            if not person:
+                continue
+            key = (person.name.lower(), attendance)
+            if key in self._seen:
+                # Listed twice: keep one entry, with whatever detail either gives.
+                first = self._seen[key]
+                first.role = first.role or person.role
+                first.organisation = first.organisation or person.organisation
+                first.title = first.title or person.title
+                continue
+            self._seen[key] = person
+            self.people.append(person)
+        return self
 
 
 def _is_label(line: str) -> bool:

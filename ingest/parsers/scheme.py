@@ -103,18 +103,9 @@ def _candidate(lines: list[str], index: int, line: str) -> Candidate | None:
 
     if line[0].isdigit():
         return _numbered_candidate(index, line, following, title_below)
-    match = _valid_reference(_REFERENCE_ALONE.match(line))
-    if match and title_below():
-        return _reference(index, match, "")
-    match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
-    if match:
-        title = match["title"]
-        if not _plausible_title(title):
-            title = _run_on_title(title)
-        if _plausible_title(title):
-            candidate = _reference(index, match, title)
-            candidate.rest = match["title"][len(title) :].strip()
-            return candidate
+    candidate = _reference_candidate(index, line, title_below)
+    if candidate:
+        return candidate
     match = _MINUTE.match(line)
     if match and (match["title"] or title_below()):
         value = (int(match["number"]), "")
@@ -134,20 +125,30 @@ def _candidate(lines: list[str], index: int, line: str) -> Candidate | None:
     return None
 
 
-def _numbered_candidate(index: int, line: str, following: str, title_below) -> Candidate | None:
-    """A heading that starts with its number: "4", "4a", "59.  Title", "82/23 Title"."""
+def _reference_candidate(index: int, line: str, title_below) -> Candidate | None:
+    """A reference alone with the title below ("SSP/12/25"), or with the title on its line (a
+    title run on into its minute cut where the minute begins)."""
     match = _valid_reference(_REFERENCE_ALONE.match(line))
     if match and title_below():
         return _reference(index, match, "")
     match = _valid_reference(_REFERENCE_AND_TITLE.match(line))
-    if match:
-        title = match["title"]
-        if not _plausible_title(title):
-            title = _run_on_title(title)
-        if _plausible_title(title):
-            candidate = _reference(index, match, title)
-            candidate.rest = match["title"][len(title) :].strip()
-            return candidate
+    if not match:
+        return None
+    title = match["title"]
+    if not _plausible_title(title):
+        title = _run_on_title(title)
+    if not _plausible_title(title):
+        return None
+    candidate = _reference(index, match, title)
+    candidate.rest = match["title"][len(title) :].strip()
+    return candidate
+
+
+def _numbered_candidate(index: int, line: str, following: str, title_below) -> Candidate | None:
+    """A heading that starts with its number: "4", "4a", "59.  Title", "82/23 Title"."""
+    candidate = _reference_candidate(index, line, title_below)
+    if candidate:
+        return candidate
     match = _NUMBER_ALONE.match(line)
     if match and title_below() and not _NUMBER_ALONE.match(following):
         return _numbered(index, ("number",), match, "")
