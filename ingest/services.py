@@ -946,17 +946,28 @@ def _cut_to_columns(parsed: ParsedMeeting) -> None:
             for order, resolution in enumerate(item.resolutions, start=1)
         ]
     for model, part, what in parts:
-        for name in (parsed_field.name for parsed_field in dataclasses.fields(part)):
+        for name, limit, column_name in _limited_columns(model, type(part)):
             value = getattr(part, name)
-            try:
-                column = model._meta.get_field(name)
-            except FieldDoesNotExist:
-                continue
-            limit = getattr(column, "max_length", None)  # None: a relation, or any length
-            if isinstance(value, str) and limit is not None and len(value) > limit:
+            if isinstance(value, str) and len(value) > limit:
                 setattr(part, name, value[:limit])
-                label = f"{what} {column.verbose_name}"
+                label = f"{what} {column_name}"
                 parsed.warnings.append(review.cut_warning(label, limit, value))
+
+
+@functools.cache
+def _limited_columns(model, parsed_type) -> tuple[tuple[str, int, str], ...]:
+    """The parsed fields stored in a column of limited length: (name, length, the column's
+    name). Found once for each pair, as every document's every item and decision is checked."""
+    found = []
+    for parsed_field in dataclasses.fields(parsed_type):
+        try:
+            column = model._meta.get_field(parsed_field.name)
+        except FieldDoesNotExist:
+            continue
+        limit = getattr(column, "max_length", None)  # None: a relation, or any length
+        if limit is not None:
+            found.append((parsed_field.name, limit, column.verbose_name))
+    return tuple(found)
 
 
 def _outcome(
