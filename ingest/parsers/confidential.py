@@ -15,7 +15,7 @@ import re
 from dataclasses import dataclass
 
 from . import document as doc
-from .layouts import RawItem
+from .raw import RawItem
 from .sections import SECTION_PUBLIC, SECTION_RESTRICTED
 
 # "RESOLVED that the public be excluded from the meeting …", "the Committee resolved to

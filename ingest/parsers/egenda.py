@@ -12,7 +12,7 @@ with the narrative of each item: it belongs to those items and is not a new set 
 import re
 
 from . import document as doc
-from .layouts import Layout, RawItem
+from .raw import Layout, RawItem
 from .text import clean_block
 
 # "Item Description Decision": the table's column headings, where the header ends.

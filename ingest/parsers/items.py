@@ -3,7 +3,7 @@
 import re
 
 from . import document as doc
-from .layouts import RawItem
+from .raw import RawItem
 from .text import split_sentences
 
 # ModernGov prints attached papers after the title: "Minutes pdf icon PDF 69 KB".

@@ -6,33 +6,12 @@ meaning (decisions, status, restricted) is left to ``items`` and ``header``.
 """
 
 import re
-from dataclasses import dataclass, field
 
 from . import document as doc
+from .egenda import egenda, looks_like_egenda
+from .raw import Layout, RawItem
+from .scheme import find_scheme, numbered_scheme
 from .text import clean_block
-
-
-@dataclass
-class RawItem:
-    number: str = ""
-    title: str = ""
-    agenda_text: str = ""
-    minutes_text: str = ""
-    # True where the layout prints a "Minutes:" label, so an empty label means no minutes.
-    labelled: bool = False
-    # Why the layout cannot tell whether some of this item's text is its own (text it could
-    # not place, kept here rather than lost): the item is restricted for review.
-    doubt: str = ""
-
-
-@dataclass
-class Layout:
-    shape: str
-    header: str
-    items: list[RawItem] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was inferred, for the reading note
-
 
 # A council reference: "SSP 12/22", "SSP/47/24", "CAB/38/25", and "SSP/4724" where the page
 # text lost a slash. The prefix is letters; the last part is the municipal year.
@@ -566,10 +545,6 @@ def _looks_like_heading(paragraph: str) -> bool:
         and not _OPEN_ENDING.search(stripped)
     )
 
-
-# The egenda reader builds on this module's Layout and RawItem.
-from .egenda import egenda, looks_like_egenda  # noqa: E402
-from .scheme import find_scheme, numbered_scheme  # noqa: E402
 
 LAYOUTS = {
     doc.SHAPE_EGENDA: egenda,

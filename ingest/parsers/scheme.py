@@ -20,7 +20,7 @@ import re
 from dataclasses import dataclass
 
 from . import document as doc
-from .layouts import Layout, RawItem
+from .raw import Layout, RawItem
 from .sections import SECTION_RESTRICTED
 from .text import clean_block
 
