@@ -8,14 +8,13 @@ from django.db.models.functions import Lower
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 
 from . import search as search_backend
+from .facets import FILTERS
 from .filters import (
     CANDIDATES,
     RELEVANCE,
     SORT_CHOICES,
-    UNKNOWN_BODY,
     FacetQuery,
     ItemSearchFilter,
     load_items,
@@ -35,7 +34,7 @@ STREAM_FROM = 2000
 # Parameters that are not filters: kept by "clear all", or only about the page shown.
 KEPT_BY_CLEAR = ("q", "sort")
 # The parameter that lists every choice of a filter that shows its largest few at first.
-SHOW_ALL = {"topic": "all_topics", "body": "all_bodies"}
+SHOW_ALL = {f.name: f.show_all_param for f in FILTERS if f.show_all_param}
 PAGE_ONLY = ("page", *SHOW_ALL.values())
 
 
@@ -58,23 +57,12 @@ def _pairs(params, *, drop=(), without=None):
 def _active_filters(filterset, params) -> list[dict]:
     """The filters applied, each with a link that removes it and keeps everything else."""
     values = filterset.values
-    labels = []
-    for year in values.get("year", []):
-        labels.append(("year", str(year), f"Year: {year}"))
-    for name, prefix in (("date_from", "From"), ("date_to", "To")):
-        if name in values:
-            label = f"{prefix} {date_format(values[name], 'j F Y')}"
-            labels.append((name, params.get(name), label))
-    for topic in values.get("topic", []):
-        labels.append(("topic", topic.slug, f"Topic: {topic.name}"))
-    if "restricted" in values:
-        label = "Restricted items only" if values["restricted"] == "yes" else "Not restricted"
-        labels.append(("restricted", values["restricted"], label))
-    status_labels = dict(filterset.filters["status"].extra["choices"])
-    for status in values.get("status", []):
-        labels.append(("status", status, f"Status: {status_labels[status]}"))
-    for body in values.get("body", []):
-        labels.append(("body", body, f"Body: {body or UNKNOWN_BODY}"))
+    labels = [
+        (filter_.name, value, label)
+        for filter_ in FILTERS
+        if filter_.name in values
+        for value, label in filter_.active(values[filter_.name], params.get(filter_.name))
+    ]
     return [
         {"label": label, "remove_url": _url(_pairs(params, drop=PAGE_ONLY, without=(name, value)))}
         for name, value, label in labels
@@ -108,7 +96,7 @@ def _sort_options(filterset, params) -> list[dict]:
 
 
 # Where each parameter's error message links to on the page.
-ERROR_TARGETS = {"q": "search-q", "date_from": "date-from", "date_to": "date-to"}
+ERROR_TARGETS = {"q": "search-q", **{f.name: f.target() for f in FILTERS}}
 
 
 def _errors(filterset) -> list[dict]:
