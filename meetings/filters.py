@@ -22,15 +22,13 @@ items themselves (``FacetQuery``):
 """
 
 import copy
-import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.core.paginator import Page, Paginator
-from django.db import OperationalError, connections, transaction
+from django.db import connections, transaction
 
 from . import facet_index, search
 from .facets import (  # noqa: F401 (the filters' names, kept importable from here)
@@ -46,8 +44,6 @@ from .facets import (  # noqa: F401 (the filters' names, kept importable from he
 from .facets import rounded as _rounded
 from .models import AgendaItem, can_view_restricted
 from .search import parse_query
-
-logger = logging.getLogger(__name__)
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
@@ -67,8 +63,10 @@ class ItemSearchFilter(django_filters.FilterSet):
 
     ``FacetQuery`` finds, orders and counts the results from ``values``.
 
-    Give it ``request``: what a user without ``meetings.view_restricted`` can match, and the
-    topics counted for restricted items, depend on it.
+    Its filters between ``q`` and ``sort`` are those of ``facets.FILTERS``.
+
+    Give it ``user`` (or ``request``): what a user without ``meetings.view_restricted`` can
+    match, and the topics counted for restricted items, depend on it.
     """
 
     q = django_filters.CharFilter(label="Search the minutes")
@@ -851,35 +849,6 @@ class SearchResults:
             return []
         ids = FacetQuery(self.filterset).ids(index.start or 0, index.stop)
         return load_items(ids, using=self.filterset.queryset.db)
-
-
-def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
-    """The page ``number`` of a search's results, and the counts of ``filterset.summary``.
-
-    All within ``TIME_LIMIT``. When that runs out the page is made again without counts
-    (``summary.exact`` is false and the total a lower bound); if even that runs out, with no
-    results (``summary.failed``).
-    """
-    connection = connections[filterset.queryset.db]
-    for attempt in ("full", "rough", "none"):
-        try:
-            with time_limit(connection, TIME_LIMIT):
-                if attempt == "rough":
-                    filterset._summary = FacetQuery(filterset).rough_summary()
-                elif attempt == "none":
-                    filterset._summary = Summary(total=0, exact=False, failed=True)
-                else:
-                    filterset.summary  # noqa: B018 (counted inside the time limit)
-                paginator = Paginator(filterset.results(), per_page)
-                page = paginator.get_page(number)
-                page.object_list = list(page.object_list)
-                return paginator, page
-        except (OperationalError, connection.Database.OperationalError) as error:
-            # In debug mode an interrupted SQLite query raises the driver's own error.
-            if attempt == "none" or not _timed_out(connection, error):
-                raise
-            logger.warning("Search took too long (%s counts): %r", attempt, filterset.data)
-    raise AssertionError("unreachable")
 
 
 RESULT_FIELDS = [

@@ -9,25 +9,14 @@ from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 
-from . import search as search_backend
+from . import selectors
 from .facets import FILTERS
-from .filters import (
-    CANDIDATES,
-    RELEVANCE,
-    SORT_CHOICES,
-    FacetQuery,
-    ItemSearchFilter,
-    load_items,
-    paginate,
-    time_limit,
-)
+from .filters import CANDIDATES, RELEVANCE, SORT_CHOICES, load_items
 from .models import ItemTopic, Resolution
-from .selectors import link_items
 from .views import archive_access, pagination_context
 
 PAGE_SIZE = 20
 EXPORT_TIME_LIMIT = 30.0  # seconds to find the results of a CSV download
-ALL_RESULTS = 10**12
 # Downloads of more results than this are streamed, a chunk of items at a time, rather than
 # held in memory whole.
 STREAM_FROM = 2000
@@ -120,14 +109,12 @@ def _total_text(summary, count: int) -> str:
 @archive_access
 def search(request):
     params = request.GET
-    filterset = ItemSearchFilter(params, request=request)
-    include = filterset.include_restricted
-    paginator, page = paginate(filterset, params.get("page"), PAGE_SIZE)
-    search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
-    link_items(page.object_list)
-
     show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
-    facets = filterset.facets(show_all=show_all)
+    found = selectors.search_page(
+        params, request.user, params.get("page"), show_all=show_all, per_page=PAGE_SIZE
+    )
+    filterset, paginator, page, facets = found.filterset, found.paginator, found.page, found.facets
+    include = filterset.include_restricted
     _show_all_links(facets, params)
     for facet in facets:
         facet.errors = list(filterset.form.errors.get(facet.name, []))
@@ -244,11 +231,8 @@ def search_csv(request):
     A long download (more than ``STREAM_FROM`` results) is streamed: a search matching most of
     the archive is written out a chunk of items at a time.
     """
-    filterset = ItemSearchFilter(request.GET, request=request)
-    include = filterset.include_restricted
-    query = FacetQuery(filterset)
-    with time_limit(query.connection, EXPORT_TIME_LIMIT):
-        ids = query.ids(0, ALL_RESULTS)
+    export = selectors.search_export(request.GET, request.user, seconds=EXPORT_TIME_LIMIT)
+    ids, include = export.ids, export.include_restricted
     rows = _csv_rows(
         _csv_items(ids, include_restricted=include),
         base_url=request.build_absolute_uri("/").rstrip("/"),
