@@ -242,8 +242,12 @@ class SearchFilter:
 
 
 class Registry:
-    """The filters in the page's order, by name; what ``FacetQuery`` groups them by is read
-    from the declarations each time, so a filter registered later counts as the others do."""
+    """The filters in the page's order, by name.
+
+    The groups below are read from the declarations each time they are asked for, so a filter
+    registered later is in the form, the conditions and the choices listed as the others are.
+    (``FacetQuery``'s ``COUNTED``, the filters counted by value, is read once, at import.)
+    """
 
     def __init__(self):
         self._filters: dict[str, SearchFilter] = {}
