@@ -1,5 +1,8 @@
 """The search page's query, filters and sort order (django-filter), and the counts beside them.
 
+Each filter is declared once, in ``meetings.facets``: its form field, its condition on the
+narrow table, how its choices are counted and listed. This module reads the declarations.
+
 Every filter reads repeated GET parameters (``?year=2024&year=2025``), so the page's address
 holds its whole state. Several values of one filter widen the results (2024 or 2025); different
 filters narrow them. The counts shown beside a filter's choices (``facets``) apply every other
