@@ -1,5 +1,8 @@
 """The search page's query, filters and sort order (django-filter), and the counts beside them.
 
+Each filter is declared once, in ``meetings.facets``: its form field, its condition on the
+narrow table, how its choices are counted and listed. This module reads the declarations.
+
 Every filter reads repeated GET parameters (``?year=2024&year=2025``), so the page's address
 holds its whole state. Several values of one filter widen the results (2024 or 2025); different
 filters narrow them. The counts shown beside a filter's choices (``facets``) apply every other
@@ -21,94 +24,32 @@ items themselves (``FacetQuery``):
   each marked as such, rather than holding a worker.
 """
 
-import datetime
-import logging
-import re
+import copy
 import time
 from contextlib import contextmanager
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, field
 
 import django_filters
 from django import forms
-from django.core.paginator import Page, Paginator
-from django.db import OperationalError, connections, transaction
-from django.db.models import Exists, OuterRef
-from django.db.models.functions import Lower
+from django.db import connections, transaction
 
 from . import facet_index, search
-from .models import AgendaItem, ItemTopic, Topic, can_view_restricted
+from .facets import (  # noqa: F401 (the filters' names, kept importable from here)
+    BODIES_SHOWN,
+    FILTERS,
+    RESTRICTED_CHOICES,
+    TOPICS_SHOWN,
+    UNKNOWN_BODY,
+    Choice,
+    Facet,
+    shortlist,
+)
+from .facets import rounded as _rounded
+from .models import AgendaItem, can_view_restricted
 from .search import parse_query
-
-logger = logging.getLogger(__name__)
 
 RELEVANCE, NEWEST, OLDEST = "relevance", "newest", "oldest"
 SORT_CHOICES = [(RELEVANCE, "Relevance"), (NEWEST, "Newest first"), (OLDEST, "Oldest first")]
-RESTRICTED_CHOICES = [("yes", "Restricted"), ("no", "Not restricted")]
-UNKNOWN_BODY = "Body not known"
-TOPICS_SHOWN = 10
-BODIES_SHOWN = 10
-MAX_VALUES = 50  # of one parameter; more are ignored
-
-
-class MultipleValueField(forms.Field):
-    """Every value of a repeated parameter, each cleaned by ``item_field``."""
-
-    widget = forms.SelectMultiple
-
-    def __init__(self, *, item_field: forms.Field, **kwargs):
-        self.item_field = item_field
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if not value:
-            return []
-        values = [value] if isinstance(value, str) else list(value)
-        cleaned = [self.item_field.clean(item) for item in values[:MAX_VALUES]]
-        return list(dict.fromkeys(cleaned))
-
-
-class MultipleValueFilter(django_filters.Filter):
-    """A repeated parameter's values (``FacetQuery`` applies them)."""
-
-    field_class = MultipleValueField
-
-
-_SLUG = re.compile(rf"[-a-zA-Z0-9_]{{1,{Topic._meta.get_field('slug').max_length}}}")
-
-
-class TopicChoiceField(forms.Field):
-    """Topics by slug, read in one query; a slug no topic has any more is left out.
-
-    Unless ``include_restricted``, so is a topic found only in the text of restricted items:
-    its name would tell something of that text.
-    """
-
-    widget = forms.SelectMultiple
-
-    def __init__(self, *, include_restricted: bool = False, **kwargs):
-        self.include_restricted = include_restricted
-        super().__init__(**kwargs)
-
-    def to_python(self, value):
-        if not value:
-            return []
-        values = [value] if isinstance(value, str) else list(value)
-        slugs = [slug for slug in values[:MAX_VALUES] if slug]
-        # Checked before the query: PostgreSQL refuses text holding a NUL character outright.
-        if not all(_SLUG.fullmatch(slug) for slug in slugs):
-            raise forms.ValidationError(
-                "Choose topics from the list; this address names one that is not a topic.",
-                code="invalid",
-            )
-        topics = Topic.objects.filter(slug__in=slugs)
-        if not self.include_restricted:
-            links = ItemTopic.objects.with_restricted(False).filter(topic=OuterRef("pk"))
-            topics = topics.filter(Exists(links))
-        return list(topics.order_by(Lower("name")))
-
-
-class TopicFilter(django_filters.Filter):
-    field_class = TopicChoiceField
 
 
 class SearchForm(forms.Form):
@@ -120,68 +61,19 @@ class SearchForm(forms.Form):
         return cleaned
 
 
-@dataclass
-class Choice:
-    value: str
-    label: str
-    count: int | None  # None when not counted (see ``Summary.exact``)
-    selected: bool
-    estimated: bool = False  # the count is an estimate (see ``Summary.estimated``)
-    input_id: str = ""  # the checkbox's id, given by ``ItemSearchFilter.facets``
-
-    @property
-    def count_text(self) -> str:
-        """The count as shown beside the choice ("about 1200"); empty when not counted.
-
-        Made here rather than in the template: a page lists a hundred choices or more, and
-        the template engine formats each number it prints for the locale.
-        """
-        if self.count is None:
-            return ""
-        return f"about {self.count}" if self.estimated else str(self.count)
-
-    @property
-    def noun(self) -> str:
-        return "item" if self.count == 1 else "items"
-
-
-@dataclass
-class Facet:
-    name: str  # the GET parameter
-    legend: str
-    choices: list[Choice]
-    hidden: int = 0  # choices left out until "show all"
-    # Filters with many choices list the largest few until "show all" (``SHORTLISTED``).
-    plural: str = ""  # "topics": what the link to show them all names
-    expanded: bool = False  # every choice shown, after "show all"
-    show_all_url: str = ""  # set by the view
-    show_fewer_url: str = ""
-    errors: list[str] = field(default_factory=list)  # the form's errors for it, set by the view
-
-
 class ItemSearchFilter(django_filters.FilterSet):
     """The search page's state: ``q``, the filters and ``sort``, read by a form.
 
     ``FacetQuery`` finds, orders and counts the results from ``values``.
 
-    Give it ``request``: what a user without ``meetings.view_restricted`` can match, and the
-    topics counted for restricted items, depend on it.
+    Its filters between ``q`` and ``sort`` are those of ``facets.FILTERS``.
+
+    Give it ``user`` (or ``request``): what a user without ``meetings.view_restricted`` can
+    match, and the topics counted for restricted items, depend on it.
     """
 
     q = django_filters.CharFilter(label="Search the minutes")
-    year = MultipleValueFilter(
-        label="Year", item_field=forms.IntegerField(min_value=1, max_value=9999)
-    )
-    date_from = django_filters.DateFilter(
-        field_name="meeting__date", lookup_expr="gte", label="From"
-    )
-    date_to = django_filters.DateFilter(field_name="meeting__date", lookup_expr="lte", label="To")
-    topic = TopicFilter(label="Topic")
-    restricted = django_filters.ChoiceFilter(label="Restricted", choices=RESTRICTED_CHOICES)
-    status = django_filters.MultipleChoiceFilter(label="Status", choices=AgendaItem.Status.choices)
-    body = MultipleValueFilter(
-        label="Body", field_name="meeting__body", item_field=forms.CharField(required=False)
-    )
+    # Between the two: a field for each filter of ``facets.FILTERS`` (see ``get_filters``).
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES)
 
     class Meta:
@@ -189,12 +81,31 @@ class ItemSearchFilter(django_filters.FilterSet):
         fields = []
         form = SearchForm
 
-    def __init__(self, data=None, queryset=None, *, request=None, **kwargs):
+    def __init__(self, data=None, queryset=None, *, request=None, user=None, **kwargs):
         if queryset is None:
             queryset = AgendaItem.objects.all()
         super().__init__(data, queryset, request=request, **kwargs)
-        self.include_restricted = can_view_restricted(getattr(request, "user", None))
-        self.filters["topic"].extra["include_restricted"] = self.include_restricted
+        if user is None:
+            user = getattr(request, "user", None)
+        self.include_restricted = can_view_restricted(user)
+        # Made again for each search: a topic field knows whether restricted items' topics
+        # may be chosen, and the registry is read as it is now.
+        self.filters = self.get_filters(include_restricted=self.include_restricted)
+        for filter_ in self.filters.values():
+            filter_.model = AgendaItem
+            filter_.parent = self
+
+    @classmethod
+    def get_filters(cls, *, include_restricted: bool = False) -> dict:
+        """``q``, a field for each registered filter in its order, then ``sort``."""
+        declared = copy.deepcopy(cls.declared_filters)
+        filters = {"q": declared["q"]}
+        for declaration in FILTERS:
+            filters[declaration.name] = declaration.form_filter(
+                include_restricted=include_restricted
+            )
+        filters["sort"] = declared["sort"]
+        return filters
 
     # State
 
@@ -250,106 +161,18 @@ class ItemSearchFilter(django_filters.FilterSet):
         the selected choices are listed, without counts. The topic and body filters list their
         largest few choices (and any selected) unless their name is in ``show_all``.
         """
-        summary = self.summary
-        facets = [self._year_facet(summary), self._topic_facet(summary)]
-        facets += [self._restricted_facet(summary), self._status_facet(summary)]
-        body = self._body_facet(summary)
-        facets += [body] if body else []
-        for facet in facets:
-            if facet.name in SHORTLISTED:
-                _shortlist(facet, expanded=facet.name in show_all)
+        summary, values = self.summary, self.values
+        facets = []
+        for declaration in FILTERS:
+            facet = declaration.facet(values, summary)
+            if facet is None:
+                continue
+            if declaration.shown is not None:
+                shortlist(facet, declaration.shown, expanded=facet.name in show_all)
             for number, choice in enumerate(facet.choices, 1):
                 choice.input_id = f"{facet.name}-{number}"
+            facets.append(facet)
         return facets
-
-    def _counts(self, summary: "Summary", name: str) -> dict:
-        """Counts of ``name``'s choices, with every other filter applied but not its own."""
-        return summary.counts.get(name, {})
-
-    def _year_facet(self, summary) -> Facet:
-        counts = self._counts(summary, "year")
-        selected = set(self.values.get("year", []))
-        years = sorted({year for year in counts if year} | selected, reverse=True)
-        choices = [
-            Choice(str(year), str(year), counts.get(year, 0), year in selected) for year in years
-        ]
-        return Facet("year", "Year", _shown(choices, summary))
-
-    def _topic_facet(self, summary) -> Facet:
-        selected = {topic.slug: topic for topic in self.values.get("topic", [])}
-        choices = [
-            Choice(slug, name, count, slug in selected) for slug, name, count in summary.topics
-        ]
-        counted = {choice.value for choice in choices}
-        choices += [
-            Choice(slug, topic.name, 0, True)
-            for slug, topic in selected.items()
-            if slug not in counted
-        ]
-        return Facet("topic", "Topic", _shown(choices, summary), plural="topics")
-
-    def _restricted_facet(self, summary) -> Facet:
-        counts = self._counts(summary, "restricted")
-        value = self.values.get("restricted")
-        choices = [
-            Choice(key, label, counts.get(key == "yes", 0), value == key)
-            for key, label in RESTRICTED_CHOICES
-        ]
-        return Facet("restricted", "Restricted items", _shown(choices, summary))
-
-    def _status_facet(self, summary) -> Facet:
-        counts = self._counts(summary, "status")
-        selected = set(self.values.get("status", []))
-        choices = [
-            Choice(value, label, counts.get(value, 0), value in selected)
-            for value, label in AgendaItem.Status.choices
-        ]
-        return Facet("status", "Status", _shown(choices, summary))
-
-    def _body_facet(self, summary) -> Facet | None:
-        if summary.body_count < 2:
-            return None
-        counts = self._counts(summary, "body")
-        selected = set(self.values.get("body", []))
-        # The largest first, as the topics; "body not known" after the named ones of its size.
-        names = sorted(
-            set(counts) | selected,
-            key=lambda name: (-counts.get(name, 0), not name, name.casefold()),
-        )
-        choices = [
-            Choice(name, name or UNKNOWN_BODY, counts.get(name, 0), name in selected)
-            for name in names
-        ]
-        return Facet("body", "Body", _shown(choices, summary), plural="bodies")
-
-
-# The filters that can have many choices: how many each lists before "show all".
-SHORTLISTED = {"topic": TOPICS_SHOWN, "body": BODIES_SHOWN}
-
-
-def _shortlist(facet: Facet, *, expanded: bool) -> None:
-    """Keep the facet's first few choices (the largest) and any selected, unless ``expanded``.
-
-    A council may hold a hundred bodies and five hundred topics: listing them all made the
-    page long to read and to render.
-    """
-    shown = SHORTLISTED[facet.name]
-    facet.expanded = expanded
-    if expanded or len(facet.choices) <= shown:
-        return
-    kept = facet.choices[:shown] + [c for c in facet.choices[shown:] if c.selected]
-    facet.hidden = len(facet.choices) - len(kept)
-    facet.choices = kept
-
-
-def _shown(choices: list[Choice], summary=None) -> list[Choice]:
-    """The choices to offer: those with items or selected; without counts when not counted."""
-    if summary is not None and not summary.exact:
-        return [replace(choice, count=None) for choice in choices if choice.selected]
-    shown = [choice for choice in choices if choice.count or choice.selected]
-    if summary is not None and summary.estimated:
-        return [replace(choice, count=_rounded(choice.count), estimated=True) for choice in shown]
-    return shown
 
 
 # Reading the narrow table ------------------------------------------------------------------
@@ -357,7 +180,7 @@ def _shown(choices: list[Choice], summary=None) -> list[Choice]:
 # is the same as ``AgendaItem.objects.search`` (see meetings/search.py).
 
 # The filters counted by value in the same statement as the topics (see ``FacetQuery._counted``).
-COUNTED = ("year", "restricted", "status", "body")
+COUNTED = FILTERS.counted
 # A query matching more items than this ranks only the newest this many; the rest follow,
 # newest first. A multiple of the page size.
 CANDIDATES = 1000
@@ -521,36 +344,9 @@ class FacetQuery:
             return self._query_condition() if self.has_query else None
         if name == "q-restricted":
             return self._query_condition(restricted=self.values["restricted"])
-        if value in (None, "", []):
+        if value in (None, "", []) or name not in FILTERS:
             return None
-        if name == "year":
-            ranges = " OR ".join(["f.date BETWEEN %s AND %s"] * len(value))
-            params = [
-                day
-                for year in value
-                for day in (datetime.date(year, 1, 1), datetime.date(year, 12, 31))
-            ]
-            return f"({ranges})", params
-        if name == "date_from":
-            return "f.date >= %s", [value]
-        if name == "date_to":
-            return "f.date <= %s", [value]
-        if name == "topic":
-            ids = [topic.pk for topic in value]
-            if self.vendor == "postgresql":
-                return f"{self._topics_column()} && %s::bigint[]", [ids]
-            marks = ", ".join(["%s"] * len(ids))
-            return (
-                f"EXISTS (SELECT 1 FROM json_each({self._topics_column()})"
-                f" WHERE value IN ({marks}))",
-                ids,
-            )
-        if name == "restricted":
-            return "f.restricted = %s", [value == "yes"]
-        if name in ("status", "body"):
-            marks = ", ".join(["%s"] * len(value))
-            return f"f.{name} IN ({marks})", list(value)
-        return None
+        return FILTERS[name].condition(self, value)
 
     def _where(self, names) -> tuple[str, list]:
         parts, params = [], self._source_params()
@@ -581,7 +377,7 @@ class FacetQuery:
             return Summary(total=0, body_count=self._probe()[2])
         year_items = None
         precomputed = not self.has_query and not any(
-            self.values.get(name) for name in ("date_from", "date_to", "topic")
+            self.values.get(name) for name in FILTERS.uncounted
         )
         counted = None
         if self.vendor == "postgresql" and self.has_query:
@@ -606,9 +402,7 @@ class FacetQuery:
         summary.query_matches, summary.year_items = estimate, year_items
         if self.buckets < SAMPLE_BUCKETS:
             summary.estimated = True
-            only_query = not any(
-                self.values.get(name) for name in ("date_from", "date_to", "topic", *COUNTED)
-            )
+            only_query = not any(self.values.get(name) for name in (*FILTERS.uncounted, *COUNTED))
             if matches is not None and only_query:
                 summary.total = matches
                 summary.estimated_total = False
@@ -680,7 +474,7 @@ class FacetQuery:
             return matches * items // PROBE_ITEMS, False, body_count, year_items
         self.buckets = 1
         try:
-            where, params = self._where(["q", "date_from", "date_to"])
+            where, params = self._where(["q", *FILTERS.row_filters])
             sql = f"SELECT count(*) FROM {self._source()} WHERE {where}"
         finally:
             self.buckets = SAMPLE_BUCKETS
@@ -700,10 +494,10 @@ class FacetQuery:
 
     def _count_condition(self, name: str) -> tuple[str, list] | None:
         """``_condition`` for the rows counted, which have a year but (precomputed) no date."""
-        years = self.values.get("year") if name == "year" else None
-        if years:
-            return f"f.year IN ({', '.join(['%s'] * len(years))})", list(years)
-        return self._condition(name)
+        value = self.values.get(name)
+        if value in (None, "", []) or name not in FILTERS:
+            return None
+        return FILTERS[name].count_condition(self, value)
 
     def _counted(self, *, precomputed: bool = False, probe: bool = False):
         """(total, counts of each of ``COUNTED``, topics' counts) in one statement.
@@ -716,36 +510,29 @@ class FacetQuery:
         applied) and the bodies (see ``_probe``), returned as a second value.
         """
         if precomputed:
-            rows = (
-                "SELECT year, restricted, status, body, items AS n"
-                f" FROM {facet_index.COUNT_TABLE} WHERE items > 0"
-            )
+            read = ", ".join(FILTERS[name].column for name in COUNTED)
+            rows = f"SELECT {read}, items AS n FROM {facet_index.COUNT_TABLE} WHERE items > 0"
             params, n = [], "sum(f.n)"
         else:
-            where, params = self._where(["q", "date_from", "date_to"])
-            columns = f"f.year, f.restricted, f.status, f.body, {self._topics_column()}"
+            where, params = self._where(["q", *FILTERS.row_filters])
+            read = "".join(f"f.{FILTERS[name].column}, " for name in COUNTED)
+            columns = f"{read}{self._topics_column()}"
             rows = f"SELECT {columns} FROM {self._source()} WHERE {where}"
             n = "count(*)"
-        conditions = {name: self._count_condition(name) for name in (*COUNTED, "topic")}
+        conditions = {name: self._count_condition(name) for name in FILTERS.in_statement}
 
         def others(leave_out=None) -> tuple[str, list]:
             kept = [c for name, c in conditions.items() if c is not None and name != leave_out]
             return " AND ".join(c[0] for c in kept) or "1 = 1", [p for c in kept for p in c[1]]
 
         none = "CAST(NULL AS {})".format
-        keys = {
-            "year": "coalesce(f.year, 0)",
-            "restricted": "f.restricted",
-            "status": "f.status",
-            "body": "f.body",
-        }
+        keys = {name: FILTERS[name].key for name in COUNTED}
         parts, part_params = [], []
         for kind, name in enumerate([None, *COUNTED]):
             condition, condition_params = others(name)
             columns = [none("INTEGER"), none("BOOLEAN"), none("TEXT")]
             if name is not None:
-                index = {"year": 0, "restricted": 1}.get(name, 2)
-                columns[index] = keys[name]
+                columns[FILTERS[name].slot] = keys[name]
             group = f" GROUP BY {keys[name]}" if name else ""
             parts.append(
                 f"SELECT {kind}, {', '.join(columns)}, {none('TEXT')}, {n} FROM m f"
@@ -779,7 +566,7 @@ class FacetQuery:
                 total = count
             elif kind <= len(COUNTED):
                 facet = COUNTED[kind - 1]
-                value = {"year": year, "restricted": bool(restricted)}.get(facet, text)
+                value = FILTERS[facet].count_value((year, restricted, text))
                 counts[facet][value] = count
             else:
                 topics.append((text, name, count))
@@ -796,7 +583,7 @@ class FacetQuery:
         return f"JOIN json_each({self._topics_column()}) AS link", "link.value"
 
     def _topics(self, precomputed: bool) -> list[tuple]:
-        others = ["year", "restricted", "status", "body"]
+        others = list(COUNTED)
         if precomputed and not any(self.values.get(name) for name in others):
             column = "items" if self.include else "items_public"
             counts = (
@@ -805,7 +592,7 @@ class FacetQuery:
             )
             params = []
         else:
-            where, params = self._where(["q", "date_from", "date_to", *others])
+            where, params = self._where(["q", *FILTERS.row_filters, *others])
             links, topic_id = self._topic_links()
             counts = (
                 f"SELECT {topic_id} AS topic_id, count(*) AS n FROM {self._source()} {links}"
@@ -1067,35 +854,6 @@ class SearchResults:
         return load_items(ids, using=self.filterset.queryset.db)
 
 
-def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
-    """The page ``number`` of a search's results, and the counts of ``filterset.summary``.
-
-    All within ``TIME_LIMIT``. When that runs out the page is made again without counts
-    (``summary.exact`` is false and the total a lower bound); if even that runs out, with no
-    results (``summary.failed``).
-    """
-    connection = connections[filterset.queryset.db]
-    for attempt in ("full", "rough", "none"):
-        try:
-            with time_limit(connection, TIME_LIMIT):
-                if attempt == "rough":
-                    filterset._summary = FacetQuery(filterset).rough_summary()
-                elif attempt == "none":
-                    filterset._summary = Summary(total=0, exact=False, failed=True)
-                else:
-                    filterset.summary  # noqa: B018 (counted inside the time limit)
-                paginator = Paginator(filterset.results(), per_page)
-                page = paginator.get_page(number)
-                page.object_list = list(page.object_list)
-                return paginator, page
-        except (OperationalError, connection.Database.OperationalError) as error:
-            # In debug mode an interrupted SQLite query raises the driver's own error.
-            if attempt == "none" or not _timed_out(connection, error):
-                raise
-            logger.warning("Search took too long (%s counts): %r", attempt, filterset.data)
-    raise AssertionError("unreachable")
-
-
 RESULT_FIELDS = [
     "number",
     "number_printed",
@@ -1164,11 +922,3 @@ def _timed_out(connection, error: Exception) -> bool:
     if connection.vendor == "sqlite":
         return getattr(connection, "timed_out", False)
     return getattr(error.__cause__, "sqlstate", None) == "57014"  # query_canceled
-
-
-def _rounded(n: int) -> int:
-    """An estimate to two significant figures."""
-    if n < 100:
-        return n
-    scale = 10 ** (len(str(n)) - 2)
-    return round(n / scale) * scale

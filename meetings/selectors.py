@@ -1,10 +1,11 @@
 """What each page shows, built with a fixed number of queries whatever the size of a meeting."""
 
 import datetime
+import logging
 from dataclasses import dataclass, field
 
 from django.core.paginator import Page, Paginator
-from django.db import connection
+from django.db import OperationalError, connection, connections
 from django.db.models import (
     CharField,
     Count,
@@ -21,7 +22,8 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from . import facet_index
+from . import facet_index, filters, search
+from .facets import Facet
 from .models import (
     AgendaItem,
     Attendee,
@@ -32,6 +34,8 @@ from .models import (
     Topic,
     can_view_restricted,
 )
+
+logger = logging.getLogger(__name__)
 
 UNDATED_GROUP = "Date unknown"
 
@@ -549,3 +553,89 @@ def topic_items_for_feed(topic: Topic, include_restricted: bool, limit: int = 50
         F("meeting__date").desc(nulls_last=True), "-meeting__created", "meeting", "position"
     )
     return list(items[:limit])
+
+
+# Search
+
+
+@dataclass
+class SearchPage:
+    """A page of the search page's results, with what is shown beside them."""
+
+    filterset: filters.ItemSearchFilter  # the query, filters and sort order read
+    paginator: Paginator  # over ``filters.SearchResults``
+    page: Page  # the page's items, each with its snippet and links
+    facets: list[Facet]  # each filter's choices with their counts
+
+    @property
+    def summary(self) -> filters.Summary:
+        return self.filterset.summary
+
+    @property
+    def results(self) -> list[AgendaItem]:
+        return self.page.object_list
+
+
+def search_page(data, user, page_number=None, *, show_all=(), per_page: int = 20) -> SearchPage:
+    """The page ``page_number`` of the search that ``data`` (the GET parameters) describes, as
+    ``user`` may see it, with the counts beside each filter's choices.
+
+    The filters named in ``show_all`` list every choice (see ``ItemSearchFilter.facets``).
+    """
+    filterset = filters.ItemSearchFilter(data, user=user)
+    paginator, page = paginate(filterset, page_number, per_page)
+    search.prepare_page(
+        page.object_list, filterset.query, include_restricted=filterset.include_restricted
+    )
+    link_items(page.object_list)
+    return SearchPage(filterset, paginator, page, filterset.facets(show_all=show_all))
+
+
+def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
+    """The page ``number`` of a search's results, and the counts of ``filterset.summary``.
+
+    All within ``filters.TIME_LIMIT``. When that runs out the page is made again without
+    counts (``summary.exact`` is false and the total a lower bound); if even that runs out,
+    with no results (``summary.failed``).
+    """
+    database = connections[filterset.queryset.db]
+    for attempt in ("full", "rough", "none"):
+        try:
+            with filters.time_limit(database, filters.TIME_LIMIT):
+                if attempt == "rough":
+                    filterset._summary = filters.FacetQuery(filterset).rough_summary()
+                elif attempt == "none":
+                    filterset._summary = filters.Summary(total=0, exact=False, failed=True)
+                else:
+                    filterset.summary  # noqa: B018 (counted inside the time limit)
+                paginator = Paginator(filterset.results(), per_page)
+                page = paginator.get_page(number)
+                page.object_list = list(page.object_list)
+                return paginator, page
+        except (OperationalError, database.Database.OperationalError) as error:
+            # In debug mode an interrupted SQLite query raises the driver's own error.
+            if attempt == "none" or not filters._timed_out(database, error):
+                raise
+            logger.warning("Search took too long (%s counts): %r", attempt, filterset.data)
+    raise AssertionError("unreachable")
+
+
+@dataclass
+class SearchExport:
+    """Every result of a search, for a download."""
+
+    ids: list[int]  # in the page's order
+    include_restricted: bool  # whether the user may read restricted items
+
+
+def search_export(data, user, *, seconds: float) -> SearchExport:
+    """The ids of every result of the search ``data`` describes (not only one page), in the
+    page's order, found within ``seconds``."""
+    filterset = filters.ItemSearchFilter(data, user=user)
+    query = filters.FacetQuery(filterset)
+    with filters.time_limit(query.connection, seconds):
+        ids = query.ids(0, ALL_RESULTS)
+    return SearchExport(ids, filterset.include_restricted)
+
+
+ALL_RESULTS = 10**12

@@ -8,34 +8,22 @@ from django.db.models.functions import Lower
 from django.http import HttpResponse, StreamingHttpResponse
 from django.shortcuts import render
 from django.urls import reverse
-from django.utils.formats import date_format
 
-from . import search as search_backend
-from .filters import (
-    CANDIDATES,
-    RELEVANCE,
-    SORT_CHOICES,
-    UNKNOWN_BODY,
-    FacetQuery,
-    ItemSearchFilter,
-    load_items,
-    paginate,
-    time_limit,
-)
+from . import selectors
+from .facets import FILTERS
+from .filters import CANDIDATES, RELEVANCE, SORT_CHOICES, load_items
 from .models import ItemTopic, Resolution
-from .selectors import link_items
 from .views import archive_access, pagination_context
 
 PAGE_SIZE = 20
 EXPORT_TIME_LIMIT = 30.0  # seconds to find the results of a CSV download
-ALL_RESULTS = 10**12
 # Downloads of more results than this are streamed, a chunk of items at a time, rather than
 # held in memory whole.
 STREAM_FROM = 2000
 # Parameters that are not filters: kept by "clear all", or only about the page shown.
 KEPT_BY_CLEAR = ("q", "sort")
 # The parameter that lists every choice of a filter that shows its largest few at first.
-SHOW_ALL = {"topic": "all_topics", "body": "all_bodies"}
+SHOW_ALL = {f.name: f.show_all_param for f in FILTERS if f.show_all_param}
 PAGE_ONLY = ("page", *SHOW_ALL.values())
 
 
@@ -58,23 +46,12 @@ def _pairs(params, *, drop=(), without=None):
 def _active_filters(filterset, params) -> list[dict]:
     """The filters applied, each with a link that removes it and keeps everything else."""
     values = filterset.values
-    labels = []
-    for year in values.get("year", []):
-        labels.append(("year", str(year), f"Year: {year}"))
-    for name, prefix in (("date_from", "From"), ("date_to", "To")):
-        if name in values:
-            label = f"{prefix} {date_format(values[name], 'j F Y')}"
-            labels.append((name, params.get(name), label))
-    for topic in values.get("topic", []):
-        labels.append(("topic", topic.slug, f"Topic: {topic.name}"))
-    if "restricted" in values:
-        label = "Restricted items only" if values["restricted"] == "yes" else "Not restricted"
-        labels.append(("restricted", values["restricted"], label))
-    status_labels = dict(filterset.filters["status"].extra["choices"])
-    for status in values.get("status", []):
-        labels.append(("status", status, f"Status: {status_labels[status]}"))
-    for body in values.get("body", []):
-        labels.append(("body", body, f"Body: {body or UNKNOWN_BODY}"))
+    labels = [
+        (filter_.name, value, label)
+        for filter_ in FILTERS
+        if filter_.name in values
+        for value, label in filter_.active(values[filter_.name], params.get(filter_.name))
+    ]
     return [
         {"label": label, "remove_url": _url(_pairs(params, drop=PAGE_ONLY, without=(name, value)))}
         for name, value, label in labels
@@ -108,7 +85,7 @@ def _sort_options(filterset, params) -> list[dict]:
 
 
 # Where each parameter's error message links to on the page.
-ERROR_TARGETS = {"q": "search-q", "date_from": "date-from", "date_to": "date-to"}
+ERROR_TARGETS = {"q": "search-q", **{f.name: f.target() for f in FILTERS}}
 
 
 def _errors(filterset) -> list[dict]:
@@ -132,14 +109,12 @@ def _total_text(summary, count: int) -> str:
 @archive_access
 def search(request):
     params = request.GET
-    filterset = ItemSearchFilter(params, request=request)
-    include = filterset.include_restricted
-    paginator, page = paginate(filterset, params.get("page"), PAGE_SIZE)
-    search_backend.prepare_page(page.object_list, filterset.query, include_restricted=include)
-    link_items(page.object_list)
-
     show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
-    facets = filterset.facets(show_all=show_all)
+    found = selectors.search_page(
+        params, request.user, params.get("page"), show_all=show_all, per_page=PAGE_SIZE
+    )
+    filterset, paginator, page, facets = found.filterset, found.paginator, found.page, found.facets
+    include = filterset.include_restricted
     _show_all_links(facets, params)
     for facet in facets:
         facet.errors = list(filterset.form.errors.get(facet.name, []))
@@ -256,11 +231,8 @@ def search_csv(request):
     A long download (more than ``STREAM_FROM`` results) is streamed: a search matching most of
     the archive is written out a chunk of items at a time.
     """
-    filterset = ItemSearchFilter(request.GET, request=request)
-    include = filterset.include_restricted
-    query = FacetQuery(filterset)
-    with time_limit(query.connection, EXPORT_TIME_LIMIT):
-        ids = query.ids(0, ALL_RESULTS)
+    export = selectors.search_export(request.GET, request.user, seconds=EXPORT_TIME_LIMIT)
+    ids, include = export.ids, export.include_restricted
     rows = _csv_rows(
         _csv_items(ids, include_restricted=include),
         base_url=request.build_absolute_uri("/").rstrip("/"),
