@@ -80,6 +80,7 @@ axe:
 
 # A synthetic archive in a database of its own (never db.sqlite3), then the search benchmark
 # and the import benchmark; see docs/performance.md. BENCH_MEETINGS=50000 is a million items.
+# The commands are the devtools app's, installed by the development settings only.
 # A SQLite database named here is made anew; a PostgreSQL one must be empty or disposable.
 BENCH_MEETINGS ?= 100
 BENCH_DATABASE_URL ?= sqlite:////tmp/ssp-benchmark.sqlite3
