@@ -23,7 +23,7 @@ help:
 	@echo "make install  create $(VENV) and install the project with its dev tools"
 	@echo "make migrate  apply database migrations"
 	@echo "make import   import the minutes in $(SAMPLE_MINUTES)"
-	@echo "make lint     ruff check and ruff format --check"
+	@echo "make lint     ruff check, ruff format --check and the import contracts (lint-imports)"
 	@echo "make format   ruff format and ruff check --fix"
 	@echo "make clean    remove $(VENV), build output and caches (keeps db.sqlite3)"
 	@echo "make css      rebuild static/css/archive.css and static/js/ (needs Node.js and npm)"
@@ -61,6 +61,7 @@ test: $(STAMP)
 lint: $(STAMP)
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/lint-imports
 
 format: $(STAMP)
 	$(BIN)/ruff format .
@@ -80,6 +81,7 @@ axe:
 
 # A synthetic archive in a database of its own (never db.sqlite3), then the search benchmark
 # and the import benchmark; see docs/performance.md. BENCH_MEETINGS=50000 is a million items.
+# The commands are the devtools app's, installed by the development settings only.
 # A SQLite database named here is made anew; a PostgreSQL one must be empty or disposable.
 BENCH_MEETINGS ?= 100
 BENCH_DATABASE_URL ?= sqlite:////tmp/ssp-benchmark.sqlite3

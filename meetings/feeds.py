@@ -50,7 +50,7 @@ class LatestMeetingsFeed(ArchiveFeed):
             return format_html("<p>{}</p>", "No agenda items were found in these minutes.")
         return format_html(
             "<p>Agenda items:</p><ul>{}</ul>",
-            format_html_join("", "<li>{}</li>", ((_item_label(item),) for item in items)),
+            format_html_join("", "<li>{}</li>", ((item.label,) for item in items)),
         )
 
     def item_pubdate(self, meeting: Meeting):
@@ -89,7 +89,7 @@ class TopicItemsFeed(ArchiveFeed):
         return subject.items
 
     def item_title(self, item: AgendaItem):
-        return f"{_item_label(item)} ({item.meeting.date_label})"
+        return f"{item.label} ({item.meeting.date_label})"
 
     def item_link(self, item: AgendaItem):
         return reverse("meetings:item_detail", args=[item.pk])
@@ -117,7 +117,3 @@ class TopicItemsFeed(ArchiveFeed):
 
     def item_updateddate(self, item: AgendaItem):
         return item.meeting.updated
-
-
-def _item_label(item: AgendaItem) -> str:
-    return " ".join(part for part in (item.number, item.title) if part) or "Untitled item"

@@ -325,8 +325,20 @@ class AgendaItem(models.Model):
         indexes = [models.Index(fields=["number"], name="item_number_idx")]
 
     def __str__(self):
+        # The admin's name for the record: the number as printed in the minutes.
         label = " ".join(part for part in (self.number_printed, self.title) if part)
         return label or f"Item {self.position}"
+
+    @property
+    def shown_number(self) -> str:
+        """The item's number on the site: the normalised one, else as printed ("" if none)."""
+        return self.number or self.number_printed
+
+    @property
+    def label(self) -> str:
+        """The item as pages, feeds and headings name it: "SSP/47/24 Community Safety Plan"."""
+        title = self.title or "Untitled item"
+        return f"{self.shown_number} {title}" if self.shown_number else title
 
 
 class ResolutionQuerySet(models.QuerySet):

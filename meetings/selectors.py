@@ -539,7 +539,9 @@ def person_page(slug: str) -> PersonPage:
 
 def latest_meetings_for_feed(limit: int = 20) -> list[Meeting]:
     """The meetings added to the archive most recently, with their item numbers and titles."""
-    items = AgendaItem.objects.order_by("position").only("meeting", "position", "number", "title")
+    items = AgendaItem.objects.order_by("position").only(
+        "meeting", "position", "number", "number_printed", "title"
+    )
     return list(
         Meeting.objects.order_by(
             "-created", F("date").desc(nulls_last=True), "-pk"

@@ -185,7 +185,7 @@ def _csv_rows(items, *, base_url: str, include_restricted: bool):
             for value in (
                 item.meeting.date.isoformat() if item.meeting.date else "",
                 item.meeting.body,
-                item.number or item.number_printed,
+                item.shown_number,
                 item.title,
                 item.get_status_display(),
                 "yes" if item.restricted else "no",

@@ -136,3 +136,36 @@ def test_unusable_database_url_is_reported_in_one_line(production_env):
     assert result.returncode != 0
     assert "ImproperlyConfigured: DATABASE_URL is not a database address" in result.stderr
     assert "KeyError" not in result.stderr
+
+
+def test_production_leaves_out_the_development_tools(production_env):
+    # The synthetic archive and the benchmarks (devtools) are for development machines only.
+    code = "from django.conf import settings as s; print(' '.join(s.INSTALLED_APPS))"
+
+    result = manage(production_env, "shell", "--no-imports", "-c", code)
+
+    assert result.returncode == 0, result.stderr
+    apps = result.stdout.split()
+    assert "meetings" in apps
+    assert "ingest" in apps
+    assert "devtools" not in apps
+
+    result = manage(production_env, "help", "--commands")
+
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout.split()
+    assert "import_minutes" in commands
+    assert "generate_archive" not in commands
+    assert "benchmark_search" not in commands
+
+
+def test_development_installs_the_development_tools(production_env):
+    env = {k: v for k, v in production_env.items() if not _is_setting(k)}
+    env["DJANGO_SETTINGS_MODULE"] = "ssp_archive.settings.base"
+
+    result = manage(env, "help", "--commands")
+
+    assert result.returncode == 0, result.stderr
+    commands = result.stdout.split()
+    assert "generate_archive" in commands
+    assert "benchmark_search" in commands

@@ -40,6 +40,8 @@ INSTALLED_APPS = [
     "django_filters",
     "meetings",
     "ingest",
+    # The synthetic archive and the benchmarks; production.py leaves it out.
+    "devtools",
 ]
 
 MIDDLEWARE = [

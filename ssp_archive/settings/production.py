@@ -16,6 +16,8 @@ def required(name):
 
 
 DEBUG = False
+# The synthetic archive and the benchmarks are for development machines only.
+INSTALLED_APPS = [app for app in INSTALLED_APPS if app != "devtools"]  # noqa: F405
 SECRET_KEY = required("SECRET_KEY")
 ALLOWED_HOSTS = env_list("ALLOWED_HOSTS")
 if not ALLOWED_HOSTS:

@@ -230,7 +230,7 @@ def test_links_are_written_once_for_each_item(stub_parser):
 
 
 def test_the_search_tables_are_in_step_after_a_batch(stub_parser):
-    from tests.meetings.test_generate_and_benchmark import assert_in_step
+    from tests.devtools.test_generate_and_benchmark import assert_in_step
 
     import_documents([("a.txt", GOOD), ("b.txt", LATER)])
     corrected = GOOD.replace(b"Knife crime fell.", b"Op Fortress fell.")

@@ -77,6 +77,12 @@ class TestLatestMeetingsFeed:
         summary = found[1].find(f"{ATOM}summary").text
         assert "<li>SSP/40/24 Knife Crime &amp; &lt;Weapons&gt;</li>" in summary
 
+    def test_items_are_named_as_on_the_pages(self, client, make_meeting):
+        make_meeting(items=[{"number_printed": "SSP 5", "title": "Patrols"}, {"number": "SSP/6"}])
+        _, found = entries(client.get("/feeds/meetings/"))
+        summary = found[0].find(f"{ATOM}summary").text
+        assert "<li>SSP 5 Patrols</li><li>SSP/6 Untitled item</li>" in summary
+
     def test_never_restricted_text(self, client, meetings):
         assert SECRET not in client.get("/feeds/meetings/").content.decode().lower()
 

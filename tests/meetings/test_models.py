@@ -88,6 +88,26 @@ class TestAgendaItem:
         meeting = make_meeting(items=[{"number_printed": "SSP/4724", "title": "Minutes"}, {}])
         assert [str(item) for item in meeting.items.all()] == ["SSP/4724 Minutes", "Item 2"]
 
+    def test_label_and_shown_number(self, make_meeting):
+        meeting = make_meeting(
+            items=[
+                {"number": "SSP/47/24", "number_printed": "SSP/4724", "title": "Minutes"},
+                {"number_printed": "SSP 5", "title": "Knife crime"},
+                {"number": "SSP/6/24"},
+                {"title": "Any other business"},
+                {},
+            ]
+        )
+        items = meeting.items.all()
+        assert [item.shown_number for item in items] == ["SSP/47/24", "SSP 5", "SSP/6/24", "", ""]
+        assert [item.label for item in items] == [
+            "SSP/47/24 Minutes",
+            "SSP 5 Knife crime",
+            "SSP/6/24 Untitled item",
+            "Any other business",
+            "Untitled item",
+        ]
+
 
 class TestRestrictedVisibility:
     @pytest.fixture

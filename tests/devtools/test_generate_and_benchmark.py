@@ -163,7 +163,7 @@ class TestBenchmark:
 
 
 def filters_searches():
-    from meetings.management.commands.benchmark_search import SEARCHES
+    from devtools.management.commands.benchmark_search import SEARCHES
 
     return SEARCHES
 

@@ -16,6 +16,7 @@ from django.db import DEFAULT_DB_ALIAS, connections, models, transaction
 from django.db.models.functions import Lower
 from django.utils import timezone
 
+from devtools.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 from ingest.services import people_for_names, unique_topic_slug
 from meetings import search
 from meetings.bulk import BulkTable
@@ -29,7 +30,6 @@ from meetings.models import (
     Topic,
     person_key,
 )
-from meetings.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 
 BATCH_MEETINGS = 250
 

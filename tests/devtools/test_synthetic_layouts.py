@@ -7,16 +7,16 @@ import re
 
 import pytest
 
-from ingest import services
-from ingest.parsers.document import GUESSED_LAYOUT_WARNING
-from meetings.models import Meeting
-from meetings.synthetic import (
+from devtools.synthetic import (
     EGENDA,
     LAYOUTS,
     MODERNGOV_UNNUMBERED,
     ArchiveGenerator,
     minutes_document,
 )
+from ingest import services
+from ingest.parsers.document import GUESSED_LAYOUT_WARNING
+from meetings.models import Meeting
 
 
 @functools.cache

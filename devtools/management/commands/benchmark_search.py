@@ -36,6 +36,7 @@ from django.db.models.functions import ExtractYear
 from django.test import Client
 from django.test.utils import CaptureQueriesContext, override_settings
 
+from devtools.synthetic import LAYOUTS, ArchiveGenerator, minutes_document
 from ingest.batch import BATCH_SIZE, import_documents
 from ingest.services import parse_document, read_document
 from meetings import facet_index
@@ -49,7 +50,6 @@ from meetings.models import (
     Topic,
 )
 from meetings.search import parse_query
-from meetings.synthetic import LAYOUTS, ArchiveGenerator, minutes_document
 
 # (label, GET parameters): common words, two words, phrases and a rare word, with and without
 # year, topic and restricted filters. The topics are themes every generated archive has.
