@@ -16,7 +16,8 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from ingest import overrides, reimport, services, uploads
+from ingest import overrides, reimport, uploads
+from ingest.topics import merge_topics, retag_items
 
 from . import review
 from .admin_restricted import RestrictedTextAdmin
@@ -293,7 +294,7 @@ class MeetingAdmin(RestrictedTextAdmin, ImportPermissionMixin, admin.ModelAdmin)
         super().save_formset(request, form, formset, change)
         if retitled:
             # An item's topics may be named in its title.
-            services.retag_items(AgendaItem.objects.filter(pk__in=retitled))
+            retag_items(AgendaItem.objects.filter(pk__in=retitled))
         if formset.model is AgendaItem and formset.has_changed():
             # A restriction made in doubt and lifted here no longer needs review.
             form.instance.save(update_fields=["needs_review"])
@@ -448,7 +449,7 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         items = AgendaItem.objects.filter(pk=form.instance.pk)
         if change and "title" in form.changed_data:
             # Its topics may be named in its title; this also refreshes the search copy.
-            services.retag_items(items)
+            retag_items(items)
         else:
             # Search: the index holds a copy of the item's decisions and topic names.
             items.refresh_search_text()
@@ -616,7 +617,7 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def retag_every_item(self, request):
         # One pass over every item; this also refreshes the search index's copy of topic names.
-        count = services.retag_items()
+        count = retag_items()
         self.message_user(
             request,
             f"Every item ({count}) was tagged again with the topics as they are now.",
@@ -631,7 +632,7 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     @admin.action(description="Merge selected topics", permissions=["change"])
     def merge_topics(self, request, queryset):
-        """Ask which topic to keep, then fold the others into it (``services.merge_topics``)."""
+        """Ask which topic to keep, then fold the others into it (``topics.merge_topics``)."""
         if not self.has_delete_permission(request):
             self.message_user(request, "Merging deletes topics: you may not.", messages.ERROR)
             return None
@@ -642,7 +643,7 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         keep = next((t for t in topics if str(t.pk) == request.POST.get("keep")), None)
         if request.POST.get("post") == "yes" and keep is not None:
             merged = [topic for topic in topics if topic.pk != keep.pk]
-            services.merge_topics(keep, merged)
+            merge_topics(keep, merged)
             # Only the items whose topics the user may see: a link found in a restricted
             # item's text says what that text names.
             include = can_view_restricted(request.user)
@@ -871,7 +872,7 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             else:
                 item = form.cleaned_data["item"]
                 if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
-                    services.retag_items(AgendaItem.objects.filter(pk=item.pk))
+                    retag_items(AgendaItem.objects.filter(pk=item.pk))
                 self.message_user(request, f"Placed the {override.field} correction on {item}.")
             return HttpResponseRedirect(back)
         context = {

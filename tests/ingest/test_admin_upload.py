@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ingest import services, uploads
+from ingest import services, uploads, writers
 from meetings.models import AgendaItem, ImportEvent, Meeting, SourceDocument, Topic
 from tests.conftest import make_user, sample_bytes
 from tests.ingest.test_converters import FORMAL, MODERNGOV, docx_bytes, minimal_pdf, moderngov_page
@@ -576,14 +576,14 @@ class TestConfirm:
     def test_one_file_failing_while_stored_leaves_the_others_and_nothing_half_written(
         self, importer_client, monkeypatch
     ):
-        insert_attendees = services.insert_attendees
+        insert_attendees = writers.insert_attendees
 
         def fail_for_2022(meetings):
             insert_attendees(meetings)
             if any(meeting.date.year == 2022 for meeting, _parsed in meetings):
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(services, "insert_attendees", fail_for_2022)
+        monkeypatch.setattr(writers, "insert_attendees", fail_for_2022)
         formal = "ssp-2022-09-28-formal.txt"
         response = upload(
             importer_client, (JANUARY, sample_bytes(JANUARY)), (formal, sample_bytes(formal))

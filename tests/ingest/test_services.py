@@ -14,7 +14,8 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ingest import overrides, services
-from ingest.services import RejectedDocument, import_document, normalise_text, read_minutes
+from ingest.reading import RejectedDocument, normalise_text, read_minutes
+from ingest.services import import_document
 from meetings.models import (
     AgendaItem,
     Attendee,
