@@ -241,11 +241,12 @@ def _record_failure(
 def preview_document(
     parsed: ParsedMeeting, source: SourceFile, *, body=None, meeting_date=None
 ) -> ImportOutcome:
-    """What ``store_document`` would do with this document, without writing anything."""
+    """What ``store_document`` would do with this document, without writing anything: the same
+    outcome, and the same changes (``_status_and_changes``)."""
     target = target_for(parsed, body, meeting_date)
     meeting = find_meeting(target, source)
-    status = _status_for(meeting, target, source)
-    return outcome_for(status, source, parsed, meeting, target, dry_run=True)
+    status, _matching, changes = _status_and_changes(meeting, parsed, target, source)
+    return outcome_for(status, source, parsed, meeting, target, dry_run=True, changes=changes)
 
 
 @transaction.atomic
@@ -274,16 +275,9 @@ def store_document(
     document = source_document
     target = target_for(parsed, body, meeting_date)
     meeting = _meeting_for(target, source, document)
-    changes = matching = None
-    if reparse:
-        matching = meeting and diff.stored_matching(meeting, parsed)
-        changes = _changes(meeting, parsed, target, matching)
-        status = _reparse_status(meeting, parsed, target, changes, document)
-    else:
-        status = _status_for(meeting, target, source)
-        if status != UNCHANGED:
-            matching = meeting and diff.stored_matching(meeting, parsed)
-            changes = _changes(meeting, parsed, target, matching)
+    status, matching, changes = _status_and_changes(
+        meeting, parsed, target, source, reparse=reparse, document=document
+    )
     if status == UNCHANGED:
         outcome = outcome_for(status, source, parsed, meeting, target, changes=changes)
         record_outcome(outcome, action, source, document.pk if document else meeting.source_id)
@@ -349,6 +343,26 @@ def _meeting_for(
             "and another meeting in the archive has that body and date"
         )
     return meeting
+
+
+def _status_and_changes(meeting, parsed, target, source, *, reparse=False, document=None):
+    """(status, matching, changes) of storing ``parsed`` into ``meeting``: the one reckoning
+    of what an import changes, for storing and for previewing alike.
+
+    ``matching`` (``diff.stored_matching``) says which stored item each parsed item is;
+    ``changes`` what storing changes, once the corrections made by hand are put back. Neither
+    is worked out for a document left unchanged (the same bytes), unless ``reparse``.
+    """
+    matching = changes = None
+    if reparse:
+        matching = meeting and diff.stored_matching(meeting, parsed)
+        changes = _changes(meeting, parsed, target, matching)
+        return _reparse_status(meeting, parsed, target, changes, document), matching, changes
+    status = _status_for(meeting, target, source)
+    if status != UNCHANGED:
+        matching = meeting and diff.stored_matching(meeting, parsed)
+        changes = _changes(meeting, parsed, target, matching)
+    return status, matching, changes
 
 
 def _changes(meeting: Meeting | None, parsed: ParsedMeeting, target: Target, matching):

@@ -218,7 +218,8 @@ def preview(
     outcome = services.preview_document(parsed, source, body=body, meeting_date=meeting_date)
     result.kind, result.parsed, result.outcome = read.kind, parsed, outcome
     if outcome.status == services.UPDATED:
-        result.changes = _changes(outcome, parsed)
+        # As the import works them out, corrections made by hand and all.
+        result.changes = outcome.changes
     found, result.new_topics = _found_topics(parsed, terms, show_restricted)
     result.items = [
         _item_preview(position, item, topics, show_restricted)
@@ -226,18 +227,6 @@ def preview(
     ]
     result.attendance = _attendance(parsed)
     return result
-
-
-def _changes(outcome: services.ImportOutcome, parsed: ParsedMeeting) -> diff.MeetingChanges:
-    if outcome.changes is not None:
-        return outcome.changes  # as the import works them out, hand-made corrections and all
-    meeting = outcome.meeting
-    changes = diff.compare(meeting, parsed)
-    # The import keeps a date set by an administrator and what the document does not state;
-    # the outcome says which body and date the meeting will have.
-    kept = {"body": outcome.body == meeting.body, "date": outcome.date == meeting.date}
-    changes.fields = [name for name in changes.fields if not kept.get(name, False)]
-    return changes
 
 
 def _found_topics(
