@@ -374,7 +374,7 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
     index = TopicIndex(topic_terms())
     names = topic_names(index)
     items = (AgendaItem.objects.all() if items is None else items).order_by("pk")
-    items = items.only("pk", "title", "agenda_text", "minutes_text", "search_extra")
+    items = items.only("pk", "title", "agenda_text", "minutes_text")
     done, last_pk = 0, 0
     while chunk := list(items.filter(pk__gt=last_pk)[:chunk_size]):
         last_pk = chunk[-1].pk
@@ -396,7 +396,8 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
             for item in chunk
         }
         link_topics(chunk, matches, replaced=chunk)
-        _store_search_extra(chunk, matches, names)
+        # Search: the index holds a copy of each item's topic names.
+        AgendaItem.objects.filter(pk__in=[item.pk for item in chunk]).refresh_search_text()
         done += len(chunk)
     return done
 
@@ -454,17 +455,6 @@ def merge_topics(keep: Topic, merged) -> int:
     # Search: the index holds a copy of each item's topic names.
     AgendaItem.objects.filter(pk__in=moved).refresh_search_text()
     return keep.item_topics.count()
-
-
-def _store_search_extra(items: list[AgendaItem], matches: dict, topic_names: dict) -> None:
-    """Update the saved items' ``search_extra`` where their topics or decisions changed it."""
-    changed = []
-    for item in items:
-        text = _search_extra(item, matches[id(item)], topic_names)
-        if item.search_extra != text:
-            item.search_extra = text
-            changed.append(item)
-    AgendaItem.objects.bulk_update(changed, ["search_extra"])
 
 
 def _search_extra(item: AgendaItem, matches: dict, topic_names: dict) -> str:

@@ -269,8 +269,11 @@ class AgendaItemQuerySet(models.QuerySet):
     def refresh_search_text(self) -> int:
         """Copy the items' topic names and decisions into ``search_extra`` for the index.
 
-        The import does this for the items it writes; call it after changing an item's
-        decisions or topics any other way. Returns the number of items changed.
+        The one place that keeps the copy: re-tagging and merging topics, the admin pages that
+        edit decisions, topic links and topics, and ``rebuild_search_index`` all call it. Only
+        the import of new items works it out beforehand, with the same text
+        (``search.search_extra_text``), so that each new item is written once. Returns the
+        number of items changed.
         """
         from . import search
 
