@@ -31,10 +31,10 @@ from django.utils.formats import date_format
 from ingest import diff, overrides, writers
 from ingest.history import record_event, record_outcome
 from ingest.parsers import ParsedMeeting
-from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.reading import RejectedDocument, read_and_parse, too_large
 from ingest.topics import FoundTopics, TopicCache, link_topics, tag_topics
 from meetings import review
+from meetings.constants import NO_BODY_WARNING, NO_DATE_WARNING
 from meetings.models import AgendaItem, ImportEvent, Meeting, Resolution, SourceDocument
 
 logger = logging.getLogger(__name__)
