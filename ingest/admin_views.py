@@ -20,7 +20,7 @@ from django.utils.html import format_html
 from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
-from ingest import converters, services, uploads
+from ingest import converters, services, topics, uploads
 from meetings.models import SourceDocument, can_view_restricted
 
 logger = logging.getLogger(__name__)
@@ -170,7 +170,7 @@ def preview(request, model_admin):
                 return redirect(_upload_url(model_admin))
             messages.error(request, "Tick the files to import, or cancel them all.")
 
-    terms = services.topic_terms()
+    terms = topics.topic_terms()
     show_restricted = can_view_restricted(request.user)
     previews = [
         (uploads.preview(d, terms, show_restricted=show_restricted), forms_by_pk[d.pk])

@@ -23,8 +23,10 @@ from contextlib import contextmanager
 from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections, transaction
 from django.db.models import Q
 
-from ingest import services
-from ingest.services import CREATED, FAILED, ImportOutcome, SourceFile, TopicCache, _ParsedFile
+from ingest import reading, services, writers
+from ingest.history import import_event
+from ingest.services import CREATED, FAILED, ImportOutcome, ParsedFile, SourceFile
+from ingest.topics import TopicCache, tag_topics, topic_terms
 from meetings.bulk import insert_instances, next_ids
 from meetings.models import (
     AgendaItem,
@@ -70,7 +72,7 @@ def import_documents(
         readings = zip(files, read_and_parse(files), strict=True)
         for batch in _batches(readings, batch_size):
             documents = [
-                _ParsedFile(
+                ParsedFile(
                     SourceFile(
                         name, data, imported_by, imported_by_name, reading.text, reading.encoding
                     ),
@@ -81,7 +83,7 @@ def import_documents(
                 for (name, data), reading in batch
             ]
             if dry_run:
-                store.done([services._import_parsed(document, **options) for document in documents])
+                store.done([services.import_parsed(document, **options) for document in documents])
             else:
                 store(documents, looked_for=looked_for, **options)
     return store.outcomes()
@@ -127,7 +129,7 @@ class _Writers:
     def done(self, outcomes: list[ImportOutcome]) -> None:
         self.slots.append(outcomes)
 
-    def __call__(self, documents: list[_ParsedFile], **options) -> None:
+    def __call__(self, documents: list[ParsedFile], **options) -> None:
         if not self.parallel:
             self.slots.append(_store_or_each_alone(documents, options))
             return
@@ -146,7 +148,7 @@ class _Writers:
         self.under_way.append((future, shared, len(self.slots), documents, options))
         self.slots.append(None)
 
-    def _store(self, documents: list[_ParsedFile], options: dict, alone: list[bool]):
+    def _store(self, documents: list[ParsedFile], options: dict, alone: list[bool]):
         """Store a batch of new documents in a writer thread, on its own connection; raise
         rather than store them one at a time (that is left to the thread that started it,
         with no other batch under way)."""
@@ -174,13 +176,13 @@ class _Writers:
             self._finish(self.under_way[0])
 
 
-def _store_or_each_alone(documents: list[_ParsedFile], options: dict, alone=None):
+def _store_or_each_alone(documents: list[ParsedFile], options: dict, alone=None):
     try:
         return _store_batch(documents, alone=alone, **options)
     except DatabaseError:
         logger.exception("A batch of %d documents failed; importing each alone", len(documents))
         options = {name: options[name] for name in ("body", "meeting_date", "dry_run")}
-        return [services._import_parsed(document, **options) for document in documents]
+        return [services.import_parsed(document, **options) for document in documents]
 
 
 @contextmanager
@@ -190,14 +192,14 @@ def _reader(workers: int):
     Parsing uses no database, so forked processes may do it; they never touch the parent's
     connection."""
     if workers < 1:
-        yield (lambda files: map(services._read_and_parse, files)), frozenset()
+        yield (lambda files: map(reading.read_and_parse, files)), frozenset()
         return
-    # The processes look for the topics as they are now (``services.start_reader``).
-    terms = services.topic_terms()
+    # The processes look for the topics as they are now (``reading.start_reader``).
+    terms = topic_terms()
     context = multiprocessing.get_context("fork")
-    with context.Pool(workers, services.start_reader, (terms,)) as pool:
+    with context.Pool(workers, reading.start_reader, (terms,)) as pool:
         yield (
-            (lambda files: pool.imap(services._read_and_parse, files, chunksize=2)),
+            (lambda files: pool.imap(reading.read_and_parse, files, chunksize=2)),
             frozenset(terms),
         )
 
@@ -215,7 +217,7 @@ def _batches(items, size: int):
 
 @transaction.atomic
 def _store_batch(
-    documents: list[_ParsedFile],
+    documents: list[ParsedFile],
     *,
     body=None,
     meeting_date=None,
@@ -235,7 +237,7 @@ def _store_batch(
 
     def each_alone(run):
         return [
-            services._import_parsed(
+            services.import_parsed(
                 document, topics=topics, body=body, meeting_date=meeting_date, **options
             )
             for document in run
@@ -270,13 +272,13 @@ def _store_batch(
     return outcomes
 
 
-def _batch_keys(documents: list[_ParsedFile], body, meeting_date) -> dict[int, list[tuple]]:
+def _batch_keys(documents: list[ParsedFile], body, meeting_date) -> dict[int, list[tuple]]:
     """What ties each readable document to a meeting, by ``id()``: its bytes, its file name
     and, when it has a date, its body and date (``services.find_meeting`` looks by these)."""
     keys = {}
     for document in documents:
         if not document.reason:
-            target = services._target(document.parsed, body, meeting_date)
+            target = services.target_for(document.parsed, body, meeting_date)
             source = document.source
             keys[id(document)] = [("sha", source.sha256), ("name", source.file_name)]
             if target.date is not None:
@@ -284,7 +286,7 @@ def _batch_keys(documents: list[_ParsedFile], body, meeting_date) -> dict[int, l
     return keys
 
 
-def _stored_alone(documents: list[_ParsedFile], keys: dict[int, list[tuple]]) -> list[bool]:
+def _stored_alone(documents: list[ParsedFile], keys: dict[int, list[tuple]]) -> list[bool]:
     """For each document, whether it must be stored by itself: it may belong to a stored
     meeting (``services.find_meeting`` might find one), or it shares its bytes, its file name
     or its body and date with another document of the batch. ``keys`` from ``_batch_keys``.
@@ -316,13 +318,13 @@ def _stored_alone(documents: list[_ParsedFile], keys: dict[int, list[tuple]]) ->
 
 
 def _create_all(
-    documents: list[_ParsedFile], topics: TopicCache, body, meeting_date, looked_for, action
+    documents: list[ParsedFile], topics: TopicCache, body, meeting_date, looked_for, action
 ):
     """What ``services.store_document`` does for a new meeting, and ``_import_parsed`` for a
     document that cannot be read, for many documents at once."""
     action = action or ImportEvent.Action.IMPORT
     good = [document for document in documents if not document.reason]
-    targets = [services._target(document.parsed, body, meeting_date) for document in good]
+    targets = [services.target_for(document.parsed, body, meeting_date) for document in good]
     # Numbered first, the originals and their meetings are written each pointing at the other
     # (the foreign keys are checked at commit).
     original = {}
@@ -331,7 +333,7 @@ def _create_all(
     ):
         original[id(document)] = SourceDocument(
             pk=pk,
-            **services._source_fields(document.source, body),
+            **writers.source_fields(document.source, body),
             shape=document.parsed.shape if document.parsed else "",
             status=SourceDocument.Status.FAILED
             if document.reason
@@ -343,7 +345,7 @@ def _create_all(
         good, targets, next_ids(connection, Meeting, len(good)), strict=True
     ):
         meeting = Meeting(pk=pk, source=original[id(document)])
-        services._fill_meeting(meeting, document.parsed, target)
+        writers.fill_meeting(meeting, document.parsed, target)
         meeting.set_needs_review()
         original[id(document)].meeting = meeting
         meetings.append(meeting)
@@ -355,21 +357,21 @@ def _create_all(
         items = []
         for position, parsed_item in enumerate(document.parsed.items, start=1):
             item = AgendaItem(meeting=meeting, position=position)
-            services.fill_item(item, parsed_item)
+            writers.fill_item(item, parsed_item)
             items.append(item)
             pairs.append((item, parsed_item))
         # Document by document, as one at a time: a topic a document makes tags it and the
         # documents after it, not those before.
-        matches.update(
-            services.tag_topics(items, topics, found=document.found, looked_for=looked_for)
-        )
-    services.insert_items(pairs, matches)
-    services.insert_attendees(
+        matches.update(tag_topics(items, topics, found=document.found, looked_for=looked_for))
+    writers.insert_items(pairs, matches)
+    writers.insert_attendees(
         [(meeting, document.parsed) for document, meeting in zip(good, meetings, strict=True)]
     )
 
     outcomes = {
-        id(document): services._outcome(CREATED, document.source, document.parsed, meeting, target)
+        id(document): services.outcome_for(
+            CREATED, document.source, document.parsed, meeting, target
+        )
         for document, meeting, target in zip(good, meetings, targets, strict=True)
     }
     for document in documents:
@@ -378,7 +380,7 @@ def _create_all(
                 FAILED, document.source.file_name, document.reason, parsed=document.parsed
             )
     ImportEvent.objects.bulk_create(
-        services.import_event(
+        import_event(
             action=action,
             outcome=outcomes[id(document)].status,
             file_name=document.source.file_name,

@@ -23,6 +23,8 @@ from dataclasses import dataclass
 from django.db import transaction
 
 from ingest import overrides, services
+from ingest.history import change_summary, record_event
+from ingest.topics import retag_items
 from meetings.models import AgendaItem, ImportEvent, Meeting, Override, SourceDocument
 
 REIMPORTABLE = (SourceDocument.Status.IMPORTED, SourceDocument.Status.FAILED)
@@ -36,7 +38,7 @@ def reimport_meeting(meeting: Meeting, *, user=None) -> services.ImportOutcome:
     """Read ``meeting``'s current source document again and store what it now gives."""
     if meeting.source_id is None:
         reason = "the meeting has no source document to read again"
-        services.record_event(
+        record_event(
             action=ImportEvent.Action.REIMPORT,
             outcome=services.FAILED,
             file_name="",
@@ -61,7 +63,7 @@ def reimport_document(document: SourceDocument, *, user=None) -> services.Import
     data = bytes(document.original_bytes)
     if not data:
         reason = "the original file was not kept, so it cannot be read again"
-        services.record_event(
+        record_event(
             action=ImportEvent.Action.REIMPORT,
             outcome=services.FAILED,
             file_name=document.file_name,
@@ -119,7 +121,7 @@ def report(outcome: services.ImportOutcome, label: str = "") -> str:
         return f"{meeting}: no changes"
     if not outcome.changes.has_changes:
         return f"{meeting}: no changes to the minutes; the parser's warnings or layout updated"
-    return f"{meeting}: {services.change_summary(outcome.changes)}"
+    return f"{meeting}: {change_summary(outcome.changes)}"
 
 
 @dataclass
@@ -137,7 +139,7 @@ def drop_overrides(queryset, *, user) -> DropReport:
         dropped = overrides.drop(queryset, user=user)
         if dropped.retitled:
             # An item's topics may be named in its title.
-            services.retag_items(AgendaItem.objects.filter(pk__in=dropped.retitled))
+            retag_items(AgendaItem.objects.filter(pk__in=dropped.retitled))
     messages = [f"Dropped the override of the {label}." for label in dropped.restored]
     for meeting in Meeting.objects.filter(pk__in=dropped.unknown):
         outcome = reimport_meeting(meeting, user=user)

@@ -1,15 +1,28 @@
-"""Find the topics an agenda item is about: pure functions, no ORM.
+"""Topics: finding what an agenda item is about, and tagging stored items with it.
 
-A topic is found when its name or one of its aliases appears as whole words, in any case unless
-the topic is case-sensitive ("Prevent" the programme is not "prevent" the verb).
+Finding is pure (no ORM): a topic is found when its name or one of its aliases appears as
+whole words, in any case unless the topic is case-sensitive ("Prevent" the programme is not
+"prevent" the verb), and "Operation X" / "Op X" / "Project X" names an operation that becomes a
+topic of its own (``discover_topic_names``).
+
+Tagging is the one implementation every path uses: the import (``tag_topics`` then
+``link_topics``, with a ``TopicCache``), the upload preview (``preview_topics``, writing
+nothing) and the admin (``retag_items``, ``merge_topics``).
 """
 
 import functools
 import re
-from collections import Counter
+from collections import Counter, defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
 from itertools import pairwise
+
+from django.db import transaction
+from django.utils.text import slugify
+
+from ingest import overrides
+from meetings.models import AgendaItem, ItemTopic, Resolution, Topic
+from meetings.search import search_extra_text
 
 
 @dataclass(frozen=True)
@@ -216,3 +229,301 @@ def _named_operations(text: str):
         if match:
             end = match.end()
             yield match
+
+
+# Tagging stored items
+
+
+class TopicCache:
+    """The topics an import looks for, read once for all the documents stored together.
+
+    Reading every topic again for each document of a batch cost more than storing it, so a
+    batch uses the topics as they were when it began (with those it discovers itself). Topics
+    discovered in a document are created at once and looked for in it and in the documents
+    after it. After a document's savepoint is rolled back, ``forget`` drops what was read: the
+    topics it created are gone again.
+    """
+
+    def __init__(self):
+        self._index: TopicIndex | None = None
+        self._known_names: set[str] = set()  # casefolded names and aliases
+        self._slugs: set[str] = set()
+
+    def index(self) -> TopicIndex:
+        if self._index is None:
+            terms, self._known_names, self._slugs = [], set(), set()
+            rows = Topic.objects.values_list("pk", "name", "aliases", "case_sensitive", "slug")
+            for pk, name, aliases, case_sensitive, slug in rows:
+                terms.append(TopicTerm(pk, name, tuple(aliases), case_sensitive))
+                self._known_names.update(known.casefold() for known in (name, *aliases))
+                self._slugs.add(slug)
+            self._index = topic_index(terms)
+        return self._index
+
+    def create_discovered(self, names) -> None:
+        """Create a topic for each discovered name that is not a topic's name or alias yet."""
+        self.index()
+        new_topics = []
+        for name, aliases in new_topic_names(names, self._known_names):
+            slug = unique_topic_slug(name, self._slugs)
+            self._slugs.add(slug)
+            new_topics.append(
+                Topic(name=name, slug=slug, aliases=aliases, created_automatically=True)
+            )
+        if new_topics:
+            # Another import may create the same topic at the same moment; its row is as good.
+            # In name order, so that two imports creating the same topics wait for each other
+            # in the same order, never each for the other.
+            new_topics.sort(key=lambda topic: topic.name)
+            Topic.objects.bulk_create(new_topics, ignore_conflicts=True)
+            self._index = None
+
+    def forget(self) -> None:
+        self.__init__()
+
+
+@dataclass
+class FoundTopics:
+    """What ``tag_topics`` finds in an item, found beforehand among some topics: the names of
+    operations it mentions and the topics it names, {topic id: named in title}."""
+
+    discovered: list[str]
+    matches: dict
+
+
+def found_topics(index: TopicIndex, title: str, text: str) -> FoundTopics:
+    """What ``tag_topics`` finds in an item among the topics of ``index`` (see ``start_reader``)."""
+    return FoundTopics(discover_topic_names(text), index.match(title, text))
+
+
+def tag_topics(
+    items: list[AgendaItem],
+    topics: TopicCache | None = None,
+    *,
+    found: list[FoundTopics] | None = None,
+    looked_for: frozenset[TopicTerm] = frozenset(),
+    hand_links: dict | None = None,
+) -> dict:
+    """Find the topics each item's title or text names, creating topics for new operations.
+
+    Sets each item's ``search_extra`` (its topic names and decisions, for the search index)
+    before the items are written, so that each is written once; ``link_topics`` then links
+    the saved items. Returns the matches, {id(item): {topic id: named in title}}.
+
+    Every "Operation X" / "Op X" / "Project X" named in the items becomes a topic unless it is
+    already a topic's name or alias. "Op" is short for "Operation": "Op Fortress" creates
+    "Operation Fortress" with the alias "Op Fortress".
+
+    ``found``, for each item, is what was found in it beforehand among the topics
+    ``looked_for`` (``start_reader``): only the topics made or changed since are looked for.
+
+    ``hand_links``, {item id: links}, are the topic links added or removed by hand on stored
+    items (``overrides.topic_links``): they are kept.
+    """
+    topics = topics or TopicCache()
+    texts = {id(item): _item_text(item) for item in items}
+    if found is None:
+        found = [FoundTopics(discover_topic_names(texts[id(item)]), {}) for item in items]
+        looked_for = frozenset()
+    topics.create_discovered(name for item_found in found for name in item_found.discovered)
+    index = topics.index()
+    if looked_for:
+        # Topics deleted or changed since were found with what they were: not kept.
+        kept = {term.key for term in index.terms if term in looked_for}
+        unseen = TopicIndex(term for term in index.terms if term not in looked_for)
+        order = {term.key: position for position, term in enumerate(index.terms)}
+        matches = {}
+        for item, item_found in zip(items, found, strict=True):
+            item_matches = {key: t for key, t in item_found.matches.items() if key in kept}
+            item_matches.update(unseen.match(item.title, texts[id(item)]))
+            matches[id(item)] = dict(sorted(item_matches.items(), key=lambda m: order[m[0]]))
+    else:
+        matches = {id(item): index.match(item.title, texts[id(item)]) for item in items}
+    names = topic_names(index)
+    for item in items:
+        if hand_links and item.pk in hand_links:
+            matches[id(item)] = overrides.with_topic_links(
+                matches[id(item)], hand_links[item.pk], names
+            )
+        item.search_extra = _search_extra(item, matches[id(item)], names)
+    return matches
+
+
+def link_topics(items: list[AgendaItem], matches: dict, *, replaced=()) -> None:
+    """Link the saved items to the topics ``tag_topics`` found, replacing the links of the
+    items ``replaced`` (items stored before)."""
+    if replaced:
+        ItemTopic.objects.filter(item__in=[item.pk for item in replaced]).delete()
+    ItemTopic.objects.bulk_create(
+        ItemTopic(item=item, topic_id=topic_id, in_title=in_title)
+        for item in items
+        for topic_id, in_title in matches[id(item)].items()
+    )
+
+
+@transaction.atomic
+def retag_items(items=None, *, chunk_size: int = 500) -> int:
+    """Tag every item again (or the items of the queryset ``items``) with the topics as they are.
+
+    For after a topic is added, renamed or given other aliases in the admin. Topics are not
+    discovered here: a topic an administrator deleted stays deleted. Links added or removed by
+    hand on an item's page are kept (``overrides.topic_links``). One pass over the items in
+    chunks of ``chunk_size``, a fixed number of queries per chunk whatever the number of items
+    or topics. Returns the number of items tagged.
+    """
+    index = TopicIndex(topic_terms())
+    names = topic_names(index)
+    items = (AgendaItem.objects.all() if items is None else items).order_by("pk")
+    items = items.only("pk", "title", "agenda_text", "minutes_text")
+    done, last_pk = 0, 0
+    while chunk := list(items.filter(pk__gt=last_pk)[:chunk_size]):
+        last_pk = chunk[-1].pk
+        decisions = defaultdict(list)
+        resolutions = Resolution.objects.filter(item_id__in=[item.pk for item in chunk])
+        for item_id, text in resolutions.order_by("item_id", "order").values_list(
+            "item_id", "text"
+        ):
+            decisions[item_id].append(text)
+        hand_links = overrides.topic_links([item.pk for item in chunk])
+        for item in chunk:
+            item.resolution_texts = decisions[item.pk]
+        matches = {
+            id(item): overrides.with_topic_links(
+                index.match(item.title, _item_text(item)), hand_links[item.pk], names
+            )
+            if item.pk in hand_links
+            else index.match(item.title, _item_text(item))
+            for item in chunk
+        }
+        link_topics(chunk, matches, replaced=chunk)
+        # Search: the index holds a copy of each item's topic names.
+        AgendaItem.objects.filter(pk__in=[item.pk for item in chunk]).refresh_search_text()
+        done += len(chunk)
+    return done
+
+
+def topic_terms() -> list[TopicTerm]:
+    """Every topic, as ``ingest.topics.match_topics`` looks for it."""
+    rows = Topic.objects.values_list("pk", "name", "aliases", "case_sensitive")
+    return [
+        TopicTerm(pk, name, tuple(aliases), case_sensitive)
+        for pk, name, aliases, case_sensitive in rows
+    ]
+
+
+def topic_names(index: TopicIndex) -> dict:
+    return {term.key: term.name for term in index.terms}
+
+
+@transaction.atomic
+def merge_topics(keep: Topic, merged) -> int:
+    """Fold the topics ``merged`` into ``keep``; returns the number of items linked to ``keep``.
+
+    Their items are linked to ``keep`` (once each; named in the title if either link said so),
+    their names and aliases become aliases of ``keep`` so that later imports find it under
+    them, and they are deleted. Searching by topic name finds the items under ``keep``'s name.
+    """
+    merged = [topic for topic in merged if topic.pk != keep.pk]
+    if not merged:
+        return keep.item_topics.count()
+    moved: dict[int, bool] = {}
+    for item_id, in_title in ItemTopic.objects.filter(topic__in=merged).values_list(
+        "item_id", "in_title"
+    ):
+        moved[item_id] = moved.get(item_id, False) or in_title
+    linked = dict(
+        ItemTopic.objects.filter(topic=keep, item_id__in=moved).values_list("item_id", "in_title")
+    )
+    names = {name.casefold() for name in keep.get_names()}
+    for topic in merged:
+        for name in topic.get_names():
+            if name.casefold() not in names:
+                names.add(name.casefold())
+                keep.aliases.append(name)
+        keep.description = keep.description or topic.description
+    Topic.objects.filter(pk__in=[topic.pk for topic in merged]).delete()
+    keep.save(update_fields=["aliases", "description"])
+    ItemTopic.objects.filter(
+        topic=keep,
+        item_id__in=[pk for pk, in_title in moved.items() if in_title and not linked.get(pk, True)],
+    ).update(in_title=True)
+    ItemTopic.objects.bulk_create(
+        ItemTopic(item_id=pk, topic=keep, in_title=in_title)
+        for pk, in_title in moved.items()
+        if pk not in linked
+    )
+    # Search: the index holds a copy of each item's topic names.
+    AgendaItem.objects.filter(pk__in=moved).refresh_search_text()
+    return keep.item_topics.count()
+
+
+def _search_extra(item: AgendaItem, matches: dict, topic_names: dict) -> str:
+    names = sorted(topic_names[topic_id] for topic_id in matches)
+    return search_extra_text(names, getattr(item, "resolution_texts", []))
+
+
+def _item_text(item: AgendaItem) -> str:
+    return text_of(item, getattr(item, "resolution_texts", []))
+
+
+def text_of(item, decisions) -> str:
+    """The text topics are looked for in: an item's (or a parsed item's) and its decisions'."""
+    decisions = [getattr(decision, "text", decision) for decision in decisions]
+    parts = [item.title, item.agenda_text, item.minutes_text, *decisions]
+    return "\n\n".join(part for part in parts if part)
+
+
+def canonical_topic(discovered: str) -> tuple[str, list[str]]:
+    """The name and aliases of the topic a discovered name makes: "Op X" is "Operation X"."""
+    keyword, _, rest = discovered.partition(" ")
+    if keyword.casefold() == "op" and rest:
+        return f"Operation {rest}", [discovered]
+    return discovered, []
+
+
+def unique_topic_slug(name: str, taken: set[str]) -> str:
+    """A slug for a topic named ``name`` that is not in ``taken`` and fits the column."""
+    limit = Topic._meta.get_field("slug").max_length
+    base = slugify(name)[: limit - 4] or "topic"
+    slug, counter = base, 2
+    while slug in taken:
+        slug, counter = f"{base}-{counter}", counter + 1
+    return slug
+
+
+def new_topic_names(discovered_names, known: set[str]) -> list[tuple[str, list[str]]]:
+    """(name, aliases) of each topic the discovered names make that is not known yet.
+
+    ``known`` holds the casefolded names and aliases of the topics there are; the new names are
+    added to it, so each is made once.
+    """
+    limit = Topic._meta.get_field("name").max_length
+    found = []
+    for discovered in discovered_names:
+        name, aliases = canonical_topic(discovered)
+        if len(name) > limit:
+            continue  # a run of letters that long names no operation
+        if {name.casefold(), discovered.casefold()} & known:
+            continue
+        known.update({name.casefold(), discovered.casefold()})
+        found.append((name, aliases))
+    return found
+
+
+def preview_topics(items, terms: list[TopicTerm]) -> tuple[list[dict], list[TopicTerm]]:
+    """What ``tag_topics`` would find in parsed items, writing nothing.
+
+    Returns each item's matches, {topic key: named in title}, and the topics the import would
+    create, as terms keyed ``("new", name)``; ``terms`` are the topics there are
+    (``topic_terms``).
+    """
+    known = {name.casefold() for term in terms for name in (term.name, *term.aliases)}
+    texts = [text_of(item, item.resolutions) for item in items]
+    discovered = (name for text in texts for name in discover_topic_names(text))
+    new_terms = [
+        TopicTerm(("new", name), name, tuple(aliases))
+        for name, aliases in new_topic_names(discovered, known)
+    ]
+    index = TopicIndex([*terms, *new_terms])
+    matches = [index.match(item.title, text) for item, text in zip(items, texts, strict=True)]
+    return matches, new_terms

@@ -19,9 +19,10 @@ from dataclasses import dataclass, field
 from django.conf import settings
 from django.db import transaction
 
-from ingest import converters, diff, services
+from ingest import converters, diff, reading, services
+from ingest.history import record_event
 from ingest.parsers import ParsedItem, ParsedMeeting
-from ingest.topics import TopicIndex, TopicTerm, discover_topic_names
+from ingest.topics import TopicTerm, preview_topics
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -69,15 +70,15 @@ def receive(uploaded, user) -> SourceDocument:
     name = uploaded.name or "unnamed file"
     fields = {"file_name": name, "imported_by": user, "imported_by_name": uploader_name(user)}
     if uploaded.size > settings.MINUTES_MAX_BYTES:
-        reason = f"{services.too_large(uploaded.size)} (too large to keep a copy)"
+        reason = f"{reading.too_large(uploaded.size)} (too large to keep a copy)"
         return _refuse(fields, reason, sha256="")
     data = b"".join(uploaded.chunks())
     fields.update(sha256=services.SourceFile(name, data).sha256, original_bytes=data)
     try:
-        read = services.read_document(data, name)
+        read = reading.read_document(data, name)
         fields.update(original_text=read.text, encoding=read.encoding)
-        parsed = services.parse_document(read)
-    except services.RejectedDocument as exc:
+        parsed = reading.parse_document(read)
+    except reading.RejectedDocument as exc:
         reason = str(exc)
     except Exception as exc:
         # A fault in a converter or the parser must not stop the other files of an upload.
@@ -96,7 +97,7 @@ def _refuse(fields: dict, reason: str, **extra) -> SourceDocument:
     document = SourceDocument.objects.create(
         **fields, **extra, status=SourceDocument.Status.FAILED, error=reason
     )
-    services.record_event(
+    record_event(
         action=ImportEvent.Action.UPLOAD,
         outcome=services.FAILED,
         file_name=document.file_name,
@@ -208,16 +209,17 @@ def preview(
     result = Preview(document)
     data = bytes(document.original_bytes)
     try:
-        read = services.read_document(data, document.file_name)
-        parsed = services.parse_document(read)
-    except services.RejectedDocument as exc:
+        read = reading.read_document(data, document.file_name)
+        parsed = reading.parse_document(read)
+    except reading.RejectedDocument as exc:
         result.error = str(exc)
         return result
     source = services.SourceFile(document.file_name, data, text=read.text, encoding=read.encoding)
     outcome = services.preview_document(parsed, source, body=body, meeting_date=meeting_date)
     result.kind, result.parsed, result.outcome = read.kind, parsed, outcome
     if outcome.status == services.UPDATED:
-        result.changes = _changes(outcome, parsed)
+        # As the import works them out, corrections made by hand and all.
+        result.changes = outcome.changes
     found, result.new_topics = _found_topics(parsed, terms, show_restricted)
     result.items = [
         _item_preview(position, item, topics, show_restricted)
@@ -227,43 +229,15 @@ def preview(
     return result
 
 
-def _changes(outcome: services.ImportOutcome, parsed: ParsedMeeting) -> diff.MeetingChanges:
-    if outcome.changes is not None:
-        return outcome.changes  # as the import works them out, hand-made corrections and all
-    meeting = outcome.meeting
-    changes = diff.compare(meeting, parsed)
-    # The import keeps a date set by an administrator and what the document does not state;
-    # the outcome says which body and date the meeting will have.
-    kept = {"body": outcome.body == meeting.body, "date": outcome.date == meeting.date}
-    changes.fields = [name for name in changes.fields if not kept.get(name, False)]
-    return changes
-
-
-def _item_text(item: ParsedItem) -> str:
-    parts = [item.title, item.agenda_text, item.minutes_text]
-    parts += [resolution.text for resolution in item.resolutions]
-    return "\n\n".join(part for part in parts if part)
-
-
 def _found_topics(
     parsed: ParsedMeeting, terms: list[TopicTerm], show_restricted: bool
 ) -> tuple[list[list[FoundTopic]], list[str]]:
-    """Each item's topics, as ``services.tag_topics`` would find them, and the new topic names."""
-    known = {name.casefold() for term in terms for name in (term.name, *term.aliases)}
-    texts = [_item_text(item) for item in parsed.items]
-    new_terms = []
-    for text in texts:
-        for discovered in discover_topic_names(text):
-            name, aliases = services._canonical_topic(discovered)
-            if {name.casefold(), discovered.casefold()} & known:
-                continue
-            known.update({name.casefold(), discovered.casefold()})
-            new_terms.append(TopicTerm(("new", name), name, tuple(aliases)))
+    """Each item's topics, as the import tags them (``topics.preview_topics``), and the names
+    of the topics it would create."""
+    item_matches, new_terms = preview_topics(parsed.items, terms)
     names = {term.key: term.name for term in [*terms, *new_terms]}
-    index = TopicIndex([*terms, *new_terms])
     found, shown_new = [], set()
-    for item, text in zip(parsed.items, texts, strict=True):
-        matches = index.match(item.title, text)
+    for item, matches in zip(parsed.items, item_matches, strict=True):
         if item.restricted and not show_restricted:
             matches = {key: in_title for key, in_title in matches.items() if in_title}
         topics = sorted(

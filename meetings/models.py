@@ -15,9 +15,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from ingest.parsers import document
-
-from . import review
+from . import constants, review
 
 VIEW_RESTRICTED = "meetings.view_restricted"
 
@@ -28,13 +26,13 @@ def can_view_restricted(user) -> bool:
 
 
 class Shape(models.TextChoices):
-    PIPE_TABLE = document.SHAPE_PIPE_TABLE, "Pipe table export"
-    MODERNGOV = document.SHAPE_MODERNGOV, "ModernGov agenda and minutes"
-    MODERNGOV_UNNUMBERED = document.SHAPE_MODERNGOV_UNNUMBERED, "ModernGov, unnumbered items"
-    FORMAL = document.SHAPE_FORMAL, "Formal minutes"
-    NUMBERED = document.SHAPE_NUMBERED, "Numbered minutes"
-    EGENDA = document.SHAPE_EGENDA, "Egenda decision record"
-    UNKNOWN = document.SHAPE_UNKNOWN, "Unknown layout"
+    PIPE_TABLE = constants.SHAPE_PIPE_TABLE, "Pipe table export"
+    MODERNGOV = constants.SHAPE_MODERNGOV, "ModernGov agenda and minutes"
+    MODERNGOV_UNNUMBERED = constants.SHAPE_MODERNGOV_UNNUMBERED, "ModernGov, unnumbered items"
+    FORMAL = constants.SHAPE_FORMAL, "Formal minutes"
+    NUMBERED = constants.SHAPE_NUMBERED, "Numbered minutes"
+    EGENDA = constants.SHAPE_EGENDA, "Egenda decision record"
+    UNKNOWN = constants.SHAPE_UNKNOWN, "Unknown layout"
 
 
 class MeetingQuerySet(models.QuerySet):
@@ -164,10 +162,10 @@ class Meeting(models.Model):
 
 class Attendee(models.Model):
     class Attendance(models.TextChoices):
-        PRESENT = document.PRESENT, "Present"
-        OFFICER = document.OFFICER, "Officers"
-        IN_ATTENDANCE = document.IN_ATTENDANCE, "Also in attendance"
-        APOLOGIES = document.APOLOGIES, "Apologies"
+        PRESENT = constants.PRESENT, "Present"
+        OFFICER = constants.OFFICER, "Officers"
+        IN_ATTENDANCE = constants.IN_ATTENDANCE, "Also in attendance"
+        APOLOGIES = constants.APOLOGIES, "Apologies"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
     order = models.PositiveIntegerField()
@@ -194,7 +192,8 @@ class Attendee(models.Model):
             models.UniqueConstraint(fields=["meeting", "order"], name="attendee_unique_order"),
             models.CheckConstraint(
                 condition=Q(attendance__in=[
-                    document.PRESENT, document.OFFICER, document.IN_ATTENDANCE, document.APOLOGIES
+                    constants.PRESENT, constants.OFFICER, constants.IN_ATTENDANCE,
+                    constants.APOLOGIES,
                 ]),
                 name="attendee_attendance_valid",
             ),
@@ -270,8 +269,11 @@ class AgendaItemQuerySet(models.QuerySet):
     def refresh_search_text(self) -> int:
         """Copy the items' topic names and decisions into ``search_extra`` for the index.
 
-        The import does this for the items it writes; call it after changing an item's
-        decisions or topics any other way. Returns the number of items changed.
+        The one place that keeps the copy: re-tagging and merging topics, the admin pages that
+        edit decisions, topic links and topics, and ``rebuild_search_index`` all call it. Only
+        the import of new items works it out beforehand, with the same text
+        (``search.search_extra_text``), so that each new item is written once. Returns the
+        number of items changed.
         """
         from . import search
 
@@ -282,10 +284,10 @@ class AgendaItemQuerySet(models.QuerySet):
 
 class AgendaItem(models.Model):
     class Status(models.TextChoices):
-        HEARD = document.HEARD, "Heard"
-        DEFERRED = document.DEFERRED, "Deferred"
-        NOT_HEARD = document.NOT_HEARD, "Not heard"
-        NO_MINUTES = document.NO_MINUTES, "No minutes recorded"
+        HEARD = constants.HEARD, "Heard"
+        DEFERRED = constants.DEFERRED, "Deferred"
+        NOT_HEARD = constants.NOT_HEARD, "Not heard"
+        NO_MINUTES = constants.NO_MINUTES, "No minutes recorded"
 
     meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
     position = models.PositiveIntegerField(help_text="1 for the first item in the minutes.")
@@ -317,7 +319,7 @@ class AgendaItem(models.Model):
             models.CheckConstraint(condition=Q(position__gte=1), name="item_position_positive"),
             models.CheckConstraint(
                 condition=Q(status__in=[
-                    document.HEARD, document.DEFERRED, document.NOT_HEARD, document.NO_MINUTES
+                    constants.HEARD, constants.DEFERRED, constants.NOT_HEARD, constants.NO_MINUTES
                 ]),
                 name="item_status_valid",
             ),
@@ -353,11 +355,11 @@ class ResolutionQuerySet(models.QuerySet):
 
 class Resolution(models.Model):
     class Kind(models.TextChoices):
-        NOTED = document.NOTED, "Noted"
-        APPROVED = document.APPROVED, "Approved"
-        ACTION = document.AGREED_ACTION, "Agreed action"
-        DEFERRED = document.DEFERRAL, "Deferred"
-        OTHER = document.OTHER, "Other"
+        NOTED = constants.NOTED, "Noted"
+        APPROVED = constants.APPROVED, "Approved"
+        ACTION = constants.AGREED_ACTION, "Agreed action"
+        DEFERRED = constants.DEFERRAL, "Deferred"
+        OTHER = constants.OTHER, "Other"
 
     item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="resolutions")
     order = models.PositiveIntegerField()
@@ -372,8 +374,8 @@ class Resolution(models.Model):
             models.UniqueConstraint(fields=["item", "order"], name="resolution_unique_order"),
             models.CheckConstraint(
                 condition=Q(kind__in=[
-                    document.NOTED, document.APPROVED, document.AGREED_ACTION,
-                    document.DEFERRAL, document.OTHER,
+                    constants.NOTED, constants.APPROVED, constants.AGREED_ACTION,
+                    constants.DEFERRAL, constants.OTHER,
                 ]),
                 name="resolution_kind_valid",
             ),

@@ -6,9 +6,8 @@ and whether some corrections made by hand could not be placed on the items read 
 needs-review flag (``Meeting.set_needs_review``), the reasons an import reports and the admin's
 "review reason" filter and meeting page all come from ``REASONS``.
 
-The reader's warnings are recognised by the texts ``ingest.parsers.document`` gives them. That
-module is plain Python (no Django), and ``meetings.models`` already takes the layout names from
-it, so reading its constants here adds no dependency and keeps each text in one place.
+The reader's warnings are recognised by their texts, defined once in ``meetings.constants``,
+where the reader (``ingest.parsers``) takes them from.
 """
 
 import datetime
@@ -18,7 +17,7 @@ from dataclasses import dataclass
 
 from django.db.models import Exists, OuterRef, Q
 
-from ingest.parsers.document import GUESSED_LAYOUT_WARNING, RESTRICTED_IN_DOUBT_WARNING
+from .constants import GUESSED_LAYOUT_WARNING, RESTRICTED_IN_DOUBT_WARNING
 
 # Characters of a value cut to its column quoted in the warning that says so.
 CUT_QUOTE_LENGTH = 40

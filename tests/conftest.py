@@ -172,5 +172,5 @@ def _stub_parse(text: str) -> ParsedMeeting:
 @pytest.fixture
 def stub_parser(monkeypatch):
     """Import with ``_stub_parse`` instead of the real parser."""
-    monkeypatch.setattr("ingest.services.parse_minutes", _stub_parse)
+    monkeypatch.setattr("ingest.reading.parse_minutes", _stub_parse)
     return _stub_parse

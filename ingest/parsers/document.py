@@ -1,61 +1,16 @@
 """Plain data produced by the parsers: no ORM, no I/O.
 
-The string values of ``status``, ``kind``, ``attendance`` and ``shape`` are the values of the
-matching ``TextChoices`` in ``meetings.models``.
+The string values of ``status``, ``kind``, ``attendance`` and ``shape``, and the warning texts
+the archive recognises, are defined in ``meetings.constants`` (the values of the matching
+``TextChoices`` in ``meetings.models``) and given here under the same names.
 """
 
 import datetime as dt
 from dataclasses import dataclass, field
 
-# AgendaItem.status
-HEARD = "heard"
-DEFERRED = "deferred"
-NOT_HEARD = "not_heard"
-NO_MINUTES = "no_minutes"
-
-# Resolution.kind
-NOTED = "noted"
-APPROVED = "approved"
-AGREED_ACTION = "action"
-DEFERRAL = "deferred"
-OTHER = "other"
-
-# Attendee.attendance
-PRESENT = "present"
-OFFICER = "officer"
-IN_ATTENDANCE = "in_attendance"
-APOLOGIES = "apologies"
-
-# Warnings about what a document leaves out. The stored meeting says the same by its empty
-# fields, so the import does not store these two, and a date or body filled in later clears them.
-NO_DATE_WARNING = "The document states no meeting date."
-NO_BODY_WARNING = "The document does not name the meeting's body."
-# A layout the reader does not know: items were found by guesswork.
-GUESSED_LAYOUT_WARNING = (
-    "The layout of this document was not recognised; items were guessed from headings."
-)
-# The document excludes the public (or mentions exempt or private business) where the reader
-# cannot tell which items that covers, so it restricted every item from there on. The full
-# warning starts with this and says from which item and why.
-RESTRICTED_IN_DOUBT_WARNING = "Restricted for review:"
-
-# Shapes the parser recognises.
-SHAPE_PIPE_TABLE = "pipe_table"
-SHAPE_MODERNGOV = "moderngov"
-SHAPE_MODERNGOV_UNNUMBERED = "moderngov_unnumbered"
-SHAPE_FORMAL = "formal"
-SHAPE_NUMBERED = "numbered"
-SHAPE_EGENDA = "egenda"
-SHAPE_UNKNOWN = "unknown"
-SHAPE_LABELS = {
-    SHAPE_PIPE_TABLE: "pipe table export",
-    SHAPE_MODERNGOV: "ModernGov agenda and minutes",
-    SHAPE_MODERNGOV_UNNUMBERED: "ModernGov page without item numbers",
-    SHAPE_FORMAL: "formal minutes",
-    SHAPE_NUMBERED: "numbered minutes",
-    SHAPE_EGENDA: "egenda decision record",
-    SHAPE_UNKNOWN: "not recognised; items guessed from headings",
-}
+# The values and warning texts are the archive's: given here under the same names.
+from meetings.constants import *  # noqa: F403
+from meetings.constants import HEARD
 
 
 @dataclass

@@ -19,7 +19,7 @@ from django.test import Client
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
-from ingest import services, uploads
+from ingest import history, overrides, services, topics, uploads, writers
 from meetings.models import AgendaItem, ImportEvent, Meeting, SourceDocument, Topic
 from tests.conftest import make_user, sample_bytes
 from tests.ingest.test_converters import FORMAL, MODERNGOV, docx_bytes, minimal_pdf, moderngov_page
@@ -526,6 +526,37 @@ class TestConfirm:
         assert meeting.items.get(position=4).title == "Update on Domestic Homicide Reviews"
         assert Meeting.objects.count() == 1
 
+    def test_a_title_set_by_hand_is_not_shown_as_changing_and_the_import_agrees(
+        self, importer_client, importer
+    ):
+        original = sample_bytes(JANUARY).decode()
+        meeting = services.import_document(original.encode(), JANUARY).meeting
+        item = meeting.items.get(position=1)
+        printed = item.title
+        item.title = "Welcome and introductions (corrected)"
+        overrides.record(item, "title", printed, user=None)
+        item.save()
+        corrected = original.replace("Update on DHRs", "Update on Domestic Homicide Reviews")
+
+        response = upload(importer_client, ("corrected.txt", corrected.encode()))
+
+        page = text(response)
+        assert "already in the archive: 1 item changed." in page
+        assert "Item 4 changed (title): SSP/50/24 Update on DHRs" in page
+        assert "Item 1 changed" not in page
+        terms = topics.topic_terms()
+        shown = uploads.preview(pending("corrected.txt"), terms, show_restricted=False)
+
+        confirm(importer_client, response)
+
+        imported = ImportEvent.objects.filter(meeting=meeting).latest("pk")
+        assert imported.outcome == ImportEvent.Outcome.UPDATED
+        assert imported.message.endswith(f": {history.change_summary(shown.changes)}")
+        assert [change.position for change in shown.changes.changed] == [4]
+        kept = AgendaItem.objects.get(pk=item.pk)
+        assert kept.title == "Welcome and introductions (corrected)"
+        assert meeting.items.get(position=4).title == "Update on Domestic Homicide Reviews"
+
     def test_items_added_and_removed_by_a_correction_are_listed(self, importer_client, stub_parser):
         services.import_document(STUB_MEETING, "march.txt")
         lines = STUB_MEETING.decode().splitlines()
@@ -576,14 +607,14 @@ class TestConfirm:
     def test_one_file_failing_while_stored_leaves_the_others_and_nothing_half_written(
         self, importer_client, monkeypatch
     ):
-        insert_attendees = services.insert_attendees
+        insert_attendees = writers.insert_attendees
 
         def fail_for_2022(meetings):
             insert_attendees(meetings)
             if any(meeting.date.year == 2022 for meeting, _parsed in meetings):
                 raise RuntimeError("disk full")
 
-        monkeypatch.setattr(services, "insert_attendees", fail_for_2022)
+        monkeypatch.setattr(writers, "insert_attendees", fail_for_2022)
         formal = "ssp-2022-09-28-formal.txt"
         response = upload(
             importer_client, (JANUARY, sample_bytes(JANUARY)), (formal, sample_bytes(formal))

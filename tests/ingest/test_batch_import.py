@@ -9,7 +9,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ingest import batch, overrides, services
+from ingest import batch, overrides, services, writers
 from ingest.batch import import_documents
 from meetings.models import (
     AgendaItem,
@@ -42,14 +42,14 @@ NO_ITEMS = b"Body: Safer Stockton Partnership\nDate: 2025-01-22\n"
 @pytest.fixture
 def exploding_items(monkeypatch):
     """Storing fails, after the items are written, for a document with an "Explosive" item."""
-    insert_items = services.insert_items
+    insert_items = writers.insert_items
 
     def insert_or_fail(pairs, matches):
         insert_items(pairs, matches)
         if any(item.title.startswith("Explosive") for item, _ in pairs):
             raise RuntimeError("the disk is full")
 
-    monkeypatch.setattr(services, "insert_items", insert_or_fail)
+    monkeypatch.setattr(writers, "insert_items", insert_or_fail)
 
 
 class TestFailures:

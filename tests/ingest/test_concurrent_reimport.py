@@ -12,7 +12,7 @@ import threading
 import pytest
 from django.db import connection
 
-from ingest import reimport, services
+from ingest import reading, reimport, services
 from ingest.services import import_document
 from meetings.models import AgendaItem, Meeting, Resolution
 from tests.conftest import _stub_parse
@@ -58,7 +58,7 @@ def snapshot(meeting_id):
 
 
 def test_readers_see_the_old_meeting_until_the_reimport_commits(monkeypatch):
-    monkeypatch.setattr(services, "parse_minutes", _stub_parse)
+    monkeypatch.setattr(reading, "parse_minutes", _stub_parse)
     meeting = import_document(MINUTES, "jan.txt").meeting
     before = snapshot(meeting.pk)
     assert len(before["items"]) == 2
@@ -77,7 +77,7 @@ def test_readers_see_the_old_meeting_until_the_reimport_commits(monkeypatch):
         link_topics(items, matches, **kwargs)
 
     monkeypatch.setattr(services, "link_topics", held_link_topics)
-    monkeypatch.setattr(services, "parse_minutes", improved_parse)
+    monkeypatch.setattr(reading, "parse_minutes", improved_parse)
     outcomes, errors = [], []
 
     def run_reimport():

@@ -8,7 +8,7 @@ from django.apps import apps
 from django.contrib.messages import get_messages
 from django.db import IntegrityError, transaction
 
-from ingest import overrides, reimport, services
+from ingest import overrides, reading, reimport, services, topics
 from ingest.services import import_document
 from meetings.models import AgendaItem, ItemTopic, Meeting, Override, Topic
 from tests.conftest import _stub_parse, make_user
@@ -104,7 +104,7 @@ def item_url(item):
 
 
 def reimport_with_fixed_parser(monkeypatch, meeting):
-    monkeypatch.setattr(services, "parse_minutes", improved)
+    monkeypatch.setattr(reading, "parse_minutes", improved)
     return reimport.reimport_meeting(Meeting.objects.get(pk=meeting.pk))
 
 
@@ -210,7 +210,7 @@ class TestKeptAcrossReimports:
             parsed.items = parsed.items[:1]
             return parsed
 
-        monkeypatch.setattr(services, "parse_minutes", first_item_only)
+        monkeypatch.setattr(reading, "parse_minutes", first_item_only)
         outcome = reimport.reimport_meeting(meeting)
 
         override = Override.objects.get()
@@ -245,7 +245,7 @@ class TestUnmatchedRestriction:
         """Patrols restricted by hand, then a re-import that no longer finds it."""
         client.force_login(trusted_editor)
         change(client, item_url(meeting.items.get(position=2)), restricted="on")
-        monkeypatch.setattr(services, "parse_minutes", knife_crime_first)
+        monkeypatch.setattr(reading, "parse_minutes", knife_crime_first)
         reimport.reimport_meeting(meeting)
         return Override.objects.get()
 
@@ -275,7 +275,7 @@ class TestUnmatchedRestriction:
             parsed.items.append(_stub_parse(text).items[1])
             return parsed
 
-        monkeypatch.setattr(services, "parse_minutes", patrols_back)
+        monkeypatch.setattr(reading, "parse_minutes", patrols_back)
         reimport.reimport_meeting(meeting)
         # Found again, it is an item like any other new one: held too, until placed.
         assert self.items(meeting) == {
@@ -356,7 +356,7 @@ def test_hand_links_to_a_hidden_topic_are_placed_only_by_those_who_may_read_rest
 def test_topic_links_set_by_hand_survive_retagging_and_reimport(admin_client, meeting, monkeypatch):
     drills = Topic.objects.create(name="Fire drills", slug="fire-drills", aliases=["fire drill"])
     youth = Topic.objects.create(name="Youth Diversion", slug="youth-diversion")
-    services.retag_items()
+    topics.retag_items()
     item = meeting.items.get(position=1)
     assert list(item.topics.all()) == [drills]
     url = item_url(item)
@@ -369,7 +369,7 @@ def test_topic_links_set_by_hand_survive_retagging_and_reimport(admin_client, me
     assert admin_client.post(url, data).status_code == 302
     assert list(item.topics.all()) == [youth]
 
-    services.retag_items()
+    topics.retag_items()
     reimport_with_fixed_parser(monkeypatch, meeting)
 
     item = AgendaItem.objects.get(pk=item.pk)
@@ -575,7 +575,7 @@ def test_a_hand_restriction_on_one_of_two_items_with_the_same_title_is_not_guess
         parsed.items = parsed.items[2:]
         return parsed
 
-    monkeypatch.setattr(services, "parse_minutes", only_the_second_update)
+    monkeypatch.setattr(reading, "parse_minutes", only_the_second_update)
     reimport.reimport_meeting(meeting)
 
     # Which "Update" is left cannot be told from its title: it stays restricted.

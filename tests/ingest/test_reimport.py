@@ -11,8 +11,9 @@ from pathlib import Path
 import pytest
 from django.contrib.messages import get_messages
 
-from ingest import overrides, reimport, services
-from ingest.services import change_summary, import_document
+from ingest import overrides, reading, reimport, services
+from ingest.history import change_summary
+from ingest.services import import_document
 from meetings.models import (
     AgendaItem,
     ImportEvent,
@@ -56,7 +57,7 @@ def parser(monkeypatch, stub_parser):
 
     class Parser:
         def improve(self, parse=improved):
-            monkeypatch.setattr(services, "parse_minutes", parse)
+            monkeypatch.setattr(reading, "parse_minutes", parse)
 
     return Parser()
 

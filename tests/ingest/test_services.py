@@ -1,11 +1,10 @@
-"""The import service: reading bytes, the rules for which meeting a document updates, failures.
+"""The import service: the rules for which meeting a document updates, failures, dry runs.
 
 Tests in ``TestSampleMinutes`` run the real parser over the sample minutes and check the stored
 result against the gold extractions; the others use a stub parser (see ``stub_parser``) so the
 import rules are tested on their own.
 """
 
-import codecs
 import datetime
 import re
 
@@ -14,7 +13,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
 from ingest import overrides, services
-from ingest.services import RejectedDocument, import_document, normalise_text, read_minutes
+from ingest.services import import_document
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -42,52 +41,6 @@ def stored_tables():
         model.__name__: model.objects.count()
         for model in (Meeting, AgendaItem, Resolution, Attendee, ItemTopic, SourceDocument, Topic)
     }
-
-
-class TestReadMinutes:
-    def test_utf8_is_read_as_is(self):
-        assert read_minutes("Café – £5\n".encode()) == ("Café – £5\n", "utf-8")
-
-    def test_utf8_byte_order_mark_is_dropped(self):
-        text, encoding = read_minutes(codecs.BOM_UTF8 + b"Minutes\n")
-        assert (text, encoding) == ("Minutes\n", "utf-8-sig")
-
-    def test_windows_1252_is_tried_after_utf8(self):
-        assert read_minutes("Café – £5 ‘quoted’\n".encode("cp1252")) == (
-            "Café – £5 ‘quoted’\n",
-            "cp1252",
-        )
-
-    def test_utf16_with_its_mark_is_read(self):
-        text, encoding = read_minutes("Minutes – agreed\n".encode("utf-16"))
-        assert text == "Minutes – agreed\n"
-        assert encoding == "utf-16"
-
-    @pytest.mark.parametrize("data", [b"", b"  \n\r\n\t"], ids=["empty", "blank"])
-    def test_empty_file_is_refused(self, data):
-        with pytest.raises(RejectedDocument, match="^empty file$"):
-            read_minutes(data)
-
-    @pytest.mark.parametrize(
-        "data",
-        [b"\x89PNG\r\n\x1a\n\x00\x00\x00\rIHDR", bytes(range(1, 32)) * 20 + b"text"],
-        ids=["nul-bytes", "control-characters"],
-    )
-    def test_binary_data_is_refused(self, data):
-        with pytest.raises(RejectedDocument, match="^binary data, not text minutes$"):
-            read_minutes(data)
-
-    def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused(self):
-        with pytest.raises(RejectedDocument, match=r"not UTF-8 or Windows-1252 text \(byte 0x81"):
-            read_minutes(b"Minutes \x81\x8d of the meeting")
-
-    def test_file_over_the_size_limit_is_refused(self, settings):
-        settings.MINUTES_MAX_BYTES = 5 * 1024 * 1024
-        with pytest.raises(RejectedDocument, match=r"file is 5\.0 MB, over the 5 MB limit"):
-            read_minutes(b"a" * (5 * 1024 * 1024 + 1))
-
-    def test_line_endings_are_normalised_for_the_parser(self):
-        assert normalise_text("one\r\ntwo\rthree\n") == "one\ntwo\nthree\n"
 
 
 @pytest.mark.django_db

@@ -1,4 +1,16 @@
-from ingest.topics import TopicTerm, discover_topic_names, match_topics
+import pytest
+
+from ingest import reading
+from ingest.services import import_document
+from ingest.topics import (
+    TopicTerm,
+    discover_topic_names,
+    match_topics,
+    preview_topics,
+    topic_terms,
+)
+from meetings.models import ItemTopic, Topic
+from tests.conftest import SAMPLES, sample_bytes
 
 HARMONY = TopicTerm("harmony", "Operation Harmony", ("Op Harmony", "Project Harmony"))
 NIGHTFALL = TopicTerm("nightfall", "Operation Nightfall")
@@ -81,3 +93,45 @@ def test_names_are_looked_for_where_the_pattern_would_find_them():
         assert [m.span() for m in _named_operations(text)] == [
             m.span() for m in _NAMED_OPERATION.finditer(text)
         ]
+
+
+OPERATIONS = b"""Body: Safer Stockton Partnership
+Date: 2025-03-05
+Item: SSP/1/25 | Op Harmony Update | Surgeries were held with Operation Nightfall officers.
+Item: SSP/2/25 | Anti-Social Behaviour | ASB fell; project Lighthouse and Op Harmony continue.
+"""
+
+
+def previewed_and_linked(data, name):
+    """The topics the preview finds in each item, and those the import then links, as
+    (position, topic name, in title); and the names of the topics each makes."""
+    parsed = reading.parse_document(reading.read_document(data, name))
+
+    matches, new_terms = preview_topics(parsed.items, topic_terms())
+    names = {term.key: term.name for term in [*topic_terms(), *new_terms]}
+    previewed = {
+        (position, names[key], in_title)
+        for position, item_matches in enumerate(matches, start=1)
+        for key, in_title in item_matches.items()
+    }
+
+    meeting = import_document(data, name).meeting
+    links = ItemTopic.objects.filter(item__meeting=meeting)
+    linked = set(links.values_list("item__position", "topic__name", "in_title"))
+    created = Topic.objects.filter(created_automatically=True).values_list("name", flat=True)
+    return (previewed, sorted(term.name for term in new_terms)), (linked, sorted(created))
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("name", SAMPLES)
+def test_the_preview_finds_the_topics_the_import_links(name):
+    preview, imported = previewed_and_linked(sample_bytes(name), name)
+    assert preview == imported
+
+
+@pytest.mark.django_db
+def test_the_preview_makes_the_topics_the_import_makes(stub_parser):
+    preview, imported = previewed_and_linked(OPERATIONS, "operations.txt")
+    assert preview == imported
+    assert preview[1] == ["Project Lighthouse"]
+    assert (2, "Project Lighthouse", False) in preview[0]

@@ -7,7 +7,7 @@ import pytest
 from django.apps import apps
 from django.contrib.auth.models import Group, Permission
 
-from ingest import services
+from ingest import services, writers
 from ingest.parsers import ParsedItem, ParsedMeeting
 from ingest.parsers.document import SHAPE_FORMAL, ParsedAttendee
 from meetings.models import Attendee, Person, person_key, person_sort_name
@@ -88,9 +88,9 @@ class TestLinkingOnImport:
         few = [{"name": f"Person {n}", "printed": f"Person {n}"} for n in range(2)]
         many = [{"name": f"Someone {n}", "printed": f"Someone {n}"} for n in range(40)]
         with django_assert_max_num_queries(4):
-            services.people_for_names(row["name"] for row in few)
+            writers.people_for_names(row["name"] for row in few)
         with django_assert_max_num_queries(4):
-            services.people_for_names(row["name"] for row in many)
+            writers.people_for_names(row["name"] for row in many)
         assert Person.objects.count() == 42
 
     def test_the_samples(self, minutes_dir):

@@ -116,7 +116,7 @@ def read_with(monkeypatch):
             )
             return parsed
 
-        monkeypatch.setattr("ingest.services.parse_minutes", parse)
+        monkeypatch.setattr("ingest.reading.parse_minutes", parse)
 
     return use
 

@@ -5,7 +5,7 @@ from django.contrib.auth.models import Permission
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from ingest import services
+from ingest import topics
 from meetings.models import AgendaItem, ItemTopic, Topic
 from tests.conftest import messages_of
 
@@ -131,7 +131,7 @@ def test_retagging_takes_the_same_queries_whatever_the_number_of_items(make_meet
 
     def queries_to_retag():
         with CaptureQueriesContext(connection) as queries:
-            services.retag_items()
+            topics.retag_items()
         return len(queries)
 
     make_meeting(items=[{"title": f"Bonfire {n}", "resolutions": ["Noted."]} for n in range(3)])
@@ -150,7 +150,7 @@ def test_retagging_goes_through_the_items_in_chunks(make_meeting):
     Topic.objects.create(name="Fireworks", slug="fireworks")
     make_meeting(items=[{"title": f"Fireworks {n}"} for n in range(7)])
 
-    assert services.retag_items(chunk_size=3) == 7
+    assert topics.retag_items(chunk_size=3) == 7
     assert ItemTopic.objects.count() == 7
 
 
@@ -207,7 +207,7 @@ class TestMerging:
         assert tags() == [(1, "Operation Fortress", False), (2, "Operation Fortress", True)]
         assert search_titles('"operation fortress"') == ["Fortress Update", "Op Fortress"]
         # Tagging again finds the same, under the aliases.
-        services.retag_items()
+        topics.retag_items()
         assert tags() == [(1, "Operation Fortress", False), (2, "Operation Fortress", True)]
 
     def test_one_topic_is_not_a_merge(self, admin_client, fortress):

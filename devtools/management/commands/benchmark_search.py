@@ -38,7 +38,7 @@ from django.test.utils import CaptureQueriesContext, override_settings
 
 from devtools.synthetic import LAYOUTS, ArchiveGenerator, minutes_document
 from ingest.batch import BATCH_SIZE, import_documents
-from ingest.services import parse_document, read_document
+from ingest.reading import parse_document, read_document
 from meetings import facet_index
 from meetings.bulk import BulkTable
 from meetings.models import (

@@ -17,7 +17,8 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from devtools.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
-from ingest.services import people_for_names, unique_topic_slug
+from ingest.topics import unique_topic_slug
+from ingest.writers import people_for_names
 from meetings import search
 from meetings.bulk import BulkTable
 from meetings.models import (

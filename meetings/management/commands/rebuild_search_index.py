@@ -27,7 +27,8 @@ class Command(BaseCommand):
         changed = 0
         with transaction.atomic(using=using):
             for start in range(0, len(ids), BATCH):
-                changed += search.refresh_search_extra(ids[start : start + BATCH], using=using)
+                batch = AgendaItem.objects.using(using).filter(pk__in=ids[start : start + BATCH])
+                changed += batch.refresh_search_text()
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"{min(start + BATCH, len(ids))} of {len(ids)} items")
             connection = connections[using]
