@@ -15,6 +15,7 @@ import re
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 
+from django.apps import apps
 from django.db.models import Exists, OuterRef, Q
 
 from .constants import GUESSED_LAYOUT_WARNING, RESTRICTED_IN_DOUBT_WARNING
@@ -75,9 +76,9 @@ class Reason:
 
 
 def _unplaced_condition() -> Q:
-    from meetings.models import Override  # models uses this module
-
-    return Q(Exists(Override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False)))
+    # Looked up by name: the models use this module.
+    override = apps.get_model("meetings", "Override")
+    return Q(Exists(override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False)))
 
 
 _LAYOUT_GUESSED = Reason(
@@ -90,9 +91,8 @@ def _is_in_doubt(text: str) -> bool:
 
 
 def _in_doubt_condition() -> Q:
-    from meetings.models import AgendaItem  # models uses this module
-
-    still = AgendaItem.objects.filter(
+    item = apps.get_model("meetings", "AgendaItem")
+    still = item.objects.filter(
         meeting=OuterRef("pk"),
         restricted=True,
         restricted_reason__startswith=RESTRICTED_IN_DOUBT_WARNING,
