@@ -25,13 +25,13 @@ from django.db.models import Q
 
 from ingest import services
 from ingest.services import CREATED, FAILED, ImportOutcome, SourceFile, TopicCache, _ParsedFile
-from meetings.bulk import insert_instances, next_ids
 from meetings.models import (
     AgendaItem,
     ImportEvent,
     Meeting,
     SourceDocument,
 )
+from meetings.search import backend_for, insert_instances, next_ids
 
 logger = logging.getLogger(__name__)
 
@@ -104,7 +104,9 @@ class _Writers:
     def __init__(self, count: int):
         self.count = count
         self.parallel = (
-            count > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+            count > 1
+            and backend_for(connection).parallel_writers
+            and not connection.in_atomic_block
         )
         self.slots: list = []  # each batch's outcomes, or None while it is being stored
         self.under_way: list = []  # (future, keys, slot, documents, options)

@@ -39,7 +39,6 @@ from ingest.parsers import ParsedMeeting, parse_minutes
 from ingest.parsers.document import NO_BODY_WARNING, NO_DATE_WARNING
 from ingest.topics import TopicIndex, TopicTerm, discover_topic_names, topic_index
 from meetings import review
-from meetings.bulk import BulkTable, next_ids
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -54,7 +53,7 @@ from meetings.models import (
     person_name,
     person_sort_name,
 )
-from meetings.search import search_extra_text
+from meetings.search import BulkTable, next_ids, search_extra_text
 
 logger = logging.getLogger(__name__)
 

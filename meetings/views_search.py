@@ -10,19 +10,17 @@ from django.shortcuts import render
 from django.urls import reverse
 from django.utils.formats import date_format
 
-from . import search as search_backend
 from .filters import (
-    CANDIDATES,
-    RELEVANCE,
     SORT_CHOICES,
     UNKNOWN_BODY,
-    FacetQuery,
     ItemSearchFilter,
-    load_items,
     paginate,
-    time_limit,
 )
 from .models import ItemTopic, Resolution
+from .search import results as search_backend
+from .search import time_limit
+from .search.facets import CANDIDATES, RELEVANCE, FacetQuery
+from .search.results import load_items
 from .selectors import link_items
 from .views import archive_access, pagination_context
 

@@ -18,7 +18,10 @@ from django.urls import reverse
 from ingest.services import import_document
 from meetings import search
 from meetings.models import AgendaItem, Meeting, Resolution, Topic
-from meetings.search import parse_query, snippet_html
+from meetings.search import index, query
+from meetings.search.backends.sqlite import fts5
+from meetings.search.query import parse_query
+from meetings.search.results import snippet_html
 
 pytestmark = pytest.mark.django_db
 
@@ -91,17 +94,17 @@ class TestQuerySyntax:
     def test_every_operand_is_quoted_for_fts5(self):
         parsed = parse_query('NEAR(x) AND "y*" -z')
 
-        assert parsed.fts5(["title"]) == (
+        assert fts5(parsed, ["title"]) == (
             '(({title} : "near x" AND {title} : "y") NOT {title} : "z")'
         )
 
     def test_columns_are_named_unless_every_column_of_text_is_searched(self):
         every_column = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
 
-        assert parse_query("community -safety").fts5(every_column) == (
+        assert fts5(parse_query("community -safety"), every_column) == (
             '(("community") NOT "safety")'
         )
-        assert parse_query("community").fts5(every_column[:4]) == (
+        assert fts5(parse_query("community"), every_column[:4]) == (
             '({number title extra body} : "community")'
         )
 
@@ -109,14 +112,12 @@ class TestQuerySyntax:
     def test_a_word_like_those_of_the_other_columns_keeps_the_columns_named(self, text):
         columns = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
 
-        assert (
-            parse_query(f"bikes {text}")
-            .fts5(columns)
-            .startswith('({number title extra body restricted_extra restricted_body} : "bikes" AND')
+        assert fts5(parse_query(f"bikes {text}"), columns).startswith(
+            '({number title extra body restricted_extra restricted_body} : "bikes" AND'
         )
 
     def test_an_exclusion_alone_excludes_from_every_item(self):
-        assert parse_query("-fireworks").fts5(["body"]) == (
+        assert fts5(parse_query("-fireworks"), ["body"]) == (
             '(({every} : "item") NOT {body} : "fireworks")'
         )
 
@@ -145,7 +146,7 @@ class TestQuerySyntax:
     def test_long_queries_are_cut(self):
         parsed = parse_query("word " * 2000)
 
-        assert sum(len(group) for group in parsed.groups) == search.MAX_OPERANDS
+        assert sum(len(group) for group in parsed.groups) == query.MAX_OPERANDS
 
     @only_postgresql
     @pytest.mark.parametrize(
@@ -634,10 +635,10 @@ class TestIndexInStep:
     def test_sqlite_triggers_are_put_back_after_a_table_rebuild(self, make_meeting):
         make_meeting(items=[{"title": "Bikes"}])
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_insert")
-            cursor.execute(f"DELETE FROM {search.FTS_TABLE}")
+            cursor.execute(f"DROP TRIGGER {index.FTS_TABLE}_insert")
+            cursor.execute(f"DELETE FROM {index.FTS_TABLE}")
 
-        search.repair_sqlite_index(using=connection.alias)
+        search.repair_index(using=connection.alias)
 
         assert found_set("bikes") == {"Bikes"}
         make_meeting(date=OCT_2024, items=[{"title": "Scooters"}])
@@ -647,7 +648,7 @@ class TestIndexInStep:
     def test_sqlite_sample_column_follows_the_items(self, make_meeting, archive):
         def sample_words():
             with connection.cursor() as cursor:
-                cursor.execute(f"SELECT rowid, sample FROM {search.FTS_TABLE} ORDER BY rowid")
+                cursor.execute(f"SELECT rowid, sample FROM {index.FTS_TABLE} ORDER BY rowid")
                 return cursor.fetchall()
 
         def expected():
@@ -663,8 +664,8 @@ class TestIndexInStep:
         call_command("rebuild_search_index", stdout=io.StringIO())
         assert sample_words() == expected()
         with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_update")
-        search.repair_sqlite_index(using=connection.alias)
+            cursor.execute(f"DROP TRIGGER {index.FTS_TABLE}_update")
+        search.repair_index(using=connection.alias)
         AgendaItem.objects.filter(title="Scooters").update(title="E-scooters")
         assert sample_words() == expected()
         assert found_set("scooters") == {"E-scooters"}
@@ -698,7 +699,7 @@ class TestIndexInStep:
     def test_sqlite_index_holds_one_row_per_item(self, archive):
         Meeting.objects.filter(date=OCT_2024).delete()
         with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {search.FTS_TABLE} ORDER BY rowid")
+            cursor.execute(f"SELECT rowid FROM {index.FTS_TABLE} ORDER BY rowid")
             rows = [row[0] for row in cursor.fetchall()]
 
         assert rows == sorted(AgendaItem.objects.values_list("pk", flat=True))

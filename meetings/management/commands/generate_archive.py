@@ -1,7 +1,7 @@
 """Fill the database with synthetic meetings: ``manage.py generate_archive --meetings 50000``.
 
 For measuring the archive at scale (see docs/performance.md). Rows are written in large
-batches (``meetings.bulk.BulkTable``), with ids given here so that items, decisions, topic
+batches (``meetings.search.BulkTable``), with ids given here so that items, decisions, topic
 links and attendees can be written without reading anything back.
 The search index is brought up to date once at the end rather than row by row
 (``meetings.search.bulk_load``).
@@ -18,7 +18,6 @@ from django.utils import timezone
 
 from ingest.services import people_for_names, unique_topic_slug
 from meetings import search
-from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -29,6 +28,7 @@ from meetings.models import (
     Topic,
     person_key,
 )
+from meetings.search import BulkTable, bulk_load
 from meetings.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 
 BATCH_MEETINGS = 250
@@ -137,7 +137,7 @@ class Command(BaseCommand):
         # Rebuilding the indexes once beats keeping them up to date row by row when the load
         # is large compared with what is there already.
         rebuild = count * 20 > existing_items
-        with search.bulk_load(connection, first_item_id=first_item, rebuild_indexes=rebuild):
+        with bulk_load(connection, first_item_id=first_item, rebuild_indexes=rebuild):
             done = 0
             batch = []
             for meeting in generator.meetings(count):
