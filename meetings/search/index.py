@@ -49,6 +49,8 @@ id as its rowid, filled by the triggers ``SQLITE_FTS_TRIGGERS`` from ``fts_value
 ``meetings.search.backends.sqlite`` for how it is searched.
 """
 
+import hashlib
+
 FACET_TABLE = "meetings_searchfacet"
 COUNT_TABLE = "meetings_searchcount"
 TOPIC_COUNT_TABLE = "meetings_searchtopiccount"
@@ -530,6 +532,17 @@ def pg_install() -> list[str]:
         trigger,
     ]
     return statements
+
+
+def fingerprint() -> str:
+    """A digest of the text ``pg_install`` and ``sqlite_install`` put in a database.
+
+    The latest migration that installs the text records the digest it was written for
+    (``FINGERPRINT``); the tests compare it with this one, so a change of the text here comes
+    with a migration that installs it in the databases already made.
+    """
+    text = "\n".join([*pg_install(), *sqlite_install()])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
 def sqlite_install(*, full_text: bool = True) -> list[str]:
