@@ -28,7 +28,7 @@ from meetings.models import (
     Topic,
     person_key,
 )
-from meetings.search import BulkTable, bulk_load
+from meetings.search import BulkTable
 from meetings.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 
 BATCH_MEETINGS = 250
@@ -137,7 +137,7 @@ class Command(BaseCommand):
         # Rebuilding the indexes once beats keeping them up to date row by row when the load
         # is large compared with what is there already.
         rebuild = count * 20 > existing_items
-        with bulk_load(connection, first_item_id=first_item, rebuild_indexes=rebuild):
+        with search.bulk_load(connection, first_item_id=first_item, rebuild_indexes=rebuild):
             done = 0
             batch = []
             for meeting in generator.meetings(count):

@@ -9,6 +9,8 @@ limits, the indexes' upkeep, bulk writes, and a few expressions of the other pag
 from abc import ABC, abstractmethod
 from contextlib import AbstractContextManager
 
+from ..index import FACET_TABLE
+
 # Snippets mark the matched words with private-use characters; ``results.snippet_html``
 # escapes the text, then turns them into ``<mark>``.
 MARK_START, MARK_STOP = "\ue000", "\ue001"
@@ -104,8 +106,6 @@ class SearchBackend(ABC):
 
     def index_installed(self) -> bool:
         """Whether migration 0007 has made the narrow tables in this database."""
-        from ..index import FACET_TABLE
-
         return FACET_TABLE in self.connection.introspection.table_names()
 
     @abstractmethod
