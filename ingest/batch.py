@@ -27,13 +27,13 @@ from ingest import reading, services, writers
 from ingest.history import import_event
 from ingest.services import CREATED, FAILED, ImportOutcome, ParsedFile, SourceFile
 from ingest.topics import TopicCache, tag_topics, topic_terms
-from meetings.bulk import insert_instances, next_ids
 from meetings.models import (
     AgendaItem,
     ImportEvent,
     Meeting,
     SourceDocument,
 )
+from meetings.search import backend_for, insert_instances, next_ids
 
 logger = logging.getLogger(__name__)
 
@@ -106,7 +106,9 @@ class _Writers:
     def __init__(self, count: int):
         self.count = count
         self.parallel = (
-            count > 1 and connection.vendor == "postgresql" and not connection.in_atomic_block
+            count > 1
+            and backend_for(connection).parallel_writers
+            and not connection.in_atomic_block
         )
         self.slots: list = []  # each batch's outcomes, or None while it is being stored
         self.under_way: list = []  # (future, keys, slot, documents, options)

@@ -1,7 +1,7 @@
 """Row writers of an import: a parsed document's meeting, items, decisions and attendance.
 
 Rows are filled from the parsed dataclasses and written many to a statement
-(``meetings.bulk``); ``ingest.services`` decides what is written when, in one transaction.
+(``meetings.search.bulk``); ``ingest.services`` decides what is written when, in one transaction.
 """
 
 import dataclasses
@@ -15,7 +15,6 @@ from django.utils.text import slugify
 from ingest import diff
 from ingest.parsers import ParsedMeeting
 from meetings import review
-from meetings.bulk import BulkTable, next_ids
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -28,6 +27,7 @@ from meetings.models import (
     person_name,
     person_sort_name,
 )
+from meetings.search import BulkTable, next_ids
 
 # The item fields a document sets; the comparison of a document with its meeting uses the same.
 ITEM_FIELDS = diff.ITEM_FIELDS

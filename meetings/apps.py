@@ -10,4 +10,4 @@ class MeetingsConfig(AppConfig):
         from . import search
 
         # SQLite loses the search index's triggers when a migration rebuilds the item table.
-        post_migrate.connect(search.repair_sqlite_index, sender=self)
+        post_migrate.connect(search.repair_index, sender=self)

@@ -6,16 +6,20 @@ always be seen and corrected against the source.
 """
 
 import datetime
+from collections import defaultdict
 
 from django.conf import settings
-from django.db import models
-from django.db.models import Case, F, Q, Value, When
+from django.db import connections, models
+from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Lower
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
 from . import constants, review
+from .search.backends import backend_for
+from .search.query import parsed as parsed_query
+from .search.query import search_extra_text
 
 VIEW_RESTRICTED = "meetings.view_restricted"
 
@@ -243,7 +247,7 @@ class AgendaItemQuerySet(models.QuerySet):
             minutes_text_shown=_unless_restricted("minutes_text"),
         ).defer("agenda_text", "minutes_text")
 
-    # Search: the full-text index is described in meetings/search.py. -------------------------
+    # Search: the full-text indexes are described in meetings/search/. ----------------------
 
     def search(self, query, *, include_restricted: bool = False):
         """Items matching ``query`` (web search syntax), with the alias ``search_rank``.
@@ -252,19 +256,24 @@ class AgendaItemQuerySet(models.QuerySet):
         never on its text, decisions or topics. ``query`` is a string or a ``ParsedQuery``.
         Order by ``-search_rank`` for the best matches first.
         """
-        from . import search
-
-        return search.search(self, query, include_restricted=include_restricted)
+        parsed = parsed_query(query)
+        if parsed.is_empty:
+            return self.none().alias(search_rank=Value(0.0, output_field=FloatField()))
+        backend = backend_for(connections[self.db])
+        return backend.search(self, parsed, include_restricted=include_restricted)
 
     def with_search_snippets(self, query, *, include_restricted: bool = False):
         """Annotate ``search_snippet``: text around the matched words, marked (not escaped).
 
-        Meant for the few items of one page; ``search.snippet_html`` turns it into safe HTML.
-        A restricted item's snippet comes from its title unless ``include_restricted``.
+        Meant for the few items of one page (costly); ``search.results.snippet_html`` turns
+        it into safe HTML. A restricted item's snippet comes from its title unless
+        ``include_restricted``.
         """
-        from . import search
-
-        return search.with_snippets(self, query, include_restricted=include_restricted)
+        parsed = parsed_query(query)
+        if parsed.is_empty:
+            return self.none()
+        backend = backend_for(connections[self.db])
+        return backend.with_snippets(self, parsed, include_restricted=include_restricted)
 
     def refresh_search_text(self) -> int:
         """Copy the items' topic names and decisions into ``search_extra`` for the index.
@@ -275,9 +284,7 @@ class AgendaItemQuerySet(models.QuerySet):
         (``search.search_extra_text``), so that each new item is written once. Returns the
         number of items changed.
         """
-        from . import search
-
-        return search.refresh_search_extra(self.values_list("pk", flat=True), using=self.db)
+        return refresh_search_extra(self.values_list("pk", flat=True), using=self.db)
 
     # End of search ---------------------------------------------------------------------------
 
@@ -304,7 +311,7 @@ class AgendaItem(models.Model):
     attachments = models.JSONField(default=list, blank=True, help_text='e.g. ["PDF 282 KB"]')
     topics = models.ManyToManyField("Topic", through="ItemTopic", related_name="items", blank=True)
     # Search: the item's topic names and decision texts, copied here so that the full-text index
-    # (see meetings/search.py) can be built from this row alone.
+    # (see meetings/search/) can be built from this row alone.
     search_extra = models.TextField(
         blank=True, default="", editable=False, help_text="Topic names and decisions, for search."
     )
@@ -635,7 +642,7 @@ class Person(models.Model):
 # Search ------------------------------------------------------------------------------------
 # The SQLite full-text index, reached from ``AgendaItem`` as ``search_entry``. Its table and the
 # triggers that fill it are made by migration 0003 on SQLite only; PostgreSQL keeps its index in
-# columns of the item table instead. See meetings/search.py.
+# columns of the item table instead. See meetings/search/backends/sqlite.py.
 
 
 class FullTextMatch(models.Lookup):
@@ -877,3 +884,24 @@ class ImportEvent(models.Model):
 
 
 # End of the Overrides and import history block ----------------------------------------------
+
+
+def refresh_search_extra(item_ids, *, using: str = "default") -> int:
+    """Recompute ``search_extra`` of these items from their topics and decisions (4 queries)."""
+    ids = list(item_ids)
+    names, decisions = defaultdict(list), defaultdict(list)
+    links = ItemTopic.objects.using(using).filter(item_id__in=ids)
+    for item_id, name in links.values_list("item_id", "topic__name"):
+        names[item_id].append(name)
+    resolutions = Resolution.objects.using(using).filter(item_id__in=ids)
+    for item_id, text in resolutions.order_by("item_id", "order").values_list("item_id", "text"):
+        decisions[item_id].append(text)
+    changed = []
+    items = AgendaItem.objects.using(using).filter(pk__in=ids).only("pk", "search_extra")
+    for item in items:
+        text = search_extra_text(sorted(names[item.pk]), decisions[item.pk])
+        if item.search_extra != text:
+            item.search_extra = text
+            changed.append(item)
+    AgendaItem.objects.using(using).bulk_update(changed, ["search_extra"], batch_size=500)
+    return len(changed)

@@ -22,8 +22,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
 
-from . import facet_index, filters, search
-from .facets import Facet
+from . import filters
 from .models import (
     AgendaItem,
     Attendee,
@@ -34,6 +33,9 @@ from .models import (
     Topic,
     can_view_restricted,
 )
+from .search import backend_for, facets, results, time_limit, timed_out
+from .search.filters import Facet
+from .search.index import COUNT_TABLE, FACET_TABLE, TOPIC_COUNT_TABLE
 
 logger = logging.getLogger(__name__)
 
@@ -183,12 +185,9 @@ def meeting_years() -> list[int]:
     One look-up in the date index per year (the latest meeting before the year of the one
     found last), rather than reading every meeting's date.
     """
-    if connection.vendor == "sqlite":
-        before = "substr(y.date, 1, 4) || '-01-01'"
-        year = "CAST(substr(date, 1, 4) AS INTEGER)"
-    else:
-        before = "make_date(extract(year FROM y.date)::int, 1, 1)"
-        year = "extract(year FROM date)::int"
+    backend = backend_for(connection)
+    before = backend.start_of_year("y.date")
+    year = backend.year_of("date")
     with connection.cursor() as cursor:
         cursor.execute(
             "WITH RECURSIVE y(date) AS ("
@@ -227,14 +226,14 @@ class HomeSummary:
 def home_summary(user, *, latest: int = 5, topics: int = 10) -> HomeSummary:
     """Counts, the latest meetings and the most discussed topics, as ``user`` may see them.
 
-    The item count comes from the search index's counts (``meetings.facet_index``), and each
+    The item count comes from the search index's counts (``meetings.search.index``), and each
     latest meeting's item count is counted for that meeting alone: the page takes the same
     time for a million items as for a hundred.
     """
     with connection.cursor() as cursor:
         cursor.execute(
             "SELECT (SELECT count(*) FROM meetings_meeting),"
-            f" (SELECT coalesce(sum(items), 0) FROM {facet_index.COUNT_TABLE})"
+            f" (SELECT coalesce(sum(items), 0) FROM {COUNT_TABLE})"
         )
         meeting_count, item_count = cursor.fetchone()
     items = AgendaItem.objects.filter(meeting=OuterRef("pk")).order_by().values("meeting")
@@ -292,12 +291,11 @@ def topic_counts(user):
 
     A topic found only in the text of a restricted item is not counted for a user who may not
     read that text, and a topic with no such items is left out: its very name could come from
-    restricted text. Read from the search index's counts (``meetings.facet_index``).
+    restricted text. Read from the search index's counts (``meetings.search.index``).
     """
     column = "items" if can_view_restricted(user) else "items_public"
     count = RawSQL(
-        f"SELECT sum(c.{column}) FROM {facet_index.TOPIC_COUNT_TABLE} c"
-        " WHERE c.topic_id = meetings_topic.id",
+        f"SELECT sum(c.{column}) FROM {TOPIC_COUNT_TABLE} c WHERE c.topic_id = meetings_topic.id",
         [],
         output_field=IntegerField(),
     )
@@ -329,7 +327,7 @@ def most_discussed_topics(user, limit: int) -> list[Topic]:
     column = "items" if can_view_restricted(user) else "items_public"
     # Only topics with at least as many items as the limit-th: the per-topic count runs for a
     # few topics rather than every one.
-    table = facet_index.TOPIC_COUNT_TABLE
+    table = TOPIC_COUNT_TABLE
     threshold = RawSQL(
         f"SELECT min(n) FROM (SELECT sum({column}) AS n FROM {table} GROUP BY topic_id"
         f" ORDER BY n DESC LIMIT %s) top",
@@ -385,7 +383,7 @@ class _TopicItems:
 
     def __getitem__(self, index: slice) -> list[AgendaItem]:
         start, stop = index.start or 0, index.stop
-        table = facet_index.FACET_TABLE
+        table = FACET_TABLE
         if self.total < FEW_ITEMS:
             # The links first, then their items sorted: left to itself, PostgreSQL would walk
             # the date index looking up each item's link, tens of thousands for a page.
@@ -397,15 +395,10 @@ class _TopicItems:
             )
         else:
             column = "f.topics" if self.include else "f.topics_public"
-            if connection.vendor == "postgresql":
-                has_topic = f"{column} @> ARRAY[%s]::bigint[]"
-            else:
-                has_topic = f"({column} LIKE '[' || %s || ',%%' OR {column} LIKE '%%,' || %s"
-                has_topic += f" || ',%%' OR {column} LIKE '%%,' || %s || ']' OR {column} = '['"
-                has_topic += " || %s || ']')"
+            has_topic = backend_for(connection).array_contains(column)
             sql = f"SELECT f.item_id FROM {table} f WHERE {has_topic}"
         params = [self.topic.pk] * sql.count("%s")
-        order = facet_index.oldest_order(connection.vendor)
+        order = backend_for(connection).oldest_order
         sql += f" ORDER BY {order} LIMIT {stop - start} OFFSET {start}"
         # The page's ids as a subquery of the items' own query (they are already only those
         # the reader may see tagged); ordered again here.
@@ -441,13 +434,10 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
     """
     include = can_view_restricted(user)
     column = "items" if include else "items_public"
-    if connection.vendor == "postgresql":
-        pairs = f"string_agg(c.year::text || ':' || c.{column}::text, ',')"
-    else:
-        pairs = f"group_concat(c.year || ':' || c.{column}, ',')"
+    pairs = backend_for(connection).joined_pairs("c.year", f"c.{column}")
     # The topic and its items per year (year 0: undated) in one query.
     per_year = RawSQL(
-        f"SELECT {pairs} FROM {facet_index.TOPIC_COUNT_TABLE} c"
+        f"SELECT {pairs} FROM {TOPIC_COUNT_TABLE} c"
         f" WHERE c.topic_id = meetings_topic.id AND c.{column} > 0",
         [],
         output_field=CharField(),
@@ -570,7 +560,7 @@ class SearchPage:
     facets: list[Facet]  # each filter's choices with their counts
 
     @property
-    def summary(self) -> filters.Summary:
+    def summary(self) -> facets.Summary:
         return self.filterset.summary
 
     @property
@@ -586,7 +576,7 @@ def search_page(data, user, page_number=None, *, show_all=(), per_page: int = 20
     """
     filterset = filters.ItemSearchFilter(data, user=user)
     paginator, page = paginate(filterset, page_number, per_page)
-    search.prepare_page(
+    results.prepare_page(
         page.object_list, filterset.query, include_restricted=filterset.include_restricted
     )
     link_items(page.object_list)
@@ -596,18 +586,18 @@ def search_page(data, user, page_number=None, *, show_all=(), per_page: int = 20
 def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
     """The page ``number`` of a search's results, and the counts of ``filterset.summary``.
 
-    All within ``filters.TIME_LIMIT``. When that runs out the page is made again without
+    All within ``facets.TIME_LIMIT``. When that runs out the page is made again without
     counts (``summary.exact`` is false and the total a lower bound); if even that runs out,
     with no results (``summary.failed``).
     """
     database = connections[filterset.queryset.db]
     for attempt in ("full", "rough", "none"):
         try:
-            with filters.time_limit(database, filters.TIME_LIMIT):
+            with time_limit(database, facets.TIME_LIMIT):
                 if attempt == "rough":
-                    filterset._summary = filters.FacetQuery(filterset).rough_summary()
+                    filterset._summary = facets.FacetQuery(filterset).rough_summary()
                 elif attempt == "none":
-                    filterset._summary = filters.Summary(total=0, exact=False, failed=True)
+                    filterset._summary = facets.Summary(total=0, exact=False, failed=True)
                 else:
                     filterset.summary  # noqa: B018 (counted inside the time limit)
                 paginator = Paginator(filterset.results(), per_page)
@@ -616,7 +606,7 @@ def paginate(filterset, number, per_page: int) -> tuple[Paginator, Page]:
                 return paginator, page
         except (OperationalError, database.Database.OperationalError) as error:
             # In debug mode an interrupted SQLite query raises the driver's own error.
-            if attempt == "none" or not filters._timed_out(database, error):
+            if attempt == "none" or not timed_out(database, error):
                 raise
             logger.warning("Search took too long (%s counts): %r", attempt, filterset.data)
     raise AssertionError("unreachable")
@@ -634,8 +624,8 @@ def search_export(data, user, *, seconds: float) -> SearchExport:
     """The ids of every result of the search ``data`` describes (not only one page), in the
     page's order, found within ``seconds``."""
     filterset = filters.ItemSearchFilter(data, user=user)
-    query = filters.FacetQuery(filterset)
-    with filters.time_limit(query.connection, seconds):
+    query = facets.FacetQuery(filterset)
+    with time_limit(query.connection, seconds):
         ids = query.ids(0, ALL_RESULTS)
     return SearchExport(ids, filterset.include_restricted)
 

@@ -10,9 +10,11 @@ from django.shortcuts import render
 from django.urls import reverse
 
 from . import selectors
-from .facets import FILTERS
-from .filters import CANDIDATES, RELEVANCE, SORT_CHOICES, load_items
+from .filters import SORT_CHOICES
 from .models import ItemTopic, Resolution
+from .search.facets import CANDIDATES, RELEVANCE
+from .search.filters import FILTERS
+from .search.results import load_items
 from .views import archive_access, pagination_context
 
 PAGE_SIZE = 20

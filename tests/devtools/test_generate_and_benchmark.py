@@ -16,8 +16,9 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import facet_index, filters, search, views_search
+from meetings import filters, views_search
 from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
+from meetings.search import backend_for, facets, index
 
 pytestmark = pytest.mark.django_db
 
@@ -36,14 +37,14 @@ def index_state() -> tuple:
     """The narrow table and the counts, in a comparable form (vectors left out)."""
     facets = rows(
         "SELECT item_id, meeting_id, date, year, body, position, restricted, status, topics,"
-        f" topics_public FROM {facet_index.FACET_TABLE} ORDER BY item_id"
+        f" topics_public FROM {index.FACET_TABLE} ORDER BY item_id"
     )
     counts = rows(
-        f"SELECT year, restricted, status, body, items FROM {facet_index.COUNT_TABLE}"
+        f"SELECT year, restricted, status, body, items FROM {index.COUNT_TABLE}"
         " WHERE items <> 0 ORDER BY 1, 2, 3, 4"
     )
     topics = rows(
-        f"SELECT topic_id, year, items, items_public FROM {facet_index.TOPIC_COUNT_TABLE}"
+        f"SELECT topic_id, year, items, items_public FROM {index.TOPIC_COUNT_TABLE}"
         " WHERE items <> 0 OR items_public <> 0 ORDER BY 1, 2"
     )
     return facets, counts, topics
@@ -51,7 +52,7 @@ def index_state() -> tuple:
 
 def assert_in_step():
     before = index_state()
-    facet_index.rebuild(connection)
+    backend_for(connection).rebuild_index()
     assert index_state() == before
 
 
@@ -72,7 +73,7 @@ def test_an_archive_generated_outside_a_transaction_is_indexed():
 
     ids = list(AgendaItem.objects.order_by("pk").values_list("pk", flat=True))
     assert ids
-    assert rows(f"SELECT rowid, sample FROM {search.FTS_TABLE} ORDER BY rowid") == [
+    assert rows(f"SELECT rowid, sample FROM {index.FTS_TABLE} ORDER BY rowid") == [
         (pk, f"sample{pk % 64}") for pk in ids
     ]
     assert_in_step()
@@ -95,8 +96,8 @@ class TestGenerateArchive:
         assert 120 <= items <= 360
         assert ItemTopic.objects.exists()
         assert Meeting.objects.filter(date__year__gte=2005, date__year__lte=2025).count() == 12
-        assert len(rows(f"SELECT item_id FROM {facet_index.FACET_TABLE}")) == items
-        assert rows(f"SELECT sum(items) FROM {facet_index.COUNT_TABLE}")[0][0] == items
+        assert len(rows(f"SELECT item_id FROM {index.FACET_TABLE}")) == items
+        assert rows(f"SELECT sum(items) FROM {index.COUNT_TABLE}")[0][0] == items
         assert_in_step()
 
     def test_same_seed_same_archive(self, archive):
@@ -197,14 +198,14 @@ class TestIndexInStep:
 
         meeting.delete()
         assert_in_step()
-        assert len(rows(f"SELECT item_id FROM {facet_index.FACET_TABLE}")) == 1
+        assert len(rows(f"SELECT item_id FROM {index.FACET_TABLE}")) == 1
 
 
 class TestBroadSearches:
     def test_counts_estimated_from_a_sample(self, archive, client, monkeypatch):
         exact = client.get("/search/", {"q": "council"})
-        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
-        monkeypatch.setattr(filters, "SAMPLE_SIZE", 5)
+        monkeypatch.setattr(facets, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(facets, "SAMPLE_SIZE", 5)
 
         response = client.get("/search/", {"q": "council"})
 
@@ -230,22 +231,22 @@ class TestBroadSearches:
             client.force_login(user)
         matching = AgendaItem.objects.search("council", include_restricted=member)
         matches = matching.count()
-        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
-        monkeypatch.setattr(filters, "SAMPLE_SIZE", matches // 8)
-        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
-        buckets = -(-(matches // 8) * filters.SAMPLE_BUCKETS // matches)
-        assert 1 <= buckets < filters.SAMPLE_BUCKETS
+        monkeypatch.setattr(facets, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(facets, "SAMPLE_SIZE", matches // 8)
+        monkeypatch.setattr(facets, "PROBE_ITEMS", 10**9)
+        buckets = -(-(matches // 8) * facets.SAMPLE_BUCKETS // matches)
+        assert 1 <= buckets < facets.SAMPLE_BUCKETS
 
         summary = client.get("/search/", {"q": "council"}).context["summary"]
 
         sample = [
             (item.meeting.date.year, item.restricted)
             for item in matching.select_related("meeting")
-            if item.pk % filters.SAMPLE_BUCKETS < buckets
+            if item.pk % facets.SAMPLE_BUCKETS < buckets
         ]
 
         def scaled(n):
-            return round(n * filters.SAMPLE_BUCKETS / buckets)
+            return round(n * facets.SAMPLE_BUCKETS / buckets)
 
         assert summary.estimated
         years = {year for year, _ in sample}
@@ -259,15 +260,15 @@ class TestBroadSearches:
     def test_the_total_of_a_broad_search_is_exact_only_when_counted_whole(
         self, archive, client, monkeypatch
     ):
-        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
-        monkeypatch.setattr(filters, "SAMPLE_SIZE", 5)
+        monkeypatch.setattr(facets, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(facets, "SAMPLE_SIZE", 5)
         # On SQLite the breadth of a query is judged from the latest PROBE_ITEMS items: with
         # all of them, the total is exact.
-        monkeypatch.setattr(filters, "PROBE_ITEMS", 10**9)
+        monkeypatch.setattr(facets, "PROBE_ITEMS", 10**9)
         matches = AgendaItem.objects.search("council").count()
 
         whole = client.get("/search/", {"q": "council"})
-        monkeypatch.setattr(filters, "PROBE_ITEMS", 10)
+        monkeypatch.setattr(facets, "PROBE_ITEMS", 10)
         judged = client.get("/search/", {"q": "council"})
 
         assert whole.context["summary"].estimated and judged.context["summary"].estimated
@@ -278,8 +279,8 @@ class TestBroadSearches:
         assert "Download all about " in judged.content.decode()
 
     def test_a_search_matching_most_items_is_counted_once(self, archive, client, monkeypatch):
-        monkeypatch.setattr(filters, "SAMPLE_ABOVE", 10)
-        monkeypatch.setattr(filters, "SAMPLE_SIZE", 1)
+        monkeypatch.setattr(facets, "SAMPLE_ABOVE", 10)
+        monkeypatch.setattr(facets, "SAMPLE_SIZE", 1)
 
         with CaptureQueriesContext(connection) as queries:
             response = client.get("/search/", {"q": "council"})
@@ -303,6 +304,7 @@ class TestBroadSearches:
         assert crossed == (connection.vendor == "sqlite")
 
     def test_ranked_among_the_most_recent(self, archive, client, monkeypatch):
+        monkeypatch.setattr(facets, "CANDIDATES", 20)
         monkeypatch.setattr(filters, "CANDIDATES", 20)
         monkeypatch.setattr(views_search, "CANDIDATES", 20)
 
@@ -316,7 +318,7 @@ class TestBroadSearches:
 
     @only_sqlite
     def test_out_of_time(self, archive, client, monkeypatch):
-        monkeypatch.setattr(filters, "TIME_LIMIT", 0.0)
+        monkeypatch.setattr(facets, "TIME_LIMIT", 0.0)
 
         response = client.get("/search/", {"q": "council"})
 

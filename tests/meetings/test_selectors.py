@@ -68,7 +68,7 @@ class TestSearchPage:
             raise OperationalError("interrupted")
 
         monkeypatch.setattr(filters.FacetQuery, "summary", too_long)
-        monkeypatch.setattr(filters, "_timed_out", lambda connection, error: True)
+        monkeypatch.setattr(selectors, "timed_out", lambda connection, error: True)
 
         found = search("q=knife")
 
@@ -83,7 +83,7 @@ class TestSearchPage:
 
         monkeypatch.setattr(filters.FacetQuery, "summary", too_long)
         monkeypatch.setattr(filters.FacetQuery, "rough_summary", too_long)
-        monkeypatch.setattr(filters, "_timed_out", lambda connection, error: True)
+        monkeypatch.setattr(selectors, "timed_out", lambda connection, error: True)
 
         found = search("q=knife")
 

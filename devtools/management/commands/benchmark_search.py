@@ -39,8 +39,6 @@ from django.test.utils import CaptureQueriesContext, override_settings
 from devtools.synthetic import LAYOUTS, ArchiveGenerator, minutes_document
 from ingest.batch import BATCH_SIZE, import_documents
 from ingest.reading import parse_document, read_document
-from meetings import facet_index
-from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
     ImportEvent,
@@ -49,7 +47,7 @@ from meetings.models import (
     SourceDocument,
     Topic,
 )
-from meetings.search import parse_query
+from meetings.search import BulkTable, index, parse_query
 
 # (label, GET parameters): common words, two words, phrases and a rare word, with and without
 # year, topic and restricted filters. The topics are themes every generated archive has.
@@ -342,7 +340,7 @@ class Command(BaseCommand):
         with connection.cursor() as cursor:
             # Topics everyone may see, from the most discussed (the longest pages) down.
             cursor.execute(
-                f"SELECT t.slug FROM {facet_index.TOPIC_COUNT_TABLE} c"
+                f"SELECT t.slug FROM {index.TOPIC_COUNT_TABLE} c"
                 " JOIN meetings_topic t ON t.id = c.topic_id"
                 " GROUP BY t.slug HAVING sum(c.items_public) > 0"
                 " ORDER BY sum(c.items_public) DESC, t.slug"

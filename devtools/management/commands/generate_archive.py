@@ -1,7 +1,7 @@
 """Fill the database with synthetic meetings: ``manage.py generate_archive --meetings 50000``.
 
 For measuring the archive at scale (see docs/performance.md). Rows are written in large
-batches (``meetings.bulk.BulkTable``), with ids given here so that items, decisions, topic
+batches (``meetings.search.BulkTable``), with ids given here so that items, decisions, topic
 links and attendees can be written without reading anything back.
 The search index is brought up to date once at the end rather than row by row
 (``meetings.search.bulk_load``).
@@ -20,7 +20,6 @@ from devtools.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
 from ingest.topics import unique_topic_slug
 from ingest.writers import people_for_names
 from meetings import search
-from meetings.bulk import BulkTable
 from meetings.models import (
     AgendaItem,
     Attendee,
@@ -31,6 +30,7 @@ from meetings.models import (
     Topic,
     person_key,
 )
+from meetings.search import BulkTable
 
 BATCH_MEETINGS = 250
 

@@ -3,8 +3,8 @@
 from django.core.management.base import BaseCommand
 from django.db import DEFAULT_DB_ALIAS, connections, transaction
 
-from meetings import facet_index, search
 from meetings.models import AgendaItem
+from meetings.search import backend_for
 
 BATCH = 1000
 
@@ -31,11 +31,6 @@ class Command(BaseCommand):
                 changed += batch.refresh_search_text()
                 if options["verbosity"] >= 2:
                     self.stdout.write(f"{min(start + BATCH, len(ids))} of {len(ids)} items")
-            connection = connections[using]
-            if connection.vendor == "sqlite":
-                search.repair_sqlite_index(using=using)
-                search.rebuild_sqlite_index(connection)
-            if facet_index.installed(connection):
-                facet_index.rebuild(connection)
+            backend_for(connections[using]).rebuild_index()
         summary = f"Indexed {len(ids)} items ({changed} with new topics or decisions)."
         self.stdout.write(self.style.SUCCESS(summary))

@@ -6,7 +6,7 @@ declaration:
 
 - the form field reading its GET parameter (``form_filter``; ``ItemSearchFilter`` is made of
   them, between the query ``q`` and ``sort``);
-- how it narrows the narrow table ``f`` of ``meetings.facet_index`` (``condition``), and the
+- how it narrows the narrow table ``f`` of ``meetings.search.index`` (``condition``), and the
   rows counted, which have a year but no date (``count_condition``);
 - whether its choices are counted by value in the one counting statement (``counted``: the
   column read, the expression grouped by and the typed column of the statement the value comes
@@ -31,7 +31,7 @@ from django.db.models import Exists, OuterRef
 from django.db.models.functions import Lower
 from django.utils.formats import date_format
 
-from .models import AgendaItem, ItemTopic, Topic
+from ..models import AgendaItem, ItemTopic, Topic
 
 RESTRICTED_CHOICES = [("yes", "Restricted"), ("no", "Not restricted")]
 UNKNOWN_BODY = "Body not known"
@@ -376,10 +376,7 @@ class DateToFilter(DateBoundFilter):
 def topics_condition(query, ids: list[int]) -> tuple[str, list]:
     """Items with any of the topics ``ids`` among those the user may see (``f.topics``, or
     ``f.topics_public``): a bigint[] on PostgreSQL, a JSON list on SQLite."""
-    column = query._topics_column()
-    if query.vendor == "postgresql":
-        return f"{column} && %s::bigint[]", [ids]
-    return f"EXISTS (SELECT 1 FROM json_each({column}) WHERE value IN ({_marks(ids)}))", ids
+    return query.backend.topic_condition(query._topics_column(), ids)
 
 
 @FILTERS.register

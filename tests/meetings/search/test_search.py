@@ -1,174 +1,35 @@
-"""Full-text search: the query syntax, ranking, snippets, the page, the CSV and the index.
+"""Full-text search: matching, ranking, snippets, the page, the CSV and the index in step.
 
-The same tests run on SQLite (FTS5) and PostgreSQL (tsvector); the few that check one
-database's index say so with a skip.
+The same tests run on SQLite (FTS5) and PostgreSQL (tsvector). The query language is tested
+in test_query.py, each database's index in test_sqlite.py and test_postgres.py.
 """
 
 import csv
-import datetime
 import io
 
 import pytest
-from django.contrib.auth.models import Permission, User
+from django.contrib.auth.models import User
 from django.core.management import call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from ingest.services import import_document
-from meetings import search
-from meetings.models import AgendaItem, Meeting, Resolution, Topic
-from meetings.search import parse_query, snippet_html
+from meetings.models import AgendaItem, Resolution, Topic
+from meetings.search.results import snippet_html
+
+from .helpers import (
+    CSV_URL,
+    JAN_2025,
+    JUN_2023,
+    OCT_2024,
+    URL,
+    found,
+    found_set,
+    titles,
+)
 
 pytestmark = pytest.mark.django_db
-
-URL = "/search/"
-CSV_URL = "/search/results.csv"
-JAN_2025 = datetime.date(2025, 1, 22)
-OCT_2024 = datetime.date(2024, 10, 2)
-JUN_2023 = datetime.date(2023, 6, 14)
-
-only_postgresql = pytest.mark.skipif(
-    connection.vendor != "postgresql", reason="checks the PostgreSQL index (tsvector columns)"
-)
-only_sqlite = pytest.mark.skipif(
-    connection.vendor != "sqlite", reason="checks the SQLite index (FTS5 table and triggers)"
-)
-
-
-def titles(queryset_or_response) -> list[str]:
-    """The titles of the results, in order: of a queryset, or of a search page."""
-    if hasattr(queryset_or_response, "context"):
-        return [item.title for item in queryset_or_response.context["results"]]
-    return [item.title for item in queryset_or_response]
-
-
-def found(query, **kwargs) -> list[str]:
-    """Titles of the items matching ``query``, best first."""
-    from django.db.models import F
-
-    items = AgendaItem.objects.search(query, **kwargs)
-    return titles(items.order_by(F("search_rank").desc(), F("meeting__date").desc(), "position"))
-
-
-def found_set(query, **kwargs) -> set[str]:
-    return set(titles(AgendaItem.objects.search(query, **kwargs)))
-
-
-@pytest.fixture
-def archive(make_meeting):
-    """Items whose words test stemming, phrases, alternatives and exclusion."""
-    make_meeting(
-        date=JAN_2025,
-        items=[
-            {"title": "Night patrols", "minutes_text": "Officers patrolled the town centre."},
-            {
-                "title": "Community safety",
-                "minutes_text": "Anti-social behaviour fell by a third after the fireworks.",
-            },
-            {"title": "Bonfire night", "minutes_text": "The bonfire went ahead safely."},
-        ],
-    )
-    make_meeting(
-        date=OCT_2024,
-        items=[
-            {"title": "Housing", "minutes_text": "Behaviour that is anti-social was reported."},
-            {"title": "Licensing", "minutes_text": "A patrol car was bought for licensing."},
-        ],
-    )
-
-
-class TestQuerySyntax:
-    def test_words_phrases_alternatives_and_exclusions(self):
-        parsed = parse_query('night "town centre" -fireworks or bonfire')
-
-        assert [[(op.text, op.negated) for op in group] for group in parsed.groups] == [
-            [("night", False), ("town centre", False), ("fireworks", True)],
-            [("bonfire", False)],
-        ]
-        assert parsed.websearch() == '"night" "town centre" -"fireworks" or "bonfire"'
-
-    def test_every_operand_is_quoted_for_fts5(self):
-        parsed = parse_query('NEAR(x) AND "y*" -z')
-
-        assert parsed.fts5(["title"]) == (
-            '(({title} : "near x" AND {title} : "y") NOT {title} : "z")'
-        )
-
-    def test_columns_are_named_unless_every_column_of_text_is_searched(self):
-        every_column = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
-
-        assert parse_query("community -safety").fts5(every_column) == (
-            '(("community") NOT "safety")'
-        )
-        assert parse_query("community").fts5(every_column[:4]) == (
-            '({number title extra body} : "community")'
-        )
-
-    @pytest.mark.parametrize("text", ["items", "Item", "ítem", "sample12", "samples"])
-    def test_a_word_like_those_of_the_other_columns_keeps_the_columns_named(self, text):
-        columns = ["number", "title", "extra", "body", "restricted_extra", "restricted_body"]
-
-        assert (
-            parse_query(f"bikes {text}")
-            .fts5(columns)
-            .startswith('({number title extra body restricted_extra restricted_body} : "bikes" AND')
-        )
-
-    def test_an_exclusion_alone_excludes_from_every_item(self):
-        assert parse_query("-fireworks").fts5(["body"]) == (
-            '(({every} : "item") NOT {body} : "fireworks")'
-        )
-
-    @pytest.mark.parametrize(
-        ("text", "groups"),
-        [
-            ("the of and", []),
-            ("***", []),
-            ("-", []),
-            ("or", []),
-            ("x or", [["x"]]),
-            ("or x", [["x"]]),
-            ("x or or y", [["x"], ["y"]]),
-            ('"unclosed phrase', [["unclosed phrase"]]),
-            ('""', []),
-            ("--x", [["x"]]),
-            ("a-b", [["a-b"]]),
-            ("(x) | !y & <z>", [["x)", "y", "z>"]]),
-        ],
-    )
-    def test_reads_anything_as_web_search_does(self, text, groups):
-        parsed = parse_query(text)
-
-        assert [[op.text for op in group] for group in parsed.groups] == groups
-
-    def test_long_queries_are_cut(self):
-        parsed = parse_query("word " * 2000)
-
-        assert sum(len(group) for group in parsed.groups) == search.MAX_OPERANDS
-
-    @only_postgresql
-    @pytest.mark.parametrize(
-        "text",
-        [
-            'night "town centre" -fireworks or bonfire',
-            "patrols or -crab night",
-            '"anti-social behaviour" or "fat rats"',
-            "SSP/47/24",
-            "x or or y",
-            '"unclosed phrase',
-        ],
-    )
-    def test_postgresql_reads_the_quoted_form_as_the_original(self, text):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT websearch_to_tsquery('english', %s)::text,"
-                " websearch_to_tsquery('english', %s)::text",
-                [text, parse_query(text).websearch()],
-            )
-            original, quoted = cursor.fetchone()
-
-        assert quoted == original
 
 
 class TestMatching:
@@ -629,97 +490,3 @@ class TestIndexInStep:
 
         assert found_set("helmets") == {"Bikes"}
         assert "Indexed 1 items (1 with new topics or decisions)." in out.getvalue()
-
-    @only_sqlite
-    def test_sqlite_triggers_are_put_back_after_a_table_rebuild(self, make_meeting):
-        make_meeting(items=[{"title": "Bikes"}])
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_insert")
-            cursor.execute(f"DELETE FROM {search.FTS_TABLE}")
-
-        search.repair_sqlite_index(using=connection.alias)
-
-        assert found_set("bikes") == {"Bikes"}
-        make_meeting(date=OCT_2024, items=[{"title": "Scooters"}])
-        assert found_set("scooters") == {"Scooters"}
-
-    @only_sqlite
-    def test_sqlite_sample_column_follows_the_items(self, make_meeting, archive):
-        def sample_words():
-            with connection.cursor() as cursor:
-                cursor.execute(f"SELECT rowid, sample FROM {search.FTS_TABLE} ORDER BY rowid")
-                return cursor.fetchall()
-
-        def expected():
-            ids = AgendaItem.objects.order_by("pk").values_list("pk", flat=True)
-            return [(pk, f"sample{pk % 64}") for pk in ids]
-
-        assert sample_words() == expected()
-        item = AgendaItem.objects.get(title="Housing")
-        item.title, item.restricted = "Housing estates", True
-        item.save()
-        make_meeting(date=JUN_2023, items=[{"title": "Scooters"}, {"title": "Bikes"}])
-        assert sample_words() == expected()
-        call_command("rebuild_search_index", stdout=io.StringIO())
-        assert sample_words() == expected()
-        with connection.cursor() as cursor:
-            cursor.execute(f"DROP TRIGGER {search.FTS_TABLE}_update")
-        search.repair_sqlite_index(using=connection.alias)
-        AgendaItem.objects.filter(title="Scooters").update(title="E-scooters")
-        assert sample_words() == expected()
-        assert found_set("scooters") == {"E-scooters"}
-
-    @only_sqlite
-    @pytest.mark.parametrize(
-        "query",
-        [
-            "{word}",
-            '"{word}"',
-            "sample:{word}",
-            "sample : {word}",
-            "{{sample}} : {word}",
-            "every:item {word}",
-            "{word} or item",
-            'NEAR({word} item) "{word}"*',
-        ],
-    )
-    def test_no_query_reaches_the_sample_column(self, make_meeting, query, client):
-        make_meeting(items=[{"title": "Bikes"}, {"title": "Scooters", "restricted": True}])
-        user = User.objects.create_user("officer")
-        user.user_permissions.add(Permission.objects.get(codename="view_restricted"))
-        client.force_login(user)
-
-        for pk in AgendaItem.objects.values_list("pk", flat=True):
-            typed = query.format(word=f"sample{pk % 64}")
-            assert found_set(typed, include_restricted=True) == set()
-            assert titles(client.get(URL, {"q": typed})) == []
-
-    @only_sqlite
-    def test_sqlite_index_holds_one_row_per_item(self, archive):
-        Meeting.objects.filter(date=OCT_2024).delete()
-        with connection.cursor() as cursor:
-            cursor.execute(f"SELECT rowid FROM {search.FTS_TABLE} ORDER BY rowid")
-            rows = [row[0] for row in cursor.fetchall()]
-
-        assert rows == sorted(AgendaItem.objects.values_list("pk", flat=True))
-
-    @only_postgresql
-    def test_postgresql_generated_columns_indexed_through_the_narrow_table(self, archive):
-        with connection.cursor() as cursor:
-            cursor.execute(
-                "SELECT indexname, indexdef FROM pg_indexes"
-                " WHERE tablename = 'meetings_agendaitem' AND indexdef LIKE '%gin%'"
-            )
-            indexes = dict(cursor.fetchall())
-            cursor.execute(
-                "SELECT column_name, is_generated FROM information_schema.columns"
-                " WHERE table_name = 'meetings_agendaitem' AND data_type = 'tsvector'"
-            )
-            columns = dict(cursor.fetchall())
-
-        # Matches are found through the GIN indexes of meetings_searchfacet's copies.
-        assert indexes == {}
-        assert columns == {"search_vector": "ALWAYS", "search_vector_public": "ALWAYS"}
-        with connection.cursor() as cursor:
-            cursor.execute("SET LOCAL enable_seqscan = off")  # as on an archive of any size
-        assert "searchfacet_vector_idx" in AgendaItem.objects.search("knife crime").explain()

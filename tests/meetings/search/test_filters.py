@@ -1,5 +1,6 @@
-"""The search page's filters, each declared once (meetings/facets.py), and what is made of them:
-the form, the conditions and counting of ``FacetQuery``, the choices listed, the active filters."""
+"""The search page's filters, each declared once (meetings/search/filters.py), and what is made
+of them: the form, the conditions and counting of ``FacetQuery``, the choices listed, the active
+filters."""
 
 import datetime
 from types import SimpleNamespace
@@ -8,14 +9,17 @@ import django_filters
 import pytest
 from django.http import QueryDict
 
-from meetings.facets import (
+from meetings.filters import ItemSearchFilter
+from meetings.search.backends.postgres import PostgresBackend
+from meetings.search.backends.sqlite import SQLiteBackend
+from meetings.search.facets import COUNTED, FacetQuery, Summary
+from meetings.search.filters import (
     FILTERS,
     Choice,
     Facet,
     SearchFilter,
     topics_condition,
 )
-from meetings.filters import COUNTED, FacetQuery, ItemSearchFilter, Summary
 from tests.meetings.test_facets import archive, facets, titles  # noqa: F401
 
 NAMES = ("year", "date_from", "date_to", "topic", "restricted", "status", "body")
@@ -23,8 +27,9 @@ NAMES = ("year", "date_from", "date_to", "topic", "restricted", "status", "body"
 
 def query(vendor="sqlite", include=False):
     """What a declaration reads of the ``FacetQuery`` asking."""
+    backend = {"postgresql": PostgresBackend, "sqlite": SQLiteBackend}[vendor](connection=None)
     return SimpleNamespace(
-        vendor=vendor, _topics_column=lambda: "f.topics" if include else "f.topics_public"
+        backend=backend, _topics_column=lambda: "f.topics" if include else "f.topics_public"
     )
 
 

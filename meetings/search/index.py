@@ -1,4 +1,13 @@
-"""The narrow search table: each item's facet values in a small row, and counts kept up to date.
+"""The search indexes' own tables and the triggers that keep them in step: the SQL, once.
+
+This module is the one source of the trigger and function text a database holds: migration
+0015 installs it (``pg_install`` and ``sqlite_install``), and the backends use the same
+text whenever they put triggers back (``meetings.search.backends``: SQLite's repair after a
+migration, the end of a bulk load). No models and no connections here, only SQL.
+
+The narrow search table
+-----------------------
+Each item's facet values in a small row, and counts kept up to date.
 
 The search page counts every match by year, restricted, status, body and topic. Reading those
 from ``meetings_agendaitem`` and ``meetings_meeting`` means reading rows holding the whole
@@ -27,18 +36,27 @@ year, for everyone and for those who may read restricted text).
 
 Triggers keep all three in step with items, meetings and topic links, whatever writes them
 (the import, the admin, SQL by hand): on PostgreSQL statement triggers with transition tables,
-so a bulk insert refreshes its rows in one statement; on SQLite row triggers. ``rebuild``
-recomputes everything from the item tables (``manage.py rebuild_search_index``), and
-``generate_archive`` leaves the triggers out during its bulk load and rebuilds once at the end.
-Migration 0007 creates the tables.
+so a bulk insert refreshes its rows in one statement; on SQLite row triggers. A backend's
+``rebuild_index`` recomputes everything from the item tables (``manage.py
+rebuild_search_index``), and ``generate_archive`` leaves the triggers out during its bulk load
+and rebuilds once at the end (``meetings.search.bulk.bulk_load``). Migration 0007 creates the
+tables.
+
+SQLite's full-text table
+------------------------
+``meetings_agendaitem_fts`` (FTS5, made by migration 0003), one row per item with the item's
+id as its rowid, filled by the triggers ``SQLITE_FTS_TRIGGERS`` from ``fts_values``; see
+``meetings.search.backends.sqlite`` for how it is searched.
 """
+
+import hashlib
 
 FACET_TABLE = "meetings_searchfacet"
 COUNT_TABLE = "meetings_searchcount"
 TOPIC_COUNT_TABLE = "meetings_searchtopiccount"
 # PostgreSQL: the column ``sample`` holds the lexeme "sample N", N the item id modulo
 # SAMPLE_BUCKETS, and is indexed with the vectors, so that a search can count a fixed share of
-# its matches through the GIN index itself (see ``meetings.filters.FacetQuery.summary``).
+# its matches through the GIN index itself (see ``meetings.search.facets.FacetQuery.summary``).
 SAMPLE_BUCKETS = 64
 SAMPLE_LEXEME = "sample"
 
@@ -239,52 +257,6 @@ PG_TRUNCATE_TRIGGER = (
     " FOR EACH STATEMENT EXECUTE FUNCTION meetings_searchfacet_truncated()",
 )
 
-PG_TABLES = [
-    f"""
-    CREATE TABLE {FACET_TABLE} (
-        item_id bigint PRIMARY KEY,
-        meeting_id bigint NOT NULL,
-        date date,
-        year smallint,
-        body varchar(300) NOT NULL,
-        position integer NOT NULL,
-        restricted boolean NOT NULL,
-        status varchar(20) NOT NULL,
-        topics bigint[] NOT NULL DEFAULT '{{}}',
-        topics_public bigint[] NOT NULL DEFAULT '{{}}',
-        vector tsvector NOT NULL,
-        vector_public tsvector,
-        sample tsvector NOT NULL
-    ) WITH (toast_tuple_target = 128)
-    """,
-    # Only the vectors go out of line: the columns grouped by stay in the row itself.
-    f"""
-    ALTER TABLE {FACET_TABLE}
-        ALTER COLUMN body SET STORAGE PLAIN,
-        ALTER COLUMN status SET STORAGE PLAIN,
-        ALTER COLUMN topics SET STORAGE PLAIN,
-        ALTER COLUMN topics_public SET STORAGE PLAIN
-    """,
-    f"""
-    CREATE TABLE {COUNT_TABLE} (
-        year smallint NOT NULL,
-        restricted boolean NOT NULL,
-        status varchar(20) NOT NULL,
-        body varchar(300) NOT NULL,
-        items bigint NOT NULL,
-        PRIMARY KEY (year, restricted, status, body)
-    )
-    """,
-    f"""
-    CREATE TABLE {TOPIC_COUNT_TABLE} (
-        topic_id bigint NOT NULL,
-        year smallint NOT NULL,
-        items bigint NOT NULL,
-        items_public bigint NOT NULL,
-        PRIMARY KEY (topic_id, year)
-    )
-    """,
-]
 PG_INDEXES = {
     "searchfacet_vector_idx": f"CREATE INDEX searchfacet_vector_idx ON {FACET_TABLE}"
     " USING gin (vector, sample)",
@@ -309,7 +281,7 @@ PG_FILL = [
 ]
 
 
-def _pg_recount() -> list[str]:
+def pg_recount() -> list[str]:
     return [
         f"DELETE FROM {COUNT_TABLE}",
         f"DELETE FROM {TOPIC_COUNT_TABLE}",
@@ -324,30 +296,6 @@ def _pg_recount() -> list[str]:
             SELECT unnest(topics_public), coalesce(year, 0), 0, 1 FROM {FACET_TABLE}
         ) links GROUP BY topic_id, year""",
     ]
-
-
-def pg_create() -> list[str]:
-    """Every statement that makes the tables, functions, triggers and indexes (PostgreSQL)."""
-    statements = [*PG_TABLES, PG_REFRESH_FUNCTION]
-    for function, trigger, _table in PG_TRIGGERS.values():
-        statements += [function, trigger]
-    statements += list(PG_TRUNCATE_TRIGGER)
-    statements += list(PG_INDEXES.values())
-    return statements + PG_FILL + _pg_recount()
-
-
-def pg_drop() -> list[str]:
-    statements = [
-        f"DROP TRIGGER IF EXISTS {name} ON {table}" for name, (_f, _t, table) in PG_TRIGGERS.items()
-    ]
-    statements += [
-        "DROP TRIGGER IF EXISTS meetings_searchfacet_truncated ON meetings_agendaitem",
-        "DROP FUNCTION IF EXISTS meetings_searchfacet_truncated()",
-        *(f"DROP FUNCTION IF EXISTS {name}()" for name in PG_TRIGGERS),
-        "DROP FUNCTION IF EXISTS meetings_searchfacet_refresh(bigint[])",
-        f"DROP TABLE IF EXISTS {FACET_TABLE}, {COUNT_TABLE}, {TOPIC_COUNT_TABLE}",
-    ]
-    return statements
 
 
 # SQLite -------------------------------------------------------------------------------------
@@ -452,55 +400,10 @@ SQLITE_TRIGGERS = {
         BEGIN {_sqlite_count("old", "-")} END""",
 }
 # The triggers on the item, meeting and link tables: a migration that rebuilds one of those
-# tables drops them (see ``meetings.search.repair_sqlite_index``).
-
-SQLITE_TABLES = [
-    f"""
-    CREATE TABLE {FACET_TABLE} (
-        item_id INTEGER PRIMARY KEY,
-        meeting_id INTEGER NOT NULL,
-        date TEXT,
-        year INTEGER,
-        body TEXT NOT NULL,
-        position INTEGER NOT NULL,
-        restricted INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        topics TEXT NOT NULL DEFAULT '[]',
-        topics_public TEXT NOT NULL DEFAULT '[]'
-    )
-    """,
-    f"""
-    CREATE TABLE {COUNT_TABLE} (
-        year INTEGER NOT NULL,
-        restricted INTEGER NOT NULL,
-        status TEXT NOT NULL,
-        body TEXT NOT NULL,
-        items INTEGER NOT NULL,
-        PRIMARY KEY (year, restricted, status, body)
-    )
-    """,
-    f"""
-    CREATE TABLE {TOPIC_COUNT_TABLE} (
-        topic_id INTEGER NOT NULL,
-        year INTEGER NOT NULL,
-        items INTEGER NOT NULL,
-        items_public INTEGER NOT NULL,
-        PRIMARY KEY (topic_id, year)
-    )
-    """,
-]
-SQLITE_INDEXES = {
-    "searchfacet_newest_idx": f"CREATE INDEX searchfacet_newest_idx ON {FACET_TABLE}"
-    " (date DESC, body, meeting_id, position)",
-    # SQLite puts NULL first in ascending order: "date IS NULL" first puts undated items last.
-    "searchfacet_oldest_idx": f"CREATE INDEX searchfacet_oldest_idx ON {FACET_TABLE}"
-    " ((date IS NULL), date, body, meeting_id, position)",
-    "searchfacet_meeting_idx": f"CREATE INDEX searchfacet_meeting_idx ON {FACET_TABLE}"
-    " (meeting_id)",
-}
+# tables drops them (see ``meetings.search.backends.sqlite.SQLiteBackend.repair_index``).
 
 
-def _sqlite_fill(where: str = "") -> list[str]:
+def sqlite_fill(where: str = "") -> list[str]:
     return [
         f"""INSERT OR REPLACE INTO {FACET_TABLE} (item_id, meeting_id, date, year, body, position,
             restricted, status, topics, topics_public)
@@ -521,7 +424,7 @@ def _sqlite_fill(where: str = "") -> list[str]:
     ]
 
 
-def _sqlite_recount() -> list[str]:
+def sqlite_recount() -> list[str]:
     return [
         f"DELETE FROM {COUNT_TABLE}",
         f"DELETE FROM {TOPIC_COUNT_TABLE}",
@@ -539,102 +442,114 @@ def _sqlite_recount() -> list[str]:
     ]
 
 
-def sqlite_create() -> list[str]:
-    """Every statement that makes the tables, triggers and indexes (SQLite)."""
-    return [
-        *SQLITE_TABLES,
-        *SQLITE_INDEXES.values(),
-        *SQLITE_TRIGGERS.values(),
-        *_sqlite_fill(),
-        *_sqlite_recount(),
-    ]
-
-
-def sqlite_drop() -> list[str]:
-    return [
-        *(f"DROP TRIGGER IF EXISTS {name}" for name in SQLITE_TRIGGERS),
-        f"DROP TABLE IF EXISTS {FACET_TABLE}",
-        f"DROP TABLE IF EXISTS {COUNT_TABLE}",
-        f"DROP TABLE IF EXISTS {TOPIC_COUNT_TABLE}",
-    ]
-
-
 # ORDER BY for the newest meeting first (``f`` the narrow table), as its index has it, on
 # either database.
 NEWEST_ORDER = "f.date DESC NULLS LAST, f.body, f.meeting_id, f.position"
 
 
-def oldest_order(vendor: str) -> str:
-    """ORDER BY for the oldest meeting first, undated last, as its index has it."""
-    if vendor == "sqlite":
-        return "f.date IS NULL, f.date, f.body, f.meeting_id, f.position"
-    return "f.date ASC NULLS LAST, f.body, f.meeting_id, f.position"
+# SQLite's full-text table ---------------------------------------------------------------------
+
+FTS_TABLE = "meetings_agendaitem_fts"
+FTS_COLUMNS = (
+    "number",
+    "title",
+    "extra",
+    "body",
+    "restricted_extra",
+    "restricted_body",
+    "every",
+    "sample",
+)
+# The "sample" column holds one word, "sample" and the item's id modulo SAMPLE_BUCKETS, as
+# PostgreSQL's ``sample`` column does: FTS5 finds the matches of a few buckets by skipping
+# along that word's lists, where testing the rowid read every match.
+SAMPLE_WORD = SAMPLE_LEXEME
 
 
-# Upkeep -------------------------------------------------------------------------------------
+def fts_values(row: str) -> str:
+    """The values of an FTS row for the item ``row`` ("new." in a trigger, "" in a SELECT)."""
+    number = (
+        f"CASE WHEN {row}number_printed IN ('', {row}number) THEN {row}number "
+        f"ELSE {row}number || ' ' || {row}number_printed END"
+    )
+    text = f"{row}agenda_text || char(10) || {row}minutes_text"
+    return ", ".join(
+        [
+            f"{row}id",
+            number,
+            f"{row}title",
+            f"CASE WHEN {row}restricted THEN '' ELSE {row}search_extra END",
+            f"CASE WHEN {row}restricted THEN '' ELSE {text} END",
+            f"CASE WHEN {row}restricted THEN {row}search_extra ELSE '' END",
+            f"CASE WHEN {row}restricted THEN {text} ELSE '' END",
+            "'item'",
+            f"'{SAMPLE_WORD}' || ({row}id % {SAMPLE_BUCKETS})",
+        ]
+    )
 
 
-def installed(connection) -> bool:
-    """Whether migration 0007 has made the tables in this database."""
-    return FACET_TABLE in connection.introspection.table_names()
+FTS_INSERT = f"INSERT INTO {FTS_TABLE} (rowid, {', '.join(FTS_COLUMNS)})"
+_INDEXED_FIELDS = (
+    "number, number_printed, title, agenda_text, minutes_text, restricted, search_extra"
+)
+SQLITE_FTS_TRIGGERS = {
+    f"{FTS_TABLE}_insert": f"""
+        CREATE TRIGGER {FTS_TABLE}_insert AFTER INSERT ON meetings_agendaitem BEGIN
+            {FTS_INSERT} VALUES ({fts_values("new.")});
+        END""",
+    f"{FTS_TABLE}_update": f"""
+        CREATE TRIGGER {FTS_TABLE}_update AFTER UPDATE OF {_INDEXED_FIELDS}
+        ON meetings_agendaitem BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+            {FTS_INSERT} VALUES ({fts_values("new.")});
+        END""",
+    f"{FTS_TABLE}_delete": f"""
+        CREATE TRIGGER {FTS_TABLE}_delete AFTER DELETE ON meetings_agendaitem BEGIN
+            DELETE FROM {FTS_TABLE} WHERE rowid = old.id;
+        END""",
+}
+SQLITE_FTS_REBUILD = [
+    f"DELETE FROM {FTS_TABLE}",
+    f"{FTS_INSERT} SELECT {fts_values('')} FROM meetings_agendaitem ORDER BY id",
+    # One segment for each word, rather than the many that filling the table leaves.
+    f"INSERT INTO {FTS_TABLE} ({FTS_TABLE}) VALUES ('optimize')",
+]
 
 
-def rebuild(connection) -> None:
-    """Every row and count again, from the item, meeting and topic link tables."""
-    if connection.vendor == "postgresql":
-        statements = PG_FILL + _pg_recount()
-    else:
-        statements = [f"DELETE FROM {FACET_TABLE}", *_sqlite_fill(), *_sqlite_recount()]
-    with connection.cursor() as cursor:
-        for statement in statements:
-            cursor.execute(statement)
+# Installing the text ----------------------------------------------------------------------
 
 
-def repair_sqlite_triggers(connection) -> bool:
-    """Put back missing SQLite triggers (a rebuilt table loses them); True if any was missing."""
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
-        found = {row[0] for row in cursor.fetchall()}
-        missing = [name for name in SQLITE_TRIGGERS if name not in found]
-        for name in missing:
-            cursor.execute(SQLITE_TRIGGERS[name])
-    return bool(missing)
+def pg_install() -> list[str]:
+    """The statements that put this module's functions and triggers in a PostgreSQL database,
+    in place of whatever text it held (the tables and their rows stay)."""
+    statements = [PG_REFRESH_FUNCTION]
+    for name, (function, trigger, table) in PG_TRIGGERS.items():
+        statements += [function, f"DROP TRIGGER IF EXISTS {name} ON {table}", trigger]
+    function, trigger = PG_TRUNCATE_TRIGGER
+    statements += [
+        function,
+        "DROP TRIGGER IF EXISTS meetings_searchfacet_truncated ON meetings_agendaitem",
+        trigger,
+    ]
+    return statements
 
 
-def suspend(connection) -> None:
-    """Drop the triggers for a bulk load; ``resume`` puts them back and indexes the new rows."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            for name, (_function, _trigger, table) in PG_TRIGGERS.items():
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name} ON {table}")
-        else:
-            for name in SQLITE_TRIGGERS:
-                cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+def fingerprint() -> str:
+    """A digest of the text ``pg_install`` and ``sqlite_install`` put in a database.
+
+    The latest migration that installs the text records the digest it was written for
+    (``FINGERPRINT``); the tests compare it with this one, so a change of the text here comes
+    with a migration that installs it in the databases already made.
+    """
+    text = "\n".join([*pg_install(), *sqlite_install()])
+    return hashlib.sha256(text.encode()).hexdigest()[:16]
 
 
-def resume(connection, *, first_item_id: int, rebuild_indexes: bool) -> None:
-    """Index the items from ``first_item_id`` on, recount, and put the triggers back."""
-    with connection.cursor() as cursor:
-        if connection.vendor == "postgresql":
-            if rebuild_indexes:
-                for name in PG_INDEXES:
-                    cursor.execute(f"DROP INDEX IF EXISTS {name}")
-            cursor.execute(
-                "SELECT meetings_searchfacet_refresh(ARRAY("
-                "SELECT id FROM meetings_agendaitem WHERE id >= %s))",
-                [first_item_id],
-            )
-            if rebuild_indexes:
-                for sql in PG_INDEXES.values():
-                    cursor.execute(sql)
-            for statement in _pg_recount():
-                cursor.execute(statement)
-            for _name, (_function, trigger, _table) in PG_TRIGGERS.items():
-                cursor.execute(trigger)
-        else:
-            for statement in _sqlite_fill(f"WHERE i.id >= {int(first_item_id)}"):
-                cursor.execute(statement)
-            for statement in _sqlite_recount():
-                cursor.execute(statement)
-            for sql in SQLITE_TRIGGERS.values():
-                cursor.execute(sql)
+def sqlite_install(*, full_text: bool = True) -> list[str]:
+    """The statements that put this module's triggers in a SQLite database, in place of
+    whatever text it held; the full-text table's too unless ``full_text`` is false."""
+    triggers = {**(SQLITE_FTS_TRIGGERS if full_text else {}), **SQLITE_TRIGGERS}
+    statements = []
+    for name, sql in triggers.items():
+        statements += [f"DROP TRIGGER IF EXISTS {name}", sql]
+    return statements
