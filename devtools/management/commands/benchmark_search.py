@@ -47,7 +47,7 @@ from meetings.models import (
     SourceDocument,
     Topic,
 )
-from meetings.search import BulkTable, index, parse_query
+from meetings.search import BulkTable, backend_for, index, parse_query
 
 # (label, GET parameters): common words, two words, phrases and a rare word, with and without
 # year, topic and restricted filters. The topics are themes every generated archive has.
@@ -123,7 +123,7 @@ class StatementTimer:
 
     @contextmanager
     def copies(self):
-        if connection.vendor != "postgresql":
+        if not backend_for(connection).copies_rows:
             yield
             return
         flush = BulkTable.flush
@@ -231,12 +231,13 @@ class Command(BaseCommand):
         items = AgendaItem.objects.count()
         if not items:
             raise CommandError("The database holds no items: run generate_archive first.")
+        database = backend_for(connection).vendor
         self.stdout.write(
-            f"{connection.vendor}, {items:,} items, {Meeting.objects.count():,} meetings; "
+            f"{database}, {items:,} items, {Meeting.objects.count():,} meetings; "
             f"{repeat} timed runs of each page after one untimed"
         )
         clients = {"visitor": Client(), "member": self._member_client()}
-        report = {"database": connection.vendor, "items": items, "searches": [], "pages": []}
+        report = {"database": database, "items": items, "searches": [], "pages": []}
         all_times, all_queries, naive_times = [], [], []
         header = f"{'search':<38} {'user':<8} {'median':>8} {'p95':>8} {'queries':>7}"
         if baseline_repeat:
@@ -415,8 +416,8 @@ class Command(BaseCommand):
             (f"benchmark-{n:05d}.txt", minutes_document(meeting).encode())
             for n, meeting in enumerate(meetings, start=1)
         ]
-        if connection.vendor != "postgresql":
-            writers = 1  # SQLite writes on one connection at a time
+        if not backend_for(connection).parallel_writers:
+            writers = 1
         size = sum(len(data) for _, data in documents) / count / 1024
         average = sum(len(meeting.items) for meeting in meetings) / count
         layouts = ", ".join(
@@ -424,7 +425,7 @@ class Command(BaseCommand):
             for layout in LAYOUTS
         )
         self.stdout.write(
-            f"{connection.vendor}: importing {count} documents ({layouts}), "
+            f"{backend_for(connection).vendor}: importing {count} documents ({layouts}), "
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
@@ -448,7 +449,7 @@ class Command(BaseCommand):
         items = AgendaItem.objects.filter(meeting__in=stored).count()
         self._remove_imported(stored, before)
         report = {
-            "database": connection.vendor,
+            "database": backend_for(connection).vendor,
             "documents": count,
             "items_per_document": list(sizes),
             "kilobytes_per_document": size,

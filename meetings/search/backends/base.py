@@ -23,6 +23,9 @@ class SearchBackend(ABC):
     vendor: str  # Django's name for the database: "postgresql", "sqlite"
     # Whether several connections may write imported documents at the same time.
     parallel_writers: bool
+    # Whether bulk writes bypass Django's execute wrappers (COPY), so that timing them takes
+    # a wrapper of their own.
+    copies_rows: bool
     # ORDER BY of the narrow table ``f``: oldest meeting first, undated last, as its index has it.
     oldest_order: str
     # Which matches relevance ranks when there are more than ``facets.CANDIDATES``.

@@ -74,6 +74,7 @@ def _matching_ids(parsed, include_restricted: bool) -> RawSQL:
 class PostgresBackend(SearchBackend):
     vendor = "postgresql"
     parallel_writers = True
+    copies_rows = True
     oldest_order = "f.date ASC NULLS LAST, f.body, f.meeting_id, f.position"
     candidates_label = "most recent"
     narrows_query_by_restricted = False

@@ -119,6 +119,7 @@ class SQLiteBackend(SearchBackend):
     vendor = "sqlite"
     # One writer at a time: SQLite locks the whole database.
     parallel_writers = False
+    copies_rows = False
     # SQLite puts NULL first in ascending order: "date IS NULL" first puts undated items last.
     oldest_order = "f.date IS NULL, f.date, f.body, f.meeting_id, f.position"
     candidates_label = "most recently added"
