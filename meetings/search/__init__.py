@@ -3,6 +3,8 @@
 The package, from the outside in:
 
 - ``query``: the query language typed in the search box (``parse_query``); no database.
+- ``filters``: each filter of the search page declared once (``FILTERS``): its form field, its
+  condition, how its choices are counted, listed and described.
 - ``facets``: the search page's counts and result ids (``FacetQuery``, ``Summary``), SQL over
   the narrow table; ``results``: a page's items and snippets (``prepare_page``).
 - ``backends``: one module per database behind one interface (``backend_for(connection)``
@@ -24,8 +26,8 @@ Users without ``meetings.view_restricted`` may search a restricted item's number
 only: the words of restricted text cannot select, rank or highlight anything for them, and a
 restricted item's snippet is cut from its title (see each backend for how).
 
-This module imports no models (``meetings.models`` imports the backends): ``facets`` and
-``results`` are imported from their modules.
+This module imports no models (``meetings.models`` imports the backends): ``filters``,
+``facets`` and ``results`` are imported from their modules.
 """
 
 from django.db import connections
