@@ -62,14 +62,14 @@ class ItemSearchFilter(django_filters.FilterSet):
 
     ``FacetQuery`` finds, orders and counts the results from ``values``.
 
-    Its filters between ``q`` and ``sort`` are those of ``facets.FILTERS``.
+    Its filters between ``q`` and ``sort`` are those of ``meetings.search.filters.FILTERS``.
 
     Give it ``user`` (or ``request``): what a user without ``meetings.view_restricted`` can
     match, and the topics counted for restricted items, depend on it.
     """
 
     q = django_filters.CharFilter(label="Search the minutes")
-    # Between the two: a field for each filter of ``facets.FILTERS`` (see ``get_filters``).
+    # Between the two: a field for each filter of ``FILTERS`` (see ``get_filters``).
     sort = django_filters.ChoiceFilter(label="Sort by", choices=SORT_CHOICES)
 
     class Meta:

@@ -17,7 +17,7 @@ The weights: an item's number and title (A) count above its topic names and deci
 which count above its agenda and minutes text (C); equal matches go newest meeting first.
 Topic names and decisions live in other tables, so ``AgendaItem.search_extra`` holds a copy of
 them (``search_extra_text``) and each index is built from the item's row alone. The import
-fills it (``ingest.services.tag_topics``), as do the admin pages that edit decisions and
+fills it (``ingest.topics.tag_topics``), as do the admin pages that edit decisions and
 topics; anything else that changes them calls
 ``AgendaItem.objects.filter(...).refresh_search_text()`` (``manage.py rebuild_search_index``
 redoes every item).

@@ -14,8 +14,9 @@ declaration:
 - the choices listed beside it with their counts (``facet``);
 - how an active value is described, for the link that removes it (``active``).
 
-Adding a filter: one declaration here, the column of ``f`` it reads (with its migration) and,
-if it needs one, its part of the template.
+Adding a filter: one declaration here; the column of ``f`` it reads, which the triggers of
+``meetings.search.index`` fill (their PostgreSQL and SQLite text, and a migration installing
+them); and, if it needs one, its part of the template.
 
 The conditions take the ``FacetQuery`` asking (``query``): what differs by database, or by
 whether the user may see restricted items, is read from it.

@@ -6,6 +6,10 @@ or ``sqlite.SQLiteBackend`` (an FTS5 table, a progress handler, many-row INSERTs
 implement ``base.SearchBackend``; everything else in the project calls that interface rather
 than asking which database it runs on. The backends import no models: they are given
 querysets, connections and a ``FacetQuery``.
+
+Supporting another database: a module here implementing every method of
+``base.SearchBackend``, its branch in ``backend_for``, that database's text of the index's
+tables and triggers in ``meetings.search.index`` and a migration installing it.
 """
 
 from .base import SearchBackend
