@@ -3,7 +3,7 @@
 - ``converters``: web pages, Word documents and PDFs to text (a new file format goes here).
 - ``parsers``: pure functions, minutes text in, plain dataclasses out (no ORM, no I/O). A new
   layout is a reader in ``parsers/layouts.py`` (or a module beside it, as ``egenda``) with its
-  ``SHAPE_*`` value in ``meetings.constants``, a ``SourceDocument.Shape`` choice and its
+  ``SHAPE_*`` value in ``meetings.constants``, a ``meetings.models.Shape`` choice and its
   migration, and a one-pattern fixture in ``tests/fixtures/layouts/``.
 - ``reading``: a file's bytes to a parsed document, or the reason it cannot be imported.
 - ``services``: the one atomic store service: which meeting a document belongs to, storing it
