@@ -111,6 +111,38 @@ def insert_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
     decisions.flush()
 
 
+def replace_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
+    """Give stored items, from (item, parsed item) pairs, the decisions of the parsed items.
+
+    Only the decisions that change are written (by their order), so that the triggers of
+    ``meetings.search_extra`` write again only the items whose decisions changed.
+    """
+    wanted = {
+        (item.pk, order): resolution
+        for item, parsed_item in pairs
+        for order, resolution in enumerate(parsed_item.resolutions, start=1)
+    }
+    stale, changed, kept = [], [], set()
+    stored = Resolution.objects.filter(item__in=[item.pk for item, _ in pairs])
+    for pk, item_id, order, text, kind in stored.values_list(
+        "pk", "item_id", "order", "text", "kind"
+    ):
+        resolution = wanted.get((item_id, order))
+        if resolution is None:
+            stale.append(pk)
+            continue
+        kept.add((item_id, order))
+        if (text, kind) != (resolution.text, resolution.kind):
+            changed.append(Resolution(pk=pk, text=resolution.text, kind=resolution.kind))
+    Resolution.objects.filter(pk__in=stale).delete()
+    Resolution.objects.bulk_update(changed, ["text", "kind"], batch_size=500)
+    decisions = BulkTable(connection, Resolution, ["item_id", "order", "text", "kind"])
+    for (item_id, order), resolution in wanted.items():
+        if (item_id, order) not in kept:
+            decisions.add(item_id, order, resolution.text, resolution.kind)
+    decisions.flush()
+
+
 def insert_attendees(meetings: list[tuple[Meeting, ParsedMeeting]]) -> None:
     """Insert the attendance of saved meetings, from (meeting, parsed document) pairs."""
     people = people_for_names(

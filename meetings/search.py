@@ -16,10 +16,10 @@ The weights: an item's number and title (A) count above its topic names and deci
 count above its agenda and minutes text (C); equal matches go newest meeting first.
 
 Topic names and decisions live in other tables, so ``AgendaItem.search_extra`` holds a copy of
-them and each index is built from the item's row alone. The import fills it
-(``ingest.services.tag_topics``), as do the admin pages that edit decisions and topics;
-anything else that changes them calls ``AgendaItem.objects.filter(...).refresh_search_text()``
-(``manage.py rebuild_search_index`` redoes every item).
+them and each index is built from the item's row alone. The import writes it with each new
+item (``ingest.services.tag_topics``); triggers keep it in step whatever else changes decisions,
+topic links or topic names (``meetings.search_extra``). ``manage.py rebuild_search_index``
+recomputes every item's copy.
 
 PostgreSQL: two stored generated ``tsvector`` columns on ``meetings_agendaitem``, made by
 migration 0003: ``search_vector`` (A, B and C) and ``search_vector_public`` (number and title
@@ -88,7 +88,7 @@ from django.db.models.functions import Concat, Lower, Substr
 from django.utils.html import escape
 from django.utils.safestring import SafeString, mark_safe
 
-from . import facet_index
+from . import facet_index, search_extra
 from .models import AgendaItem, ItemTopic, Resolution
 
 # Queries
@@ -339,8 +339,8 @@ def repair_sqlite_index(sender=None, using="default", **kwargs) -> None:
     """Put back the triggers that keep the SQLite indexes in step, and reindex, if any is missing.
 
     Connected to ``post_migrate``: SQLite migrations that alter the item table copy it to a
-    new table, which loses its triggers. Covers the full-text index and the narrow table of
-    ``meetings.facet_index``.
+    new table, which loses its triggers. Covers the full-text index, the narrow table of
+    ``meetings.facet_index`` and the triggers of ``meetings.search_extra``.
     """
     connection = connections[using]
     if connection.vendor != "sqlite":
@@ -359,6 +359,7 @@ def repair_sqlite_index(sender=None, using="default", **kwargs) -> None:
         rebuild_sqlite_index(connection)
     if facet_index.installed(connection) and facet_index.repair_sqlite_triggers(connection):
         facet_index.rebuild(connection)
+    search_extra.repair_sqlite_triggers(connection)
 
 
 @contextmanager
@@ -389,6 +390,7 @@ def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
             cursor.execute("SET synchronous_commit = off")
     if facets:
         facet_index.suspend(connection)
+    search_extra.suspend(connection)  # the load writes each item's copy itself
     try:
         yield
     finally:
@@ -406,6 +408,7 @@ def bulk_load(connection, *, first_item_id: int, rebuild_indexes: bool = False):
             facet_index.resume(
                 connection, first_item_id=first_item_id, rebuild_indexes=rebuild_indexes
             )
+        search_extra.resume(connection)
         with connection.cursor() as cursor:
             if vendor == "sqlite":
                 cursor.execute(f"PRAGMA synchronous = {int(synchronous)}")
