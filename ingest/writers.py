@@ -79,9 +79,11 @@ def fill_item(item: AgendaItem, parsed_item) -> None:
 def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
     """Insert new items, from (item, parsed item) pairs, with their topic links and decisions.
 
-    The items are given their ids first and linked to their topics before they are inserted
-    (the foreign keys are checked at commit), so that the search index's triggers write each
-    item's facet row once, topics and all, rather than again for each link. Many items in one
+    The items are given their ids first and linked to their topics and given their decisions
+    before they are inserted (the foreign keys are checked at commit), so that the search
+    index's triggers write each item's facet row once, topics and all, rather than again for
+    each link, and those of ``meetings.search_extra`` find no item to write again (on SQLite
+    they run for each decision, and would write each item once a decision). Many items in one
     statement: on PostgreSQL the triggers run once for them all. Only inside a transaction
     holding the write lock (on SQLite every transaction takes it at once), so that no other
     writer takes the same ids.
@@ -98,8 +100,8 @@ def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
             links.add(pk, topic_id, in_title)
         items.add(*(getattr(item, name) for name in names))
     links.flush()
-    items.flush()
     insert_decisions(pairs)
+    items.flush()
 
 
 def insert_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:

@@ -5,11 +5,13 @@ Through the ORM and through SQL by hand, on whichever database the tests run on.
 
 import pytest
 from django.db import connection
+from django.db.models import Count
 
 from ingest.services import import_document
 from meetings import search, search_extra
 from meetings.models import AgendaItem, ItemTopic, Resolution, Topic
 from meetings.search import search_extra_text
+from tests.conftest import SAMPLES, sample_bytes
 
 pytestmark = pytest.mark.django_db
 
@@ -269,6 +271,18 @@ def test_the_import_writes_each_new_item_once(stub_parser, item_writes):
     assert [extra(item) for item in items] == [expected(item) for item in items]
     assert extra(items[0]) == ("Operation Nightfall\nPatrols on Operation Nightfall were noted.")
     assert found("wombats") == [items[1].pk]
+
+
+def test_the_import_of_the_sample_minutes_writes_each_item_once(item_writes):
+    for name in SAMPLES:
+        assert not import_document(sample_bytes(name), name).failed
+
+    assert item_writes() == []
+    items = AgendaItem.objects.all()
+    # Several decisions to an item, and topics: the triggers had work to check.
+    assert Resolution.objects.values("item").annotate(n=Count("pk")).filter(n__gt=1).exists()
+    assert ItemTopic.objects.exists()
+    assert {item.pk: extra(item) for item in items} == {item.pk: expected(item) for item in items}
 
 
 def test_a_reimport_writes_again_only_what_changed(stub_parser, item_writes):
