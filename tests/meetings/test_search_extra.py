@@ -361,3 +361,15 @@ def test_the_resolution_admin_needs_no_refresh_of_its_own(item, admin_client):
     )
     assert response.status_code == 302
     assert found("wombats") == []
+
+
+def test_a_bulk_load_leaves_them_out_and_puts_them_back(item):
+    search_extra.suspend(connection)
+    assert search_extra.installed_triggers(connection) == set()
+    Resolution.objects.create(item=item, order=3, text="Wombats were counted.", kind="noted")
+    assert "Wombats" not in extra(item)  # a bulk load writes the copy itself
+
+    search_extra.resume(connection)
+    test_the_installed_triggers_are_those_of_the_module()
+    Resolution.objects.filter(item=item, order=3).update(text="Quokkas were counted.")
+    assert extra(item) == expected(item)
