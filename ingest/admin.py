@@ -265,7 +265,7 @@ class AgendaItemAdmin(meetings_admin.AgendaItemAdmin):
             # Topic links added or removed here are kept across re-tagging and re-imports.
             overrides.record_topic_links(form.instance, before, user=request.user)
         if change and "title" in form.changed_data:
-            # Its topics may be named in its title; this also refreshes the search copy.
+            # Its topics may be named in its title.
             retag_items(AgendaItem.objects.filter(pk=form.instance.pk))
         else:
             super().after_related_saved(request, form, change, before)
@@ -296,7 +296,7 @@ class TopicAdmin(meetings_admin.TopicAdmin):
             self.retag_every_item(request)
 
     def retag_every_item(self, request):
-        # One pass over every item; this also refreshes the search index's copy of topic names.
+        # One pass over every item.
         count = retag_items()
         self.message_user(
             request,

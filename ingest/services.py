@@ -35,7 +35,7 @@ from ingest.reading import RejectedDocument, read_and_parse, too_large
 from ingest.topics import FoundTopics, TopicCache, link_topics, tag_topics
 from meetings import review
 from meetings.constants import NO_BODY_WARNING, NO_DATE_WARNING
-from meetings.models import AgendaItem, ImportEvent, Meeting, Resolution, SourceDocument
+from meetings.models import AgendaItem, ImportEvent, Meeting, SourceDocument
 
 logger = logging.getLogger(__name__)
 
@@ -514,8 +514,7 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=No
             # rows share a position at any moment (PostgreSQL checks row by row).
             AgendaItem.objects.filter(pk__in=moving).update(position=F("position") + past)
         AgendaItem.objects.bulk_update(updated, ["position", *writers.ITEM_FIELDS, "search_extra"])
-        Resolution.objects.filter(item__in=updated).delete()
-        writers.insert_decisions(to_update)
+        writers.replace_decisions(to_update)
     writers.insert_items(to_create, matches)
     if holds is not None and holds.restrictions:
         holds.note()

@@ -351,13 +351,36 @@ def tag_topics(
 
 def link_topics(items: list[AgendaItem], matches: dict, *, replaced=()) -> None:
     """Link the saved items to the topics ``tag_topics`` found, replacing the links of the
-    items ``replaced`` (items stored before)."""
+    items ``replaced`` (items stored before).
+
+    Of the links stored before, only those that change are written: the triggers of
+    ``meetings.search.extra`` then write again only the items whose topics changed.
+    """
+    kept = set()
     if replaced:
-        ItemTopic.objects.filter(item__in=[item.pk for item in replaced]).delete()
+        wanted = {
+            (item.pk, topic_id): in_title
+            for item in items
+            for topic_id, in_title in matches[id(item)].items()
+        }
+        stale, flipped = [], []
+        stored = ItemTopic.objects.filter(item__in=[item.pk for item in replaced])
+        for pk, item_id, topic_id, in_title in stored.values_list(
+            "pk", "item_id", "topic_id", "in_title"
+        ):
+            if (item_id, topic_id) not in wanted:
+                stale.append(pk)
+                continue
+            kept.add((item_id, topic_id))
+            if wanted[item_id, topic_id] != in_title:
+                flipped.append(ItemTopic(pk=pk, in_title=wanted[item_id, topic_id]))
+        ItemTopic.objects.filter(pk__in=stale).delete()
+        ItemTopic.objects.bulk_update(flipped, ["in_title"], batch_size=500)
     ItemTopic.objects.bulk_create(
         ItemTopic(item=item, topic_id=topic_id, in_title=in_title)
         for item in items
         for topic_id, in_title in matches[id(item)].items()
+        if (item.pk, topic_id) not in kept
     )
 
 
@@ -396,8 +419,6 @@ def retag_items(items=None, *, chunk_size: int = 500) -> int:
             for item in chunk
         }
         link_topics(chunk, matches, replaced=chunk)
-        # Search: the index holds a copy of each item's topic names.
-        AgendaItem.objects.filter(pk__in=[item.pk for item in chunk]).refresh_search_text()
         done += len(chunk)
     return done
 
@@ -452,8 +473,6 @@ def merge_topics(keep: Topic, merged) -> int:
         for pk, in_title in moved.items()
         if pk not in linked
     )
-    # Search: the index holds a copy of each item's topic names.
-    AgendaItem.objects.filter(pk__in=moved).refresh_search_text()
     return keep.item_topics.count()
 
 

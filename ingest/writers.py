@@ -79,9 +79,11 @@ def fill_item(item: AgendaItem, parsed_item) -> None:
 def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
     """Insert new items, from (item, parsed item) pairs, with their topic links and decisions.
 
-    The items are given their ids first and linked to their topics before they are inserted
-    (the foreign keys are checked at commit), so that the search index's triggers write each
-    item's facet row once, topics and all, rather than again for each link. Many items in one
+    The items are given their ids first and linked to their topics and given their decisions
+    before they are inserted (the foreign keys are checked at commit), so that the search
+    index's triggers write each item's facet row once, topics and all, rather than again for
+    each link, and those of ``meetings.search.extra`` find no item to write again (on SQLite
+    they run for each decision, and would write each item once a decision). Many items in one
     statement: on PostgreSQL the triggers run once for them all. Only inside a transaction
     holding the write lock (on SQLite every transaction takes it at once), so that no other
     writer takes the same ids.
@@ -98,8 +100,8 @@ def insert_items(pairs: list[tuple[AgendaItem, object]], matches: dict) -> None:
             links.add(pk, topic_id, in_title)
         items.add(*(getattr(item, name) for name in names))
     links.flush()
-    items.flush()
     insert_decisions(pairs)
+    items.flush()
 
 
 def insert_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
@@ -108,6 +110,38 @@ def insert_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
     for item, parsed_item in pairs:
         for order, resolution in enumerate(parsed_item.resolutions, start=1):
             decisions.add(item.pk, order, resolution.text, resolution.kind)
+    decisions.flush()
+
+
+def replace_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
+    """Give stored items, from (item, parsed item) pairs, the decisions of the parsed items.
+
+    Only the decisions that change are written (by their order), so that the triggers of
+    ``meetings.search.extra`` write again only the items whose decisions changed.
+    """
+    wanted = {
+        (item.pk, order): resolution
+        for item, parsed_item in pairs
+        for order, resolution in enumerate(parsed_item.resolutions, start=1)
+    }
+    stale, changed, kept = [], [], set()
+    stored = Resolution.objects.filter(item__in=[item.pk for item, _ in pairs])
+    for pk, item_id, order, text, kind in stored.values_list(
+        "pk", "item_id", "order", "text", "kind"
+    ):
+        resolution = wanted.get((item_id, order))
+        if resolution is None:
+            stale.append(pk)
+            continue
+        kept.add((item_id, order))
+        if (text, kind) != (resolution.text, resolution.kind):
+            changed.append(Resolution(pk=pk, text=resolution.text, kind=resolution.kind))
+    Resolution.objects.filter(pk__in=stale).delete()
+    Resolution.objects.bulk_update(changed, ["text", "kind"], batch_size=500)
+    decisions = BulkTable(connection, Resolution, ["item_id", "order", "text", "kind"])
+    for (item_id, order), resolution in wanted.items():
+        if (item_id, order) not in kept:
+            decisions.add(item_id, order, resolution.text, resolution.kind)
     decisions.flush()
 
 

@@ -256,8 +256,10 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         return None
 
     def after_related_saved(self, request, form, change, before):
-        # Search: the index holds a copy of the item's decisions and topic names.
-        AgendaItem.objects.filter(pk=form.instance.pk).refresh_search_text()
+        """Called once the item's decisions and topic links are saved (``ingest.admin``).
+
+        The search copy of its decisions and topic names is kept by the database
+        (``meetings.search.extra``)."""
 
 
 @admin.register(Resolution)
@@ -269,20 +271,6 @@ class ResolutionAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).visible_to(request.user)
-
-    # Search: the index holds a copy of each item's decisions.
-    def save_model(self, request, obj, form, change):
-        super().save_model(request, obj, form, change)
-        AgendaItem.objects.filter(pk=obj.item_id).refresh_search_text()
-
-    def delete_model(self, request, obj):
-        super().delete_model(request, obj)
-        AgendaItem.objects.filter(pk=obj.item_id).refresh_search_text()
-
-    def delete_queryset(self, request, queryset):
-        item_ids = list(queryset.values_list("item_id", flat=True))
-        super().delete_queryset(request, queryset)
-        AgendaItem.objects.filter(pk__in=item_ids).refresh_search_text()
 
 
 @admin.register(Attendee)
@@ -404,16 +392,6 @@ class TopicAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     @admin.display(ordering="use_count", description="items")
     def uses(self, topic):
         return topic.use_count
-
-    def delete_model(self, request, obj):
-        self.delete_queryset(request, Topic.objects.filter(pk=obj.pk))
-
-    def delete_queryset(self, request, queryset):
-        item_ids = list(
-            ItemTopic.objects.filter(topic__in=queryset).values_list("item_id", flat=True)
-        )
-        super().delete_queryset(request, queryset)
-        AgendaItem.objects.filter(pk__in=item_ids).refresh_search_text()
 
 
 # Users and groups, with the rules of every admin here: deleting a user lists the entries of the

@@ -278,11 +278,11 @@ class AgendaItemQuerySet(models.QuerySet):
     def refresh_search_text(self) -> int:
         """Copy the items' topic names and decisions into ``search_extra`` for the index.
 
-        The one place that keeps the copy: re-tagging and merging topics, the admin pages that
-        edit decisions, topic links and topics, and ``rebuild_search_index`` all call it. Only
-        the import of new items works it out beforehand, with the same text
-        (``search.search_extra_text``), so that each new item is written once. Returns the
-        number of items changed.
+        Triggers keep the copy as decisions, topic links and topic names change
+        (``meetings.search.extra``), and the import works it out for new items beforehand,
+        with the same text (``search.search_extra_text``), so that each is written once. This
+        recomputes it for the repair of data stored otherwise (``rebuild_search_index``).
+        Returns the number of items changed.
         """
         return refresh_search_extra(self.values_list("pk", flat=True), using=self.db)
 
@@ -311,7 +311,8 @@ class AgendaItem(models.Model):
     attachments = models.JSONField(default=list, blank=True, help_text='e.g. ["PDF 282 KB"]')
     topics = models.ManyToManyField("Topic", through="ItemTopic", related_name="items", blank=True)
     # Search: the item's topic names and decision texts, copied here so that the full-text index
-    # (see meetings/search/) can be built from this row alone.
+    # (see meetings/search/) can be built from this row alone. Kept by triggers
+    # (meetings/search/extra.py).
     search_extra = models.TextField(
         blank=True, default="", editable=False, help_text="Topic names and decisions, for search."
     )

@@ -11,16 +11,17 @@ The package, from the outside in:
   picks it, the only place that asks which database is in use): full-text matching, ranking
   and snippets, what differs in the page's SQL, time limits, index upkeep and bulk writes.
 - ``index``: the SQL of the index tables' triggers and functions, the one text every
-  database gets (migration 0015, repairs, bulk loads); ``bulk``: writing many rows at once.
+  database gets (migration 0015, repairs, bulk loads); ``extra``: the SQL of the triggers
+  keeping each item's search copy of its topics and decisions; ``bulk``: writing many rows at
+  once.
 
 The weights: an item's number and title (A) count above its topic names and decisions (B),
 which count above its agenda and minutes text (C); equal matches go newest meeting first.
 Topic names and decisions live in other tables, so ``AgendaItem.search_extra`` holds a copy of
 them (``search_extra_text``) and each index is built from the item's row alone. The import
-fills it (``ingest.topics.tag_topics``), as do the admin pages that edit decisions and
-topics; anything else that changes them calls
-``AgendaItem.objects.filter(...).refresh_search_text()`` (``manage.py rebuild_search_index``
-redoes every item).
+writes it with each new item (``ingest.topics.tag_topics``); triggers (``extra``) keep it in
+step whatever else changes decisions, topic links or topic names. ``manage.py
+rebuild_search_index`` recomputes every item's copy.
 
 Users without ``meetings.view_restricted`` may search a restricted item's number and title
 only: the words of restricted text cannot select, rank or highlight anything for them, and a

@@ -112,6 +112,43 @@ class SearchBackend(ABC):
         return FACET_TABLE in self.connection.introspection.table_names()
 
     @abstractmethod
+    def trigger_names(self) -> set[str]:
+        """The names of the triggers in the database."""
+
+    @property
+    @abstractmethod
+    def search_extra_triggers(self) -> dict[str, str]:
+        """The triggers keeping ``search_extra`` in step (``meetings.search.extra``): their
+        names, and the statement that makes each (with what it needs first, if anything)."""
+
+    @abstractmethod
+    def search_extra_statements(self) -> dict[str, list[str]]:
+        """The statements of ``meetings.search.extra`` on this database: "drop" and "make"
+        everything, "suspend" and "resume" the triggers for a bulk load."""
+
+    def install_search_extra(self) -> None:
+        """Make the triggers of ``meetings.search.extra`` again as written there."""
+        statements = self.search_extra_statements()
+        self._run([*statements["drop"], *statements["make"]])
+
+    def suspend_search_extra(self) -> None:
+        """Leave those triggers out, for a bulk load that writes each item's copy itself."""
+        self._run(self.search_extra_statements()["suspend"])
+
+    def resume_search_extra(self) -> None:
+        """Put them back after ``suspend_search_extra`` (the copies written are kept)."""
+        self._run(self.search_extra_statements()["resume"])
+
+    def installed_search_extra(self) -> set[str]:
+        """Which of the triggers of ``meetings.search.extra`` the database holds."""
+        return self.trigger_names() & set(self.search_extra_triggers)
+
+    def _run(self, statements) -> None:
+        with self.connection.cursor() as cursor:
+            for statement in statements:
+                cursor.execute(statement)
+
+    @abstractmethod
     def repair_index(self) -> None:
         """Put back missing triggers (and reindex) after a migration; nothing if none is."""
 

@@ -24,7 +24,7 @@ from django.db.models import Case, Expression, F, TextField, Value, When
 from django.db.models.expressions import Col, RawSQL
 from django.db.models.functions import Concat
 
-from .. import index
+from .. import extra, index
 from ..index import FACET_TABLE, NEWEST_ORDER, SAMPLE_BUCKETS, SAMPLE_LEXEME
 from .base import MARK_START, MARK_STOP, SNIPPET_WORDS, SearchBackend
 
@@ -371,7 +371,28 @@ class PostgresBackend(SearchBackend):
             for statement in statements:
                 cursor.execute(statement, params)
 
+    def trigger_names(self) -> set[str]:
+        with self.connection.cursor() as cursor:
+            cursor.execute("SELECT tgname FROM pg_trigger WHERE NOT tgisinternal")
+            return {name for (name,) in cursor.fetchall()}
+
+    @property
+    def search_extra_triggers(self) -> dict[str, str]:
+        return {name: trigger for name, (_function, trigger, _t) in extra.PG_TRIGGERS.items()}
+
+    def search_extra_statements(self) -> dict[str, list[str]]:
+        return {
+            "drop": extra.pg_drop(),
+            "make": extra.pg_create(),
+            "suspend": [
+                f"DROP TRIGGER IF EXISTS {name} ON {table}"
+                for name, (_function, _trigger, table) in extra.PG_TRIGGERS.items()
+            ],
+            "resume": list(self.search_extra_triggers.values()),
+        }
+
     def begin_bulk_load(self, *, facets: bool):
+        self.suspend_search_extra()  # the load writes each item's search copy itself
         with self.connection.cursor() as cursor:
             cursor.execute("SET synchronous_commit = off")
             if facets:
@@ -399,6 +420,8 @@ class PostgresBackend(SearchBackend):
                     cursor.execute(statement)
                 for _name, (_function, trigger, _table) in index.PG_TRIGGERS.items():
                     cursor.execute(trigger)
+        self.resume_search_extra()
+        with self.connection.cursor() as cursor:
             cursor.execute("RESET maintenance_work_mem")
             cursor.execute("RESET synchronous_commit")
             cursor.execute("ANALYZE")

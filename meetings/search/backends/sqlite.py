@@ -23,7 +23,7 @@ from contextlib import contextmanager
 from django.db import models
 from django.db.models import Case, F, FloatField, Func, TextField, Value, When
 
-from .. import index
+from .. import extra, index
 from ..index import FACET_TABLE, FTS_COLUMNS, FTS_INSERT, FTS_TABLE, SAMPLE_BUCKETS, SAMPLE_WORD
 from .base import MARK_START, MARK_STOP, SNIPPET_WORDS, SearchBackend
 
@@ -347,16 +347,26 @@ class SQLiteBackend(SearchBackend):
 
     # The indexes' upkeep
 
-    def _run(self, statements) -> None:
+    def trigger_names(self) -> set[str]:
         with self.connection.cursor() as cursor:
-            for statement in statements:
-                cursor.execute(statement)
+            cursor.execute("SELECT name FROM sqlite_master WHERE type = 'trigger'")
+            return {name for (name,) in cursor.fetchall()}
+
+    @property
+    def search_extra_triggers(self) -> dict[str, str]:
+        return extra.SQLITE_TRIGGERS
+
+    def search_extra_statements(self) -> dict[str, list[str]]:
+        dropping, making = extra.sqlite_drop(), extra.sqlite_create()
+        return {"drop": dropping, "make": making, "suspend": dropping, "resume": making}
 
     def repair_index(self) -> None:
         """Put back the triggers that keep the indexes in step, and reindex, if any is missing.
 
         SQLite migrations that alter the item table copy it to a new table, which loses its
-        triggers. Covers the full-text index and the narrow tables.
+        triggers. Covers the full-text index, the narrow tables and the triggers keeping
+        each item's search copy (``meetings.search.extra``), once their migration has made
+        them; a rebuilt table keeps its rows, so those copies need no recomputing.
         """
         with self.connection.cursor() as cursor:
             cursor.execute(
@@ -372,6 +382,15 @@ class SQLiteBackend(SearchBackend):
             self._run(index.SQLITE_FTS_REBUILD)
         if self.index_installed() and self._repair_facet_triggers():
             self._rebuild_facets()
+        with self.connection.cursor() as cursor:
+            cursor.execute(
+                "SELECT 1 FROM django_migrations WHERE app = 'meetings' AND name = %s",
+                [extra.MIGRATION],
+            )
+            made = cursor.fetchone() is not None
+        if made:
+            missing = set(extra.SQLITE_TRIGGERS) - self.installed_search_extra()
+            self._run(extra.SQLITE_TRIGGERS[name] for name in sorted(missing))
 
     def _repair_facet_triggers(self) -> bool:
         """Put back missing triggers of the narrow tables; True if any was missing."""
@@ -402,6 +421,7 @@ class SQLiteBackend(SearchBackend):
             if facets:
                 for name in index.SQLITE_TRIGGERS:
                     cursor.execute(f"DROP TRIGGER IF EXISTS {name}")
+        self.suspend_search_extra()  # the load writes each item's search copy itself
         return synchronous
 
     def end_bulk_load(
@@ -421,6 +441,8 @@ class SQLiteBackend(SearchBackend):
                     cursor.execute(statement)
                 for sql in index.SQLITE_TRIGGERS.values():
                     cursor.execute(sql)
+        self.resume_search_extra()
+        with self.connection.cursor() as cursor:
             cursor.execute(f"PRAGMA synchronous = {int(state)}")
             cursor.execute("ANALYZE")
 

@@ -1,7 +1,8 @@
-"""The triggers and functions a migrated database holds are the text of meetings.search.index.
+"""The triggers and functions a migrated database holds are the text of meetings.search.index
+and meetings.search.extra, and nothing else.
 
-Migrations install that text (0015) and repairs and bulk loads put the same text back, so
-whichever way a database came to hold its triggers, they are these.
+Migrations install that text (0015, 0016) and repairs and bulk loads put the same text back,
+so whichever way a database came to hold its triggers, they are these.
 """
 
 import re
@@ -11,7 +12,7 @@ import pytest
 from django.db import connection
 from django.db.migrations.loader import MigrationLoader
 
-from meetings.search import index
+from meetings.search import extra, index
 
 pytestmark = pytest.mark.django_db
 
@@ -35,7 +36,7 @@ def rows(sql: str, params=None) -> list[tuple]:
 
 @only_sqlite
 def test_sqlite_triggers_are_the_modules_text():
-    expected = {**index.SQLITE_FTS_TRIGGERS, **index.SQLITE_TRIGGERS}
+    expected = {**index.SQLITE_FTS_TRIGGERS, **index.SQLITE_TRIGGERS, **extra.SQLITE_TRIGGERS}
     found = dict(rows("SELECT name, sql FROM sqlite_master WHERE type = 'trigger'"))
 
     assert set(found) == set(expected)
@@ -54,6 +55,8 @@ def test_postgresql_functions_are_the_modules_text():
         "meetings_searchfacet_truncated": index.PG_TRUNCATE_TRIGGER[0],
     }
     functions |= {name: function for name, (function, _t, _table) in index.PG_TRIGGERS.items()}
+    functions["meetings_search_extra_refresh"] = extra.PG_REFRESH_FUNCTION
+    functions |= {name: function for name, (function, _t, _table) in extra.PG_TRIGGERS.items()}
     found = dict(rows("SELECT proname, prosrc FROM pg_proc WHERE proname LIKE 'meetings\\_%%'"))
 
     assert set(found) == set(functions)
@@ -65,6 +68,7 @@ def test_postgresql_functions_are_the_modules_text():
 def test_postgresql_triggers_are_the_modules_text():
     triggers = {name: trigger for name, (_f, trigger, _table) in index.PG_TRIGGERS.items()}
     triggers["meetings_searchfacet_truncated"] = index.PG_TRUNCATE_TRIGGER[1]
+    triggers |= {name: trigger for name, (_f, trigger, _table) in extra.PG_TRIGGERS.items()}
     found = dict(
         rows(
             "SELECT tgname, pg_get_triggerdef(oid) FROM pg_trigger"
@@ -82,7 +86,7 @@ def test_a_repair_puts_back_the_modules_text():
     from meetings import search
 
     with connection.cursor() as cursor:
-        for name in [*index.SQLITE_FTS_TRIGGERS, *index.SQLITE_TRIGGERS]:
+        for name in [*index.SQLITE_FTS_TRIGGERS, *index.SQLITE_TRIGGERS, *extra.SQLITE_TRIGGERS]:
             cursor.execute(f"DROP TRIGGER {name}")
     search.repair_index(using=connection.alias)
 
