@@ -618,12 +618,15 @@ class SearchExport:
 
     ids: list[int]  # in the page's order
     include_restricted: bool  # whether the user may read restricted items
+    valid: bool = True  # false: the search page would show an error, and nothing is exported
 
 
 def search_export(data, user, *, seconds: float) -> SearchExport:
     """The ids of every result of the search ``data`` describes (not only one page), in the
     page's order, found within ``seconds``."""
     filterset = filters.ItemSearchFilter(data, user=user)
+    if not filterset.is_valid():
+        return SearchExport([], filterset.include_restricted, valid=False)
     query = facets.FacetQuery(filterset)
     with time_limit(query.connection, seconds):
         ids = query.ids(0, ALL_RESULTS)

@@ -11,7 +11,7 @@ from django.urls import reverse
 
 from . import selectors
 from .filters import SORT_CHOICES
-from .models import ItemTopic, Resolution
+from .models import AgendaItem, ItemTopic, Resolution
 from .search.facets import CANDIDATES, RELEVANCE
 from .search.filters import FILTERS
 from .search.results import load_items
@@ -110,6 +110,10 @@ def _total_text(summary, count: int) -> str:
 
 @archive_access
 def search(request):
+    return _search_page(request)
+
+
+def _search_page(request, *, status: int = 200, base_href: str = ""):
     params = request.GET
     show_all = [name for name, param in SHOW_ALL.items() if params.get(param) == "1"]
     found = selectors.search_page(
@@ -148,8 +152,10 @@ def search(request):
         "date_to": params.get("date_to", ""),
         "can_view_restricted": include,
         "errors": _errors(filterset),
+        # The page's links are relative to the search page's address ("?q=...&page=2").
+        "base_href": base_href,
     }
-    return render(request, "meetings/search.html", context)
+    return render(request, "meetings/search.html", context, status=status)
 
 
 # CSV
@@ -163,6 +169,7 @@ CSV_COLUMNS = [
     "restricted",
     "topics",
     "decisions",
+    "minutes",
     "url",
 ]
 WITHHELD = "Withheld: restricted item"
@@ -179,20 +186,22 @@ def _csv_rows(items, *, base_url: str, include_restricted: bool):
     yield CSV_COLUMNS
     for item in items:
         if item.restricted and not include_restricted:
-            decisions = WITHHELD
+            decisions = minutes = WITHHELD
         else:
             decisions = "\n".join(decision.text for decision in item.shown_decisions)
+            minutes = item.minutes_shown
         yield [
             csv_cell(value)
             for value in (
                 item.meeting.date.isoformat() if item.meeting.date else "",
                 item.meeting.body,
-                item.shown_number,
+                item.shown_number or f"Item {item.position}",
                 item.title,
                 item.get_status_display(),
                 "yes" if item.restricted else "no",
                 "; ".join(link.topic.name for link in item.shown_topics),
                 decisions,
+                minutes,
                 base_url + reverse("meetings:item_detail", args=[item.pk]),
             )
         ]
@@ -210,12 +219,18 @@ def _csv_items(ids, *, include_restricted: bool):
     )
     decisions = Resolution.objects.with_restricted(include_restricted).order_by("order")
     for start in range(0, len(ids), CSV_CHUNK):
-        items = load_items(ids[start : start + CSV_CHUNK])
+        chunk = ids[start : start + CSV_CHUNK]
+        items = load_items(chunk)
         prefetch_related_objects(
             items,
             Prefetch("item_topics", queryset=topics, to_attr="shown_topics"),
             Prefetch("resolutions", queryset=decisions, to_attr="shown_decisions"),
         )
+        # The minutes as the user may read them: a restricted item's are not even loaded.
+        shown = AgendaItem.objects.filter(pk__in=chunk).with_restricted_text(include_restricted)
+        minutes = dict(shown.values_list("pk", "minutes_text_shown"))
+        for item in items:
+            item.minutes_shown = minutes.get(item.pk, "")
         yield from items
 
 
@@ -234,6 +249,9 @@ def search_csv(request):
     the archive is written out a chunk of items at a time.
     """
     export = selectors.search_export(request.GET, request.user, seconds=EXPORT_TIME_LIMIT)
+    if not export.valid:
+        # The same search as a page shows what is wrong; nothing is downloaded.
+        return _search_page(request, status=400, base_href=reverse("meetings:search"))
     ids, include = export.ids, export.include_restricted
     rows = _csv_rows(
         _csv_items(ids, include_restricted=include),

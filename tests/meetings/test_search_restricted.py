@@ -186,6 +186,7 @@ class TestOutsiders:
         rows = {row["title"]: row for row in csv_rows(outsider)}
 
         assert rows["iQuanta Report"]["decisions"] == "Withheld: restricted item"
+        assert rows["iQuanta Report"]["minutes"] == "Withheld: restricted item"
         assert rows["iQuanta Report"]["topics"] == "iQuanta"
         assert rows["iQuanta Report"]["restricted"] == "yes"
         assert rows["Operation Nightfall"]["decisions"] == "Members noted the report."
@@ -223,6 +224,7 @@ class TestMembers:
         assert "its papers, minutes and decisions are not" not in html
         (row,) = csv_rows(member, q="zanzibar")
         assert row["decisions"] == "The marmoset report was noted."
+        assert row["minutes"] == "The zanzibar comparison was presented to quokka members."
         assert row["topics"] == "iQuanta; Zanzibar Project"
 
     def test_topic_found_in_restricted_text(self, archive, member):

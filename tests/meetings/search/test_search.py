@@ -370,9 +370,36 @@ class TestCsv:
             "restricted": "no",
             "topics": "Anti-Social Behaviour; Operation Nightfall",
             "decisions": "Members noted it.\nOfficers to report back.",
+            "minutes": "",
             "url": f"http://testserver/items/{item.pk}/",
         }
         assert [row["title"] for row in rows] == [f"Patrol {n:02}" for n in range(1, 26)]
+
+    def test_minutes_and_a_number_for_every_item(self, make_meeting, client):
+        make_meeting(
+            items=[
+                {"title": "Welcome", "minutes_text": "The Chair welcomed members."},
+                {"number": "SSP/2/25", "title": "Patrols", "minutes_text": "Patrols rose."},
+            ]
+        )
+
+        rows = self.rows(client.get(CSV_URL, {"sort": "oldest"}))
+
+        assert [(row["number"], row["minutes"]) for row in rows] == [
+            ("Item 1", "The Chair welcomed members."),
+            ("SSP/2/25", "Patrols rose."),
+        ]
+
+    def test_refused_with_the_pages_error_when_the_page_shows_one(self, archive, client):
+        response = client.get(CSV_URL, {"q": "patrol", "date_from": "2025-02-30"})
+
+        assert response.status_code == 400
+        assert response["Content-Type"].startswith("text/html")
+        assert "attachment" not in response.get("Content-Disposition", "")
+        html = response.content.decode()
+        assert "There is a problem" in html
+        assert '<base href="/search/">' in html
+        assert "Download all" not in html
 
     def test_same_filters_as_the_page(self, archive, client):
         page = titles(client.get(URL, {"q": "anti-social", "year": "2024"}))
