@@ -13,7 +13,7 @@ from . import selectors
 from .filters import SORT_CHOICES
 from .models import AgendaItem, ItemTopic, Resolution
 from .search.facets import CANDIDATES, RELEVANCE
-from .search.filters import FILTERS
+from .search.filters import FILTERS, MAX_VALUES
 from .search.results import load_items
 from .views import archive_access, pagination_context
 
@@ -102,6 +102,29 @@ def _errors(filterset) -> list[dict]:
     ]
 
 
+def _unknown_topics(filterset, params) -> list[str]:
+    """The topics asked for that the filter left out (shortened as the query is).
+
+    A topic no longer in the archive, and one found only in text the user may not read, are
+    left out alike and named alike here.
+    """
+    if "topic" in filterset.form.errors:
+        return []
+    applied = {topic.slug for topic in filterset.values.get("topic", [])}
+    asked = dict.fromkeys(slug for slug in params.getlist("topic")[:MAX_VALUES] if slug)
+    return [_shortened(slug) for slug in asked if slug not in applied]
+
+
+# Characters of the query repeated in the page's title and headings; the box keeps it whole.
+QUERY_SHOWN = 100
+
+
+def _shortened(query: str) -> str:
+    if len(query) <= QUERY_SHOWN:
+        return query
+    return query[:QUERY_SHOWN].rstrip() + "…"
+
+
 def _total_text(summary, count: int) -> str:
     if not summary.exact and count > CANDIDATES:
         return f"More than {CANDIDATES:,}"
@@ -129,6 +152,7 @@ def _search_page(request, *, status: int = 200, base_href: str = ""):
         "filterset": filterset,
         "form": filterset.form,
         "query": filterset.query,
+        "query_shown": _shortened(filterset.query),
         "query_unsearchable": bool(filterset.query) and parsed.is_empty,
         **pagination_context(page),
         "results": page.object_list,
@@ -152,6 +176,7 @@ def _search_page(request, *, status: int = 200, base_href: str = ""):
         "date_to": params.get("date_to", ""),
         "can_view_restricted": include,
         "errors": _errors(filterset),
+        "unknown_topics": _unknown_topics(filterset, params),
         # The page's links are relative to the search page's address ("?q=...&page=2").
         "base_href": base_href,
     }

@@ -181,6 +181,11 @@ class TestOutsiders:
         assert len(response.context["results"]) == 4  # the unknown topic is left out
         assert response.context["active_filters"] == []
         assert_no_secrets(html, echoed="zanzibar-project")
+        # Named as a topic that does not exist is, in the same words.
+        _, unknown = page(outsider, topic="no-such-topic")
+        notice = "no topic called ‘{}’ was found, so that filter is not applied."
+        assert notice.format("zanzibar-project") in html
+        assert notice.format("no-such-topic") in unknown
 
     def test_csv_withholds_decisions_and_text_topics(self, archive, outsider):
         rows = {row["title"]: row for row in csv_rows(outsider)}

@@ -334,6 +334,20 @@ class TestPage:
             client.get(URL, {**params, "all_topics": "1", "page": "2"})
 
 
+class TestLongInput:
+    def test_a_long_query_is_echoed_shortened_and_kept_whole_in_the_box(self, archive, client):
+        query = "patrol " + "x" * 2000
+
+        response = client.get(URL, {"q": query})
+
+        html = response.content.decode()
+        heading = html[html.index('id="results-heading"') :]
+        heading = heading[: heading.index("</h2>")]
+        assert "x" * 101 not in heading
+        assert "x" * 90 + "…" in heading
+        assert f'value="{query}"' in html
+
+
 class TestCsv:
     def rows(self, response) -> list[dict]:
         assert response["Content-Type"] == "text/csv; charset=utf-8"
