@@ -12,6 +12,7 @@ from django.http import Http404
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.feedgenerator import Atom1Feed
+from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.text import Truncator
 
@@ -42,7 +43,12 @@ class LatestMeetingsFeed(ArchiveFeed):
         return selectors.latest_meetings_for_feed()
 
     def item_title(self, meeting: Meeting):
-        return str(meeting)
+        # Not str(meeting), the admin's "Unknown body, date unknown": a reader is told what the
+        # minutes leave out, not given the parser's placeholder.
+        date = (
+            date_format(meeting.date, "j F Y") if meeting.date else "date not stated in the minutes"
+        )
+        return f"{meeting.body or 'Meeting'}, {date}"
 
     def item_description(self, meeting: Meeting):
         items = meeting.items.all()

@@ -347,7 +347,7 @@ class AgendaItem(models.Model):
     @property
     def label(self) -> str:
         """The item as pages, feeds and headings name it: "SSP/47/24 Community Safety Plan"."""
-        title = self.title or "Untitled item"
+        title = self.title or "Item without a title"
         return f"{self.shown_number} {title}" if self.shown_number else title
 
 

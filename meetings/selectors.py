@@ -148,6 +148,28 @@ def attendance_groups(meeting: Meeting) -> list[tuple[str, list[Attendee]]]:
     return groups
 
 
+def _chair_kind(role: str) -> str:
+    """ "chair", "vice chair" or "" for an attendance role as printed ("Chairman", "Vice-Chair")."""
+    words = role.lower().replace("-", " ").split()
+    if not any(word.startswith("chair") for word in words):
+        return ""
+    return "vice chair" if "vice" in words else "chair"
+
+
+def chairs(meeting: Meeting) -> list[tuple[str, list[Attendee]]]:
+    """Who chaired the meeting, from the roles printed in its attendance (prefetched).
+
+    ``[("Chair", [...]), ("Vice chair", [...])]``, each in the order printed; a role no one
+    held is left out.
+    """
+    found = {"chair": [], "vice chair": []}
+    for attendee in meeting.attendees.all():
+        kind = _chair_kind(attendee.role)
+        if kind:
+            found[kind].append(attendee)
+    return [(kind.capitalize(), people) for kind, people in found.items() if people]
+
+
 def linked_meetings(meeting: Meeting) -> tuple[dict, dict]:
     """The meetings a meeting page links to, in one query: ``(adjacent, neighbours)``.
 
@@ -281,6 +303,24 @@ def item_detail(pk: int, user) -> AgendaItem:
         .prefetch_related(*_item_relations(include))
     )
     return get_object_or_404(items, pk=pk)
+
+
+def item_neighbours(item: AgendaItem) -> dict:
+    """The items just before and after ``item`` in its meeting, in one query.
+
+    ``{"previous": AgendaItem | None, "next": AgendaItem | None}``, each with only what its
+    label needs. Every item of a meeting is listed on its page, so every one may be linked.
+    """
+    same_meeting = AgendaItem.objects.filter(meeting_id=item.meeting_id)
+    before = same_meeting.filter(position__lt=item.position).order_by("-position").values("pk")[:1]
+    after = same_meeting.filter(position__gt=item.position).order_by("position").values("pk")[:1]
+    found = same_meeting.filter(Q(pk__in=before) | Q(pk__in=after)).only(
+        "pk", "position", "number", "number_printed", "title"
+    )
+    neighbours = {"previous": None, "next": None}
+    for other in found:
+        neighbours["previous" if other.position < item.position else "next"] = other
+    return neighbours
 
 
 # Topics

@@ -78,6 +78,7 @@ def meeting_detail(request, pk):
     context = {
         "meeting": meeting,
         "attendance_groups": selectors.attendance_groups(meeting),
+        "chairs": selectors.chairs(meeting),
         "adjacent": adjacent,
         "neighbours": neighbours,
     }
@@ -95,7 +96,12 @@ def meeting_json(request, pk):
 @archive_access
 def item_detail(request, pk):
     item = selectors.item_detail(pk, request.user)
-    return render(request, "meetings/item_detail.html", {"item": item, "meeting": item.meeting})
+    context = {
+        "item": item,
+        "meeting": item.meeting,
+        "item_neighbours": selectors.item_neighbours(item),
+    }
+    return render(request, "meetings/item_detail.html", context)
 
 
 @archive_access

@@ -81,7 +81,7 @@ class TestLatestMeetingsFeed:
         make_meeting(items=[{"number_printed": "SSP 5", "title": "Patrols"}, {"number": "SSP/6"}])
         _, found = entries(client.get("/feeds/meetings/"))
         summary = found[0].find(f"{ATOM}summary").text
-        assert "<li>SSP 5 Patrols</li><li>SSP/6 Untitled item</li>" in summary
+        assert "<li>SSP 5 Patrols</li><li>SSP/6 Item without a title</li>" in summary
 
     def test_never_restricted_text(self, client, meetings):
         assert SECRET not in client.get("/feeds/meetings/").content.decode().lower()

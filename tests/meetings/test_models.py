@@ -103,9 +103,9 @@ class TestAgendaItem:
         assert [item.label for item in items] == [
             "SSP/47/24 Minutes",
             "SSP 5 Knife crime",
-            "SSP/6/24 Untitled item",
+            "SSP/6/24 Item without a title",
             "Any other business",
-            "Untitled item",
+            "Item without a title",
         ]
 
 

@@ -330,7 +330,8 @@ class TestItemPage:
         assert response.status_code == 200
         html = response.content.decode()
         assert '<h1 class="govuk-heading-l">SSP/52/24 Operation Nightfall</h1>' in html
-        assert f'href="/meetings/{middle.pk}/#item-1"' in html
+        item = middle.items.get(position=1)
+        assert f'href="/meetings/{middle.pk}/#item-{item.pk}"' in html
         assert (
             '<p class="govuk-body">Patrols continued.</p>\n'
             '<p class="govuk-body">Intelligence rose.</p>'
@@ -407,8 +408,9 @@ class TestItemPage:
         )
         if signed_in:
             client.force_login(restricted_viewer)
-        # item and meeting, decisions, topics; plus session, user and permissions
-        limit = 7 if signed_in else 3
+        # item and meeting, decisions, topics, the items before and after it; plus session, user
+        # and permissions
+        limit = 8 if signed_in else 4
         for url in (item_url(small), item_url(large)):
             with django_assert_max_num_queries(limit):
                 assert client.get(url).status_code == 200

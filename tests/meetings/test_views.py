@@ -139,7 +139,7 @@ class TestMeetingPage:
     def test_undated_meeting(self, client, make_meeting):
         meeting = make_meeting(date=None, body="", items=[{"title": "Apologies"}])
         html = client.get(meeting.get_absolute_url()).content.decode()
-        assert "Date unknown" in html
+        assert "Date not stated in the minutes" in html
         assert "not stated in its minutes" in html
 
     def test_links_to_the_previous_meeting_when_it_is_stored(self, client, make_meeting):

@@ -1,0 +1,193 @@
+"""The meeting and item pages: contents, chairs, decisions shown once, what the minutes omit."""
+
+import datetime
+import re
+
+import pytest
+
+pytestmark = pytest.mark.django_db
+
+
+def items_of(meeting):
+    return list(meeting.items.order_by("position"))
+
+
+class TestContents:
+    def test_lists_every_item_with_a_link_to_its_stable_anchor(self, client, make_meeting):
+        meeting = make_meeting(
+            items=[
+                {"number": "SSP/1/24", "title": "Apologies"},
+                {"title": "<b>Patrols</b>", "restricted": True},
+                {},
+            ]
+        )
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        nav = re.search(
+            r'<nav class="app-contents" aria-labelledby="contents-title">.*?</nav>', html, re.S
+        )
+        assert nav is not None
+        assert '<h2 class="govuk-heading-m" id="contents-title">Contents</h2>' in nav.group()
+        first, second, third = items_of(meeting)
+        assert re.findall(r'href="#item-(\d+)"', nav.group()) == [
+            str(first.pk),
+            str(second.pk),
+            str(third.pk),
+        ]
+        assert "SSP/1/24 Apologies" in nav.group()
+        assert "&lt;b&gt;Patrols&lt;/b&gt;" in nav.group() and "<b>" not in nav.group()
+        assert "Item without a title" in nav.group()
+        for item in (first, second, third):
+            assert f'id="item-{item.pk}"' in html
+        assert html.index("app-contents") < html.index('id="items"')
+
+    def test_no_contents_without_items(self, client, make_meeting):
+        html = client.get(make_meeting().get_absolute_url()).content.decode()
+        assert "app-contents" not in html
+
+    def test_anchor_follows_the_item_not_its_position(self, client, make_meeting):
+        meeting = make_meeting(items=[{"title": "First"}, {"title": "Second"}])
+        first, second = items_of(meeting)
+        # An item added before them on a later import moves them down the meeting.
+        second.position = 3
+        second.save()
+        first.position = 2
+        first.save()
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        assert f'href="#item-{first.pk}">First</a>' in html
+        assert f'id="item-{first.pk}"' in html
+
+
+class TestItemNeighbours:
+    def test_previous_and_next_items_of_the_same_meeting(self, client, make_meeting):
+        meeting = make_meeting(items=[{"title": "One"}, {"title": "Two"}, {"title": "Three"}])
+        make_meeting(date=datetime.date(2024, 1, 1), items=[{"title": "Elsewhere"}])
+        one, two, three = items_of(meeting)
+
+        response = client.get(f"/items/{two.pk}/")
+        assert response.context["item_neighbours"] == {"previous": one, "next": three}
+        html = response.content.decode()
+        assert f'href="/items/{one.pk}/" rel="prev"' in html
+        assert f'href="/items/{three.pk}/" rel="next"' in html
+        assert "Elsewhere" not in html
+
+        first = client.get(f"/items/{one.pk}/")
+        assert first.context["item_neighbours"] == {"previous": None, "next": two}
+        assert 'rel="prev"' not in first.content.decode()
+        last = client.get(f"/items/{three.pk}/")
+        assert last.context["item_neighbours"] == {"previous": two, "next": None}
+
+    def test_single_item_has_no_pagination(self, client, make_meeting):
+        meeting = make_meeting(items=[{"title": "Only"}])
+        html = client.get(f"/items/{items_of(meeting)[0].pk}/").content.decode()
+        assert "Previous and next items" not in html
+
+
+class TestChairs:
+    def test_chair_and_vice_chair_in_the_summary(self, client, make_meeting):
+        meeting = make_meeting(
+            attendees=[
+                {"name": "Ann Lee", "title": "Cllr", "role": "Vice-Chair", "attendance": "present"},
+                {
+                    "name": "Steve Nelson",
+                    "title": "Cllr",
+                    "role": "Chairman",
+                    "attendance": "present",
+                },
+                {"name": "Jo Bloggs", "role": "", "attendance": "present"},
+            ]
+        )
+        response = client.get(meeting.get_absolute_url())
+        chairs = [(label, [a.name for a in people]) for label, people in response.context["chairs"]]
+        assert chairs == [("Chair", ["Steve Nelson"]), ("Vice chair", ["Ann Lee"])]
+        html = response.content.decode()
+        assert re.search(
+            r'<dt class="govuk-summary-list__key">Chair</dt>\s*'
+            r'<dd class="govuk-summary-list__value">Cllr Steve Nelson</dd>',
+            html,
+        )
+        assert '<dt class="govuk-summary-list__key">Vice chair</dt>' in html
+
+    def test_no_chair_row_when_no_role_names_one(self, client, make_meeting):
+        meeting = make_meeting(attendees=[{"name": "Jo Bloggs", "attendance": "present"}])
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        assert '<dt class="govuk-summary-list__key">Chair</dt>' not in html
+
+
+class TestDecisionShownOnce:
+    def test_last_sentence_repeating_a_decision_is_left_out_of_the_minutes(
+        self, client, make_meeting
+    ):
+        meeting = make_meeting(
+            items=[
+                {
+                    "title": "Report",
+                    "minutes_text": "Patrols continued.\n\nMembers  noted\nthe report.",
+                    "resolutions": ["Members noted the report."],
+                }
+            ]
+        )
+        item = items_of(meeting)[0]
+        for url in (f"/items/{item.pk}/", meeting.get_absolute_url()):
+            html = client.get(url).content.decode()
+            assert html.count("the report.") == 1, url
+            assert "Patrols continued." in html
+            assert "Members noted the report." in html
+
+    def test_minutes_that_are_only_the_decision(self, client, make_meeting):
+        meeting = make_meeting(
+            items=[{"title": "Evacuation", "minutes_text": "Noted.", "resolutions": ["Noted."]}]
+        )
+        item = items_of(meeting)[0]
+        html = client.get(f"/items/{item.pk}/").content.decode()
+        assert html.count("Noted.") == 1
+        assert "The minutes record only the decision below." in html
+        assert "<h4>Minutes</h4>" not in client.get(meeting.get_absolute_url()).content.decode()
+
+    @pytest.mark.parametrize(
+        "minutes",
+        [
+            "Members noted the report. It was late.",  # not the last sentence
+            "All Members noted the report.",  # the end of a longer sentence
+            "members noted the report.",  # not word for word
+        ],
+    )
+    def test_other_minutes_are_kept_whole(self, client, make_meeting, minutes):
+        meeting = make_meeting(
+            items=[
+                {
+                    "title": "Report",
+                    "minutes_text": minutes,
+                    "resolutions": ["Members noted the report."],
+                }
+            ]
+        )
+        html = client.get(f"/items/{items_of(meeting)[0].pk}/").content.decode()
+        assert minutes in html
+
+
+class TestWhatTheMinutesOmit:
+    def test_undated_meeting_without_body(self, client, make_meeting):
+        meeting = make_meeting(date=None, body="", items=[{"title": "Apologies"}])
+        html = client.get(meeting.get_absolute_url()).content.decode()
+        assert "<title>Meeting, date not stated in the minutes" in html
+        assert "Date not stated in the minutes</span></h1>" in html
+        item_html = client.get(f"/items/{items_of(meeting)[0].pk}/").content.decode()
+        assert "Meeting, date not stated in the minutes" in item_html
+        assert "date unknown" not in item_html.lower()
+
+    def test_meeting_list_does_not_name_the_file(self, client, make_meeting):
+        meeting = make_meeting(date=None, body="")
+        html = client.get("/meetings/").content.decode()
+        assert f'href="{meeting.get_absolute_url()}">Date not stated in the minutes</a>' in html
+
+    def test_feed_entry_title(self, client, make_meeting):
+        make_meeting(date=None, body="")
+        xml = client.get("/feeds/meetings/").content.decode()
+        assert "Unknown body" not in xml and "date unknown" not in xml
+        assert "<title>Meeting, date not stated in the minutes</title>" in xml
+
+    def test_printed_number_only_in_the_admin(self, client, make_meeting):
+        meeting = make_meeting(items=[{"number": "SSP/47/24", "number_printed": "SSP/4724"}])
+        html = client.get(f"/items/{items_of(meeting)[0].pk}/").content.decode()
+        assert "SSP/4724" not in html
+        assert "SSP/47/24" in html
