@@ -270,10 +270,14 @@ class TestUpload:
             ("empty.txt", b"", "empty file"),
             ("blank.txt", b" \n\r\n", "empty file"),
             ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "binary data, not text minutes"),
-            ("mixed.txt", b"Item: 1 | Caf\x81 | x\n", "not UTF-8 or Windows-1252 text (byte 0x81"),
+            (
+                "mixed.txt",
+                b"Item: 1 | Caf\x81 | x\n",
+                "this text file holds characters that cannot be read (byte 0x81",
+            ),
             ("broken.docx", b"PK\x03\x04garbage", "a zip archive, not a Word document"),
-            ("broken.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
-            ("scan.pdf", minimal_pdf([]), "the PDF has no text layer"),
+            ("broken.pdf", b"%PDF-1.4 garbage", "this PDF could not be read; the file may be"),
+            ("scan.pdf", minimal_pdf([]), "this PDF holds pictures of its pages but no text"),
             ("notes.txt", b"Just some notes, with no items.\n", "no agenda items found"),
             (
                 "empty.html",
