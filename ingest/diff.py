@@ -93,7 +93,7 @@ class MeetingChanges:
         {"what": "Item 6 title", "old": ..., "new": ..., "restricted": bool}, or
         {"what": "Item 14 added", "new": title} for an item added or removed."""
         found = [
-            {"what": f"Meeting {_label(name)}", "old": old, "new": new, "restricted": False}
+            {"what": f"Meeting {_label(name)}", **_kept(old, new), "restricted": False}
             for name, (old, new) in self.values.items()
         ]
         if self.attendees_changed:
@@ -108,8 +108,7 @@ class MeetingChanges:
                 found.append(
                     {
                         "what": f"Item {change.position} {_label(name)}",
-                        "old": old,
-                        "new": new,
+                        **_kept(old, new),
                         "restricted": withheld,
                     }
                 )
@@ -148,17 +147,27 @@ def _excerpts(old: str, new: str) -> tuple[str, str]:
     return "…" + old[start:], "…" + new[start:]
 
 
+def _kept(old: str, new: str) -> dict:
+    """What is kept of two values: the part around where they first differ, no more than
+    ``change_lines`` shows, so a re-import's history does not hold every text twice."""
+    old, new = _excerpts(old, new)
+    return {"old": _cut(old), "new": _cut(new)}
+
+
 def _label(name: str) -> str:
     return name.replace("_", " ")
 
 
 def _quoted(value: str) -> str:
+    value = _cut(value)
+    return f"'{value}'" if value else "(empty)"
+
+
+def _cut(value: str) -> str:
     value = " ".join(str(value).split())
-    if not value:
-        return "(empty)"
     if len(value) > QUOTE_LENGTH:
         value = value[: QUOTE_LENGTH - 1].rstrip() + "…"
-    return f"'{value}'"
+    return value
 
 
 def _text(value) -> str:

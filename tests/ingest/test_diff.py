@@ -76,13 +76,15 @@ def test_each_change_says_what_the_field_was_and_becomes(stored):
     assert any(
         line.startswith("Meeting venue: 'Democratic Services Meeting Room") for line in lines
     )
-    assert any("Church Road…' → 'Council Chamber, First Floor" in line for line in lines)
+    assert any("Church Road…' → 'Council Chamber, First Floor" in line for line in lines), lines
 
 
 def test_a_restricted_items_text_is_shown_only_to_those_who_may_read_it(stored):
     stored.items.filter(position=6).update(restricted=True)
     corrected = text().replace("over a hundred patrols", "over two hundred patrols")
     entries = compare(stored, parse_minutes(corrected)).entries()
+    # The history keeps only what is shown of a long text, not the whole of it twice.
+    assert all(len(entry.get(key, "")) <= 80 for entry in entries for key in ("old", "new"))
 
     hidden = change_lines(entries, show_restricted=False)
     assert "Item 6 minutes text: (restricted)" in hidden
