@@ -22,7 +22,7 @@ from django.utils.formats import date_format
 from django.utils.html import format_html, format_html_join
 from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 
-from ingest import admin_views, overrides, reimport, uploads
+from ingest import admin_views, diff, overrides, reimport, uploads
 from ingest.topics import merge_topics, retag_items
 from meetings import admin as meetings_admin
 from meetings.admin_restricted import RestrictedTextAdmin
@@ -460,12 +460,33 @@ class ImportEventAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     search_fields = ["file_name", "message", "by_name"]
     date_hierarchy = "at"
     fields = ["at", "action", "outcome", "file_name", "meeting", "source_document", "by_label"]
-    fields += ["message"]
+    fields += ["message", "what_changed"]
     readonly_fields = fields
 
     @admin.display(description="by")
     def by_label(self, event):
         return event.by or event.by_name or "–"
+
+    def get_object(self, request, object_id, from_field=None):
+        event = super().get_object(request, object_id, from_field)
+        if event is not None:
+            # The values of a restricted item's text are shown only to those who may read it.
+            event.show_restricted = can_view_restricted(request.user)
+        return event
+
+    @admin.display(description="what changed")
+    def what_changed(self, event):
+        """ "Item 6 title: 'Community Safety Action Plan' → 'Community Safety Plan'", one line
+        for each change; events recorded before the values were kept have only the message."""
+        lines = diff.change_lines(
+            event.changes or [], show_restricted=getattr(event, "show_restricted", False)
+        )
+        if not lines:
+            return "–"
+        return format_html(
+            '<ul class="plain-list">{}</ul>',
+            format_html_join("", "<li>{}</li>", ((line,) for line in lines)),
+        )
 
     def has_view_permission(self, request, obj=None):
         # Whoever may import minutes may see what became of the imports.

@@ -17,6 +17,21 @@ from pathlib import PurePath
 
 from .parsers.sections import SECTION_RESTRICTED
 
+# Why a file is refused, in words for the person who imports it: what went wrong and what to
+# do about it, never the name of the error the library raised.
+PDF_UNREADABLE = (
+    "this PDF could not be read; the file may be damaged or not really a PDF. Try saving it "
+    "again from the original, or upload a Word or text version"
+)
+WORD_UNREADABLE = (
+    "this Word document could not be read; the file may be damaged or not really a Word "
+    "document. Try saving it again from Word, or upload a PDF or text version"
+)
+HTML_UNREADABLE = (
+    "this web page could not be read; the file may be damaged. Try saving it again from the "
+    "browser, or upload a Word, PDF or text version"
+)
+
 
 class ConversionError(Exception):
     """The file cannot be turned into text; the message says why."""
@@ -134,7 +149,7 @@ def html_to_text(html: str) -> str:
         extractor.feed(_escape_unclosed(html))
         extractor.close()
     except Exception as exc:  # HTMLParser is lenient; anything it raises means broken input
-        raise ConversionError(f"the HTML cannot be read ({exc})") from exc
+        raise ConversionError(HTML_UNREADABLE) from exc
     return _tidy("".join(extractor.parts))
 
 
@@ -191,7 +206,7 @@ def check_docx_size(data: bytes) -> None:
         with zipfile.ZipFile(io.BytesIO(data)) as archive:
             parts = archive.infolist()
     except (zipfile.BadZipFile, ValueError) as exc:
-        raise ConversionError(f"not a readable Word document ({exc.__class__.__name__})") from exc
+        raise ConversionError(WORD_UNREADABLE) from exc
     if len(parts) > DOCX_MAX_PARTS:
         raise ConversionError(
             f"the Word document holds {len(parts):,} parts, over the {DOCX_MAX_PARTS:,} limit"
@@ -230,7 +245,7 @@ def docx_to_text(data: bytes) -> str:
 
         document = docx.Document(io.BytesIO(data))
     except Exception as exc:
-        raise ConversionError(f"not a readable Word document ({exc.__class__.__name__})") from exc
+        raise ConversionError(WORD_UNREADABLE) from exc
     blocks: list[str] = []
     empties: list[int] = []  # empty paragraphs before each block
     empty = 0
@@ -388,7 +403,10 @@ PDF_LAYOUT_MAX_CHARS = 500_000
 # (characters scattered one by one, a drawing's labels) would take pdfminer.six minutes to lay
 # out: such a PDF is read as its lines come too.
 PDF_LAYOUT_MAX_PAGE_CHARS = 15_000
-_NO_TEXT_LAYER = "the PDF has no text layer (a scan?); save it as text first"
+_NO_TEXT_LAYER = (
+    "this PDF holds pictures of its pages but no text to read (it may be a scan). Save it as "
+    "text from the original, or upload a Word or text version"
+)
 
 # Page furniture that is never the minutes, on a page of its own too: "Page 2 of 5", "Page 2".
 _PAGE_FURNITURE = re.compile(r"^(?:page\s*\d+(?:\s*(?:of|/)\s*\d+)?|\d+\s*of\s*\d+)$", re.I)
@@ -452,7 +470,7 @@ def pdf_to_text(data: bytes) -> str:
     except ConversionError:
         raise
     except Exception as exc:
-        raise ConversionError(f"not a readable PDF ({exc.__class__.__name__})") from exc
+        raise ConversionError(PDF_UNREADABLE) from exc
     lines = _without_furniture(pages)
     if not any(line.text.strip() for line in lines):
         raise ConversionError(_NO_TEXT_LAYER)

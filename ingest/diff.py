@@ -1,8 +1,10 @@
 """What importing a parsed document would change in a stored meeting.
 
 Items are matched as the import matches them (``stored_matching``, see ``ingest.matching``).
-Changes name fields, never values, so a report may be shown to someone who is not allowed to
-read a restricted item's text.
+The counts (``MeetingChanges.summary``) name fields, never values, so they may be shown to
+anyone. What each field was and becomes (``MeetingChanges.entries``, kept with the import
+history) is shown by ``change_lines``, the values of a restricted item's text only to those who
+may read it.
 """
 
 from dataclasses import dataclass, field
@@ -35,6 +37,12 @@ ITEM_FIELDS = [
     "attachments",
 ]
 DECISIONS = "decisions"
+# A restricted item's fields whose values anyone may see, as its admin page shows them; the
+# values of the others are "(restricted)" to those who may not view restricted items.
+OPEN_ITEM_FIELDS = {"position", "number", "number_printed", "title", "restricted", "status"}
+RESTRICTED = "(restricted)"
+# Characters of a value quoted in a line of ``change_lines``.
+QUOTE_LENGTH = 80
 
 
 @dataclass
@@ -43,11 +51,16 @@ class ItemChange:
     number: str
     title: str
     fields: list[str] = field(default_factory=list)  # names of the fields that change
+    # {field name: (what it was, what it becomes)}, as text, for the fields that change.
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
+    restricted: bool = False  # the item is restricted, before or after
 
 
 @dataclass
 class MeetingChanges:
     fields: list[str] = field(default_factory=list)
+    # {field name: (what it was, what it becomes)}, as text, for ``fields``.
+    values: dict[str, tuple[str, str]] = field(default_factory=dict)
     added: list[ItemChange] = field(default_factory=list)
     removed: list[ItemChange] = field(default_factory=list)
     changed: list[ItemChange] = field(default_factory=list)
@@ -74,6 +87,100 @@ class MeetingChanges:
         if self.attendees_changed:
             parts.append("attendance changed")
         return "; ".join(parts) or "no changes"
+
+    def entries(self) -> list[dict]:
+        """Each change, as kept with the import history (JSON) and shown by ``change_lines``:
+        {"what": "Item 6 title", "old": ..., "new": ..., "restricted": bool}, or
+        {"what": "Item 14 added", "new": title} for an item added or removed."""
+        found = [
+            {"what": f"Meeting {_label(name)}", **_kept(old, new), "restricted": False}
+            for name, (old, new) in self.values.items()
+        ]
+        if self.attendees_changed:
+            found.append({"what": "attendance changed"})
+        for label, changes in (("added", self.added), ("removed", self.removed)):
+            for change in changes:
+                found.append({"what": f"Item {change.position} {label}", "new": change.title})
+        for change in self.changed:
+            for name in change.fields:
+                old, new = change.values.get(name, ("", ""))
+                withheld = change.restricted and name not in OPEN_ITEM_FIELDS
+                found.append(
+                    {
+                        "what": f"Item {change.position} {_label(name)}",
+                        **_kept(old, new),
+                        "restricted": withheld,
+                    }
+                )
+        return found
+
+
+def change_lines(entries: list[dict], *, show_restricted: bool) -> list[str]:
+    """``MeetingChanges.entries`` for a person: "Item 6 title: 'Community Safety Action Plan'
+    → 'Community Safety Plan'"; a restricted item's text is "(restricted)" unless
+    ``show_restricted``."""
+    lines = []
+    for entry in entries:
+        what = entry.get("what", "")
+        if "old" not in entry:
+            new = entry.get("new")
+            lines.append(what if new is None else f"{what}: {_quoted(new)}")
+        elif entry.get("restricted") and not show_restricted:
+            lines.append(f"{what}: {RESTRICTED}")
+        else:
+            old, new = _excerpts(entry["old"], entry["new"])
+            lines.append(f"{what}: {_quoted(old)} → {_quoted(new)}")
+    return lines
+
+
+def _excerpts(old: str, new: str) -> tuple[str, str]:
+    """Long values from a little before where they first differ, so the change is seen."""
+    old, new = " ".join(str(old).split()), " ".join(str(new).split())
+    if max(len(old), len(new)) <= QUOTE_LENGTH:
+        return old, new
+    same = 0
+    while same < min(len(old), len(new)) and old[same] == new[same]:
+        same += 1
+    start = old.rfind(" ", 0, max(same - QUOTE_LENGTH // 4, 0)) + 1
+    if start <= 0:
+        return old, new
+    return "…" + old[start:], "…" + new[start:]
+
+
+def _kept(old: str, new: str) -> dict:
+    """What is kept of two values: the part around where they first differ, no more than
+    ``change_lines`` shows, so a re-import's history does not hold every text twice."""
+    old, new = _excerpts(old, new)
+    return {"old": _cut(old), "new": _cut(new)}
+
+
+def _label(name: str) -> str:
+    return name.replace("_", " ")
+
+
+def _quoted(value: str) -> str:
+    value = _cut(value)
+    return f"'{value}'" if value else "(empty)"
+
+
+def _cut(value: str) -> str:
+    value = " ".join(str(value).split())
+    if len(value) > QUOTE_LENGTH:
+        value = value[: QUOTE_LENGTH - 1].rstrip() + "…"
+    return value
+
+
+def _text(value) -> str:
+    """A field's value as text for ``MeetingChanges.values``."""
+    if value is None:
+        return ""
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if isinstance(value, list | tuple):
+        return "; ".join(_text(part) for part in value)
+    if hasattr(value, "isoformat"):
+        return value.isoformat()
+    return str(value)
 
 
 @dataclass
@@ -175,6 +282,7 @@ def compare(
             continue
         if getattr(meeting, name) != new:
             changes.fields.append(name)
+            changes.values[name] = (_text(getattr(meeting, name)), _text(new))
     if matching is None:
         matching = stored_matching(meeting, parsed)
     for position, parsed_item in _numbered(parsed):
@@ -182,16 +290,30 @@ def compare(
         if item is None:
             changes.added.append(_summary(position, parsed_item))
             continue
-        changed = [
-            name for name in ITEM_FIELDS if getattr(item, name) != getattr(parsed_item, name)
-        ]
+        values = {
+            name: (_text(getattr(item, name)), _text(getattr(parsed_item, name)))
+            for name in ITEM_FIELDS
+            if getattr(item, name) != getattr(parsed_item, name)
+        }
         old_decisions = [(r.text, r.kind) for r in item.resolutions.all()]
         if old_decisions != [(r.text, r.kind) for r in parsed_item.resolutions]:
-            changed.append(DECISIONS)
+            values[DECISIONS] = (
+                _text([r.text for r in item.resolutions.all()]),
+                _text([r.text for r in parsed_item.resolutions]),
+            )
         if matching.matches[position - 1].moved:
-            changed.append("position")
-        if changed:
-            changes.changed.append(ItemChange(position, item.number, item.title, changed))
+            values["position"] = (str(item.position), str(position))
+        if values:
+            changes.changed.append(
+                ItemChange(
+                    position,
+                    item.number,
+                    item.title,
+                    list(values),
+                    values,
+                    restricted=bool(item.restricted or parsed_item.restricted),
+                )
+            )
     changes.removed = [
         ItemChange(item.position, item.number, item.title) for item in matching.removed
     ]

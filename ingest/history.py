@@ -15,6 +15,7 @@ def record_event(
     document_id: int | None = None,
     by=None,
     by_name: str = "",
+    changes: list | None = None,
 ) -> ImportEvent:
     """Add one import attempt to the history: every import path records every attempt."""
     event = import_event(
@@ -26,6 +27,7 @@ def record_event(
         document_id=document.pk if document is not None else document_id,
         by=by,
         by_name=by_name,
+        changes=changes,
     )
     event.save()
     return event
@@ -41,6 +43,7 @@ def import_event(
     document_id=None,
     by=None,
     by_name="",
+    changes=None,
 ) -> ImportEvent:
     """An import attempt for the history, not saved yet."""
     return ImportEvent(
@@ -52,15 +55,17 @@ def import_event(
         message=message,
         by=by,
         by_name=by_name,
+        changes=changes or [],
     )
 
 
 def record_outcome(outcome, action: str, source, document_id) -> ImportEvent:
     """Add a stored document's outcome (``services.ImportOutcome``) to the history; an update
     says what it changed."""
-    message = outcome.message
+    message, entries = outcome.message, []
     if outcome.status == ImportEvent.Outcome.UPDATED and outcome.changes is not None:
         message += f": {change_summary(outcome.changes)}"
+        entries = outcome.changes.entries()
     return record_event(
         action=action,
         outcome=outcome.status,
@@ -70,6 +75,7 @@ def record_outcome(outcome, action: str, source, document_id) -> ImportEvent:
         document_id=document_id,
         by=source.imported_by,
         by_name=source.imported_by_name,
+        changes=entries,
     )
 
 

@@ -100,12 +100,12 @@ def read_minutes(data: bytes) -> tuple[str, str]:
     """
     _check_size(data)
     if data.startswith((codecs.BOM_UTF16_LE, codecs.BOM_UTF16_BE)):
-        text, encoding = _decode(data, ["utf-16"], "not valid UTF-16 text")
+        text, encoding = _decode(data, ["utf-16"])
     elif _looks_binary(data):
         raise RejectedDocument(BINARY)
     else:
         utf8 = "utf-8-sig" if data.startswith(codecs.BOM_UTF8) else "utf-8"
-        text, encoding = _decode(data, [utf8, "cp1252"], "not UTF-8 or Windows-1252 text")
+        text, encoding = _decode(data, [utf8, "cp1252"])
     if not text.strip():
         raise RejectedDocument("empty file")
     return text, encoding
@@ -123,7 +123,7 @@ def too_large(size: int) -> str:
     return f"file is {_size(size)}, over the {_size(settings.MINUTES_MAX_BYTES)} limit"
 
 
-def _decode(data: bytes, encodings: list[str], failure: str) -> tuple[str, str]:
+def _decode(data: bytes, encodings: list[str]) -> tuple[str, str]:
     for encoding in encodings:
         try:
             return data.decode(encoding), codecs.lookup(encoding).name
@@ -131,7 +131,8 @@ def _decode(data: bytes, encodings: list[str], failure: str) -> tuple[str, str]:
             error = exc
     line = data.count(b"\n", 0, error.start) + 1
     raise RejectedDocument(
-        f"{failure} (byte 0x{data[error.start]:02X} on line {line} cannot be read)"
+        f"this text file holds characters that cannot be read (byte 0x{data[error.start]:02X} "
+        f"on line {line}). Save it again as UTF-8 text, or upload a Word or PDF version"
     )
 
 

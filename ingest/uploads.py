@@ -159,6 +159,8 @@ class Preview:
     parsed: ParsedMeeting | None = None
     outcome: services.ImportOutcome | None = None
     changes: diff.MeetingChanges | None = None
+    # "Item 6 title: 'Community Safety Action Plan' → 'Community Safety Plan'", one per change.
+    change_lines: list[str] = field(default_factory=list)
     items: list[ItemPreview] = field(default_factory=list)
     attendance: list[tuple[str, list[str]]] = field(default_factory=list)
     new_topics: list[str] = field(default_factory=list)
@@ -220,6 +222,10 @@ def preview(
     if outcome.status == services.UPDATED:
         # As the import works them out, corrections made by hand and all.
         result.changes = outcome.changes
+        if outcome.changes is not None:
+            result.change_lines = diff.change_lines(
+                outcome.changes.entries(), show_restricted=show_restricted
+            )
     found, result.new_topics = _found_topics(parsed, terms, show_restricted)
     result.items = [
         _item_preview(position, item, topics, show_restricted)

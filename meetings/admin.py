@@ -24,6 +24,13 @@ from .models import (
     visible_links,
 )
 
+# The site's name in the admin's header and page titles, instead of "Django administration";
+# the header has the site's colour (static/css/admin.css).
+SITE_NAME = "Safer Stockton Partnership meetings archive"
+admin.site.site_header = SITE_NAME
+admin.site.site_title = f"{SITE_NAME} admin"
+admin.site.index_title = "Administration"
+
 # Fields that carry what was said about an item; withheld from restricted items unless allowed.
 RESTRICTED_TEXT_FIELDS = ("agenda_text", "minutes_text")
 
@@ -76,7 +83,7 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     """Meetings; ``ingest.admin`` registers this again with what importing adds (re-import,
     overrides, import history)."""
 
-    list_display = ["__str__", "date", "body", "item_count", "needs_review", "updated"]
+    list_display = ["__str__", "date", "body", "item_count", "review_status", "updated"]
     list_filter = ["needs_review", ReviewReasonFilter, "date_source", "body"]
     search_fields = ["body", "venue"]
     fieldsets = [
@@ -110,11 +117,23 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     inlines = [AttendeeInline, AgendaItemInline]
 
     def get_queryset(self, request):
-        return super().get_queryset(request).with_source_name().annotate(item_count=Count("items"))
+        queryset = super().get_queryset(request).with_source_name()
+        return review.with_review_facts(queryset.annotate(item_count=Count("items")))
 
     @admin.display(ordering="item_count", description="items")
     def item_count(self, meeting):
         return meeting.item_count
+
+    @admin.display(ordering="needs_review", description="needs review")
+    def review_status(self, meeting):
+        """In words, not a tick whose colour says the opposite of what it means: "Needs
+        review: date unknown, body unknown", or "No"."""
+        if not meeting.needs_review:
+            return "No"
+        labels = [reason.label for reason in review.listed_reasons(meeting)]
+        if not labels:
+            return "Needs review"
+        return "Needs review: " + ", ".join(label[:1].lower() + label[1:] for label in labels)
 
     @admin.display(description="why it needs review")
     def review_reasons(self, meeting):

@@ -851,6 +851,9 @@ class ImportEvent(models.Model):
     action = models.CharField(max_length=10, choices=Action.choices)
     outcome = models.CharField(max_length=10, choices=Outcome.choices)
     message = models.TextField(blank=True, help_text="What changed, or why the import failed.")
+    # What each field changed was and became (``ingest.diff.MeetingChanges.entries``), shown
+    # by ``ingest.diff.change_lines``; empty for events recorded before it was kept.
+    changes = models.JSONField(default=list, blank=True, editable=False)
     by = models.ForeignKey(
         settings.AUTH_USER_MODEL,
         on_delete=models.SET_NULL,

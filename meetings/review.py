@@ -75,10 +75,14 @@ class Reason:
         return self.applies(facts)
 
 
-def _unplaced_condition() -> Q:
+def _unplaced() -> Exists:
     # Looked up by name: the models use this module.
     override = apps.get_model("meetings", "Override")
-    return Q(Exists(override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False)))
+    return Exists(override.objects.filter(meeting=OuterRef("pk"), unmatched__isnull=False))
+
+
+def _unplaced_condition() -> Q:
+    return Q(_unplaced())
 
 
 _LAYOUT_GUESSED = Reason(
@@ -90,14 +94,18 @@ def _is_in_doubt(text: str) -> bool:
     return text.startswith(RESTRICTED_IN_DOUBT_WARNING)
 
 
-def _in_doubt_condition() -> Q:
+def _in_doubt() -> Exists:
     item = apps.get_model("meetings", "AgendaItem")
     still = item.objects.filter(
         meeting=OuterRef("pk"),
         restricted=True,
         restricted_reason__startswith=RESTRICTED_IN_DOUBT_WARNING,
     )
-    return Q(Exists(still))
+    return Exists(still)
+
+
+def _in_doubt_condition() -> Q:
+    return Q(_in_doubt())
 
 
 _RESTRICTED_IN_DOUBT = Reason(
@@ -171,6 +179,26 @@ def meeting_facts(meeting) -> Facts:
         ).exists()
 
     return Facts(meeting.date, meeting.body, meeting.warnings or [], unplaced, in_doubt)
+
+
+def with_review_facts(queryset):
+    """``queryset`` with what ``listed_reasons`` needs of each meeting besides its fields: a
+    list of meetings says why each needs review without a query for each."""
+    return queryset.annotate(review_unplaced=_unplaced(), review_in_doubt=_in_doubt())
+
+
+def listed_reasons(meeting) -> list[Reason]:
+    """Why a meeting of ``with_review_facts`` needs review; none when it is not flagged."""
+    if not meeting.needs_review:
+        return []
+    facts = Facts(
+        meeting.date,
+        meeting.body,
+        meeting.warnings or [],
+        meeting.review_unplaced,
+        meeting.review_in_doubt,
+    )
+    return reasons(facts)
 
 
 def meeting_reasons(meeting) -> list[Reason]:

@@ -5,6 +5,7 @@ import re
 import pytest
 from django.contrib.auth.models import Permission
 
+from meetings.models import Meeting
 from tests.browser.conftest import MINUTES
 
 GOOD = "ssp-2025-01-22-moderngov.txt"
@@ -68,3 +69,28 @@ def test_upload_two_files_check_the_preview_confirm_and_find_the_meeting(
 
     page.goto(live_server.url + "/meetings/")
     assert page.get_by_role("link", name=re.compile("22 January 2025")).count() >= 1
+
+
+@pytest.mark.parametrize(
+    "path",
+    ["/admin/meetings/meeting/", "/admin/meetings/meeting/{pk}/change/"],
+    ids=["list", "change"],
+)
+def test_the_meeting_pages_fit_1280_pixels_with_no_column_cut_off(
+    archive, admin_user, live_server, page, path
+):
+    # The meeting with the most attendees and items makes the widest page.
+    widest = max(Meeting.objects.all(), key=lambda m: m.attendees.count() + m.items.count())
+    page.set_viewport_size({"width": 1280, "height": 720})
+    page.goto(live_server.url + "/admin/login/")
+    page.get_by_label("Username").fill("admin")
+    page.get_by_label("Password").fill("password")
+    page.get_by_role("button", name="Log in").click()
+    page.goto(live_server.url + path.format(pk=widest.pk))
+
+    assert page.evaluate("document.documentElement.scrollWidth") <= 1280
+    overflowing = page.evaluate(
+        """[...document.querySelectorAll('.results, .tabular')]
+           .filter(e => e.scrollWidth > e.clientWidth).map(e => e.className)"""
+    )
+    assert overflowing == []

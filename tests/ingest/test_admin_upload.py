@@ -270,10 +270,14 @@ class TestUpload:
             ("empty.txt", b"", "empty file"),
             ("blank.txt", b" \n\r\n", "empty file"),
             ("image.txt", b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "binary data, not text minutes"),
-            ("mixed.txt", b"Item: 1 | Caf\x81 | x\n", "not UTF-8 or Windows-1252 text (byte 0x81"),
+            (
+                "mixed.txt",
+                b"Item: 1 | Caf\x81 | x\n",
+                "this text file holds characters that cannot be read (byte 0x81",
+            ),
             ("broken.docx", b"PK\x03\x04garbage", "a zip archive, not a Word document"),
-            ("broken.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
-            ("scan.pdf", minimal_pdf([]), "the PDF has no text layer"),
+            ("broken.pdf", b"%PDF-1.4 garbage", "this PDF could not be read; the file may be"),
+            ("scan.pdf", minimal_pdf([]), "this PDF holds pictures of its pages but no text"),
             ("notes.txt", b"Just some notes, with no items.\n", "no agenda items found"),
             (
                 "empty.html",
@@ -450,6 +454,28 @@ class TestConfirm:
         assert events[0].message == "binary data, not text minutes"
         assert events[1].meeting == Meeting.objects.get()
 
+    def test_the_history_says_what_each_change_was_and_became_withholding_restricted_text(
+        self, client_for, importer, trusted_importer
+    ):
+        original = sample_bytes(JANUARY).decode()
+        meeting = services.import_document(original.encode(), JANUARY).meeting
+        meeting.items.filter(position=6).update(restricted=True)
+        corrected = original.replace("Update on DHRs", "Update on Domestic Homicide Reviews")
+        corrected = corrected.replace("over a hundred patrols", "over two hundred patrols")
+        client = client_for(importer)
+        confirm(client, upload(client, ("corrected.txt", corrected.encode())))
+        event = ImportEvent.objects.get(outcome="updated")
+        url = reverse("admin:meetings_importevent_change", args=[event.pk])
+
+        page = text(client.get(url))
+        assert "Item 4 title: 'Update on DHRs' → 'Update on Domestic Homicide Reviews'" in page
+        assert "Item 6 minutes text: (restricted)" in page
+        assert "patrols" not in page
+
+        page = text(client_for(trusted_importer).get(url))
+        assert "Item 6 minutes text: (restricted)" not in page
+        assert "two hundred patrols" in page
+
     def test_the_admin_link_is_given_to_those_who_may_edit_meetings(
         self, client_for, django_user_model
     ):
@@ -518,6 +544,7 @@ class TestConfirm:
         assert "1 item changed; venue changed" in page
         assert "Meeting: venue" in page
         assert "Item 4 changed (title): SSP/50/24 Update on DHRs" in page
+        assert "Item 4 title: 'Update on DHRs' → 'Update on Domestic Homicide Reviews'" in page
 
         confirm(importer_client, response)
 

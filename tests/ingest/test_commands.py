@@ -128,8 +128,8 @@ class TestImportMinutesBadInput:
         assert err.splitlines() == [
             "[2/7] failed  b-empty.txt: empty file",
             "[3/7] failed  c-junk.bin: binary data, not text minutes",
-            "[5/7] failed  e-neither.txt: not UTF-8 or Windows-1252 text "
-            "(byte 0x81 on line 3 cannot be read)",
+            "[5/7] failed  e-neither.txt: this text file holds characters that cannot be read "
+            "(byte 0x81 on line 3). Save it again as UTF-8 text, or upload a Word or PDF version",
             "[6/7] failed  f-huge.txt: file is 5.0 MB, over the 5 MB limit",
             "[7/7] failed  g-no-items.txt: no agenda items found",
         ]

@@ -2,6 +2,7 @@
 
 import html
 import io
+import re
 import zipfile
 
 import pytest
@@ -131,14 +132,14 @@ def test_a_pdf_reads_like_the_text_it_holds():
 
 
 def test_a_pdf_without_text_is_refused_with_a_reason():
-    with pytest.raises(converters.ConversionError, match="no text layer"):
+    with pytest.raises(converters.ConversionError, match="no text to read"):
         converters.convert(converters.PDF, minimal_pdf([]))
 
 
 @pytest.mark.parametrize(
     ("name", "data", "reason"),
     [
-        ("broken.pdf", b"%PDF-1.4 garbage", "not a readable PDF"),
+        ("broken.pdf", b"%PDF-1.4 garbage", "this PDF could not be read"),
         ("broken.docx", b"PK\x03\x04garbage", "zip archive"),
     ],
 )
@@ -152,3 +153,23 @@ def test_a_zip_that_is_not_a_word_document_is_not_mistaken_for_one():
     with zipfile.ZipFile(out, "w") as archive:
         archive.writestr("notes.txt", "hello")
     assert converters.kind_of("minutes.docx", out.getvalue()) == "zip"
+
+
+@pytest.mark.parametrize(
+    ("name", "data", "advice"),
+    [
+        ("broken.pdf", b"%PDF-1.4 garbage", "upload a Word or text version"),
+        ("broken.docx", "word/document.xml", "upload a PDF or text version"),
+    ],
+)
+def test_an_unreadable_file_is_explained_in_words_not_by_the_error_raised(name, data, advice):
+    if name.endswith(".docx"):  # a zip holding a document that is not one
+        buffer = io.BytesIO()
+        with zipfile.ZipFile(buffer, "w") as archive:
+            archive.writestr(data, "not XML")
+        data = buffer.getvalue()
+    with pytest.raises(converters.ConversionError) as raised:
+        converters.convert(converters.kind_of(name, data), data)
+    message = str(raised.value)
+    assert advice in message and "could not be read" in message
+    assert not re.search(r"[A-Z][a-z]+(Error|Exception)\b|BadZipFile|\(\w+\)$", message)

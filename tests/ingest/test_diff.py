@@ -2,7 +2,7 @@
 
 import pytest
 
-from ingest.diff import compare
+from ingest.diff import change_lines, compare
 from ingest.parsers import parse_minutes
 from ingest.services import import_document
 from tests.conftest import MINUTES_DIR
@@ -62,3 +62,44 @@ def test_a_document_that_states_no_date_does_not_count_as_clearing_it(stored):
     parsed.date, parsed.body = None, ""
     assert "date" not in compare(stored, parsed).fields
     assert "body" not in compare(stored, parsed).fields
+
+
+def test_each_change_says_what_the_field_was_and_becomes(stored):
+    corrected = (
+        text()
+        .replace("Update on DHRs", "Update on Domestic Homicide Reviews")
+        .replace("Democratic Services Meeting Room", "Council Chamber")
+    )
+    changes = compare(stored, parse_minutes(corrected))
+    lines = change_lines(changes.entries(), show_restricted=False)
+    assert "Item 4 title: 'Update on DHRs' → 'Update on Domestic Homicide Reviews'" in lines
+    assert any(
+        line.startswith("Meeting venue: 'Democratic Services Meeting Room") for line in lines
+    )
+    assert any("Church Road…' → 'Council Chamber, First Floor" in line for line in lines), lines
+
+
+def test_a_restricted_items_text_is_shown_only_to_those_who_may_read_it(stored):
+    stored.items.filter(position=6).update(restricted=True)
+    corrected = text().replace("over a hundred patrols", "over two hundred patrols")
+    entries = compare(stored, parse_minutes(corrected)).entries()
+    # The history keeps only what is shown of a long text, not the whole of it twice.
+    assert all(len(entry.get(key, "")) <= 80 for entry in entries for key in ("old", "new"))
+
+    hidden = change_lines(entries, show_restricted=False)
+    assert "Item 6 minutes text: (restricted)" in hidden
+    assert "Item 6 restricted: 'yes' → 'no'" in hidden  # the flag itself is not secret
+    assert not any("patrols" in line for line in hidden)
+
+    shown = change_lines(entries, show_restricted=True)
+    [line] = [line for line in shown if line.startswith("Item 6 minutes text: ")]
+    # From a little before the first difference, so the change is seen in a long text.
+    assert "'…in January 2024 over a hundred patrols" in line
+    assert "→ '…in January 2024 over two hundred patrols" in line
+
+
+def test_long_values_are_cut_and_empty_ones_named():
+    entries = [{"what": "Meeting venue", "old": "", "new": "x" * 200, "restricted": False}]
+    [line] = change_lines(entries, show_restricted=False)
+    assert line.startswith("Meeting venue: (empty) → 'xxx")
+    assert line.endswith("…'") and len(line) < 120

@@ -41,7 +41,7 @@ class TestReadMinutes:
             read_minutes(data)
 
     def test_bytes_that_are_neither_utf8_nor_windows_1252_are_refused(self):
-        with pytest.raises(RejectedDocument, match=r"not UTF-8 or Windows-1252 text \(byte 0x81"):
+        with pytest.raises(RejectedDocument, match=r"characters that cannot be read \(byte 0x81"):
             read_minutes(b"Minutes \x81\x8d of the meeting")
 
     def test_file_over_the_size_limit_is_refused(self, settings):

@@ -264,7 +264,7 @@ class TestImportRules:
         [
             (b"", "empty file"),
             (b"\x89PNG\r\n\x1a\n\x00\x00IHDR", "binary data, not text minutes"),
-            (b"Item: 1 | Caf\x81 | x\n", "not UTF-8 or Windows-1252 text"),
+            (b"Item: 1 | Caf\x81 | x\n", "this text file holds characters that cannot be read"),
         ],
         ids=["empty", "binary", "undecodable"],
     )

@@ -191,3 +191,43 @@ def test_a_nul_character_in_a_list_field_is_a_form_error_not_a_server_error(
     )
     assert response.status_code == 200
     assert not Topic.objects.filter(slug="op").exists()
+
+
+def test_the_admin_is_headed_with_the_sites_name_not_django_administration(admin_client):
+    html = admin_client.get("/admin/").content.decode()
+    assert "Django administration" not in html
+    assert "Django site admin" not in html
+    assert "Safer Stockton Partnership meetings archive</a>" in html
+    title = "Administration | Safer Stockton Partnership meetings archive admin"
+    assert f"<title>{title}</title>" in html
+    assert "css/admin.css" in html
+
+
+def test_the_admin_header_has_the_sites_brand_colour():
+    from pathlib import Path
+
+    from django.conf import settings
+
+    brand = "#005a70"  # $app-brand in frontend/scss/main.scss
+    scss = (Path(settings.BASE_DIR) / "frontend" / "scss" / "main.scss").read_text()
+    assert f"$app-brand: {brand};" in scss
+    css = (Path(settings.BASE_DIR) / "static" / "css" / "admin.css").read_text()
+    assert f"--header-bg: {brand};" in css
+
+
+def test_the_meeting_list_says_in_words_whether_and_why_a_meeting_needs_review(
+    admin_client, make_meeting, django_assert_max_num_queries
+):
+    make_meeting(date=None, body="")
+    make_meeting(date=None, body="Undated body")
+    make_meeting(body="Dated body")
+    with django_assert_max_num_queries(12):
+        response = admin_client.get("/admin/meetings/meeting/", {"o": "3"})
+    html = response.content.decode()
+    assert '<td class="field-review_status">Needs review: date unknown, body unknown</td>' in html
+    assert '<td class="field-review_status">Needs review: date unknown</td>' in html
+    assert '<td class="field-review_status">No</td>' in html
+    assert "icon-yes.svg" not in html and "icon-no.svg" not in html
+    # The filter on the flag still works.
+    response = admin_client.get("/admin/meetings/meeting/?needs_review__exact=0")
+    assert [meeting.body for meeting in response.context["cl"].result_list] == ["Dated body"]
