@@ -347,6 +347,7 @@ def most_discussed_topics(user, limit: int) -> list[Topic]:
 class YearCount:
     year: int
     count: int
+    has_minutes: bool = True  # false: the archive holds no meeting of that year at all
 
 
 TOPIC_PAGE_SIZE = 50
@@ -442,7 +443,20 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
         [],
         output_field=CharField(),
     )
-    topic = Topic.objects.annotate(year_counts=per_year).filter(slug=slug).first()
+    # The years of which the archive holds minutes at all (any item, on any topic): a year
+    # between with none is a gap in the chart, not a 0. Years of meetings are public.
+    years = backend_for(connection).joined_pairs("y.year", "y.n")
+    held_years = RawSQL(
+        f"SELECT {years} FROM (SELECT year, 1 AS n FROM {COUNT_TABLE}"
+        " WHERE items > 0 AND year > 0 GROUP BY year) y",
+        [],
+        output_field=CharField(),
+    )
+    topic = (
+        Topic.objects.annotate(year_counts=per_year, held_years=held_years)
+        .filter(slug=slug)
+        .first()
+    )
     if topic is None:
         raise Http404(NO_SUCH_TOPIC)
     counts = {
@@ -458,8 +472,11 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
     dated = {year: n for year, n in counts.items() if year}
     per_year = []
     if dated:
+        first, last = min(dated), max(dated)
+        held = {int(pair.split(":")[0]) for pair in (topic.held_years or "").split(",") if pair}
         per_year = [
-            YearCount(year, dated.get(year, 0)) for year in range(min(dated), max(dated) + 1)
+            YearCount(year, dated.get(year, 0), year in held or year in dated)
+            for year in range(first, last + 1)
         ]
     return TopicPage(
         topic,

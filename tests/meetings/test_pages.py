@@ -477,11 +477,30 @@ class TestTopicPage:
             in svg
         )
         assert "2011: 1 item; 2024: 1 item." in svg
-        assert svg.count("<rect ") == 2  # 2011 and 2024; the years between are 0
-        assert svg.count('font-size="12"') == 14  # a label for every year 2011–2024
+        # 2011 and 2024; the archive holds no minutes of the years between: gaps, not 0
+        assert svg.count('fill="#005a70"') == 2
+        assert svg.count('class="ssp-chart__gap"') == 1
+        assert 'data-years="2012 to 2023"' in svg
+        assert "No minutes in the archive for 2012 to 2023." in svg
+        assert 'font-family="Helvetica Neue, Helvetica, Arial, sans-serif"' in svg
+        assert int(re.search(r'width="(\d+)"', svg).group(1)) >= 600
+        labels = re.findall(r'font-size="14" fill="#[0-9a-f]+">(\d{4})</text>', svg)
+        assert labels == [str(year) for year in range(2011, 2025)]  # a label for every year
         main = html[html.index("<main") : html.index("</main>")]
         assert "<script" not in main
         assert '<th scope="row" class="govuk-table__header">2012</th>' in html
+        assert html.count("No minutes in the archive</td>") == 12
+
+    def test_a_year_with_minutes_but_no_item_on_the_topic_is_0(self, client, archive, make_meeting):
+        make_meeting(date=datetime.date(2015, 3, 4), items=[{"title": "Other business"}])
+        html = client.get("/topics/operation-nightfall/").content.decode()
+
+        svg = re.search(r"<svg .*?</svg>", html, re.S).group()
+        assert 'data-years="2012 to 2014"' in svg and 'data-years="2016 to 2023"' in svg
+        assert 'font-size="16" fill="#0b0c0c">0</text>' in svg  # 2015
+        assert "No items in the other years that have minutes." in svg
+        assert "No minutes in the archive for 2012 to 2014 and 2016 to 2023." in svg
+        assert html.count("No minutes in the archive</td>") == 11
 
     def test_restricted_items_by_title_only(self, client, archive):
         response = client.get("/topics/iquanta/")
@@ -515,7 +534,7 @@ class TestTopicPage:
     def test_query_count_does_not_grow(
         self, client, archive, make_meeting, django_assert_max_num_queries
     ):
-        # topic, items with their meetings, decisions
+        # topic (with the years holding minutes), items with their meetings, decisions
         with django_assert_max_num_queries(3):
             client.get("/topics/operation-nightfall/")
         add_meetings(make_meeting, 10)
