@@ -1,10 +1,23 @@
 """A reader looks at how often a topic came up, year by year, on a topic page."""
 
+import pytest
+
 from meetings.models import Topic
 
 
-def test_years_without_minutes_are_drawn_as_gaps_not_as_zero(archive, live_server, page):
-    slug = Topic.objects.get(name="Anti-Social Behaviour").slug
+@pytest.fixture
+def topic(transactional_db):
+    """A topic named in the sample minutes of 2011, 2022 and 2025, made before they are
+    imported (a flushed test database has lost the topics the migrations add)."""
+    topic, _ = Topic.objects.get_or_create(
+        slug="anti-social-behaviour",
+        defaults={"name": "Anti-Social Behaviour", "aliases": ["ASB", "Anti Social Behaviour"]},
+    )
+    return topic
+
+
+def test_years_without_minutes_are_drawn_as_gaps_not_as_zero(topic, archive, live_server, page):
+    slug = topic.slug
     page.set_viewport_size({"width": 1280, "height": 720})
     page.goto(live_server.url + f"/topics/{slug}/")
     chart = page.locator("svg.ssp-chart")

@@ -449,7 +449,7 @@ class TestTopicList:
 
 class TestTopicPage:
     def test_items_oldest_first_with_decisions(self, client, archive):
-        response = client.get("/topics/operation-nightfall/")
+        response = client.get("/topics/operation-nightfall/", {"order": "oldest"})
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -465,6 +465,65 @@ class TestTopicPage:
         assert f'href="{item_url(archive["old"])}"' in html
         assert "1 item is from meetings whose date is not known" in html
         assert 'href="/feeds/topics/operation-nightfall/"' in html
+
+    def test_items_newest_first_by_default_with_their_opening_words(self, client, archive):
+        response = client.get("/topics/operation-nightfall/")
+
+        titles = [item.title for item in response.context["page"].items]
+        assert titles == [
+            "Operation Nightfall",
+            "Operation Nightfall launch",
+            "Operation Nightfall update",  # undated: last either way
+        ]
+        html = response.content.decode()
+        assert "Agenda items, newest first" in html
+        assert '<p class="govuk-body">Patrols continued. Intelligence rose.</p>' in html
+        assert '<p class="govuk-body">The operation was launched.</p>' in html
+        assert '<option value="newest" selected>Newest first</option>' in html
+        assert 'href="/search/?topic=operation-nightfall">Search within this topic</a>' in html
+
+    def test_items_filtered_by_years(self, client, archive):
+        response = client.get("/topics/operation-nightfall/", {"from": "2020", "to": "2025"})
+
+        assert [item.title for item in response.context["page"].items] == ["Operation Nightfall"]
+        html = response.content.decode()
+        assert "1 item from meetings from 2020 to 2025." in html
+        assert 'id="year-from" name="from" type="text" inputmode="numeric"' in html
+        assert 'value="2020"' in html and 'value="2025"' in html
+        # The chart still shows every year.
+        assert "2011: 1 item; 2024: 1 item." in html
+        # Dates are read as their years; the years the wrong way round are put right; an
+        # open end runs to the topic's first or last year.
+        assert [
+            item.title
+            for item in client.get(
+                "/topics/operation-nightfall/", {"from": "2012-01-01", "to": "2010"}
+            )
+            .context["page"]
+            .items
+        ] == ["Operation Nightfall launch"]
+        oldest = client.get("/topics/operation-nightfall/", {"to": "2024", "order": "oldest"})
+        assert [item.title for item in oldest.context["page"].items] == [
+            "Operation Nightfall launch",
+            "Operation Nightfall",
+        ]
+        none = client.get("/topics/operation-nightfall/", {"from": "2015", "to": "2016"})
+        assert none.status_code == 200 and none.context["page"].items == []
+        assert "0 items from meetings from 2015 to 2016." in none.content.decode()
+        # Nonsense is ignored.
+        junk = client.get("/topics/operation-nightfall/", {"from": "<b>", "to": "99999"})
+        assert len(junk.context["page"].items) == 3
+
+    def test_restricted_item_opening_words_only_for_those_who_may_read_them(
+        self, client, archive, restricted_viewer
+    ):
+        html = client.get("/topics/iquanta/").content.decode()
+        assert SECRET not in html.lower()
+        assert "This item is restricted." in html
+
+        client.force_login(restricted_viewer)
+        html = client.get("/topics/iquanta/").content.decode()
+        assert f"The {SECRET} comparison was presented." in html
 
     def test_chart_of_items_per_year_with_a_text_alternative(self, client, archive):
         html = client.get("/topics/operation-nightfall/").content.decode()
