@@ -552,22 +552,33 @@ def topic_page(
 # People
 
 
-@dataclass
-class PeopleGroup:
-    letter: str
-    people: list[Person]
+PEOPLE_PAGE_SIZE = 50
 
 
-def people_groups() -> list[PeopleGroup]:
-    """Everyone named in the attendance lists, by surname, in groups by the surname's initial."""
-    groups: list[PeopleGroup] = []
-    for person in Person.objects.listed().with_attendance_counts().alphabetical():
-        initial = person.sort_name[:1].upper()
-        letter = initial if initial.isalpha() and initial.isascii() else "#"
-        if not groups or groups[-1].letter != letter:
-            groups.append(PeopleGroup(letter, []))
-        groups[-1].people.append(person)
-    return groups
+def people_page(query: str = "", page_number=None) -> Page:
+    """A page of everyone named in the attendance lists, by surname, with their counts and
+    ``main_organisation``: the organisation they are most often listed for ("" if none).
+
+    ``query`` keeps those whose name holds it (any case). Two queries: the count and the page.
+    """
+    organisations = (
+        Attendee.objects.filter(person=OuterRef("pk"))
+        .exclude(organisation="")
+        .values("organisation")
+        .annotate(times=Count("pk"))
+        .order_by("-times", "organisation")
+        .values("organisation")[:1]
+    )
+    people = (
+        Person.objects.listed()
+        .with_attendance_counts()
+        .annotate(main_organisation=Subquery(organisations, output_field=CharField()))
+        .alphabetical()
+    )
+    query = " ".join(query.split())
+    if query:
+        people = people.filter(name__icontains=query)
+    return Paginator(people, PEOPLE_PAGE_SIZE).get_page(page_number)
 
 
 @dataclass

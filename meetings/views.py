@@ -132,7 +132,14 @@ def topic_detail(request, slug):
 
 @archive_access
 def person_list(request):
-    return render(request, "meetings/person_list.html", {"groups": selectors.people_groups()})
+    query = request.GET.get("q", "")[:200]
+    page = selectors.people_page(query, request.GET.get("page"))
+    context = {
+        "people": page.object_list,
+        "query": " ".join(query.split()),
+        **pagination_context(page, "Pages of people"),
+    }
+    return render(request, "meetings/person_list.html", context)
 
 
 @archive_access
