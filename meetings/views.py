@@ -132,11 +132,13 @@ def topic_detail(request, slug):
 
 @archive_access
 def person_list(request):
-    query = request.GET.get("q", "")[:200]
+    # Printable characters only (PostgreSQL refuses NUL in text), spaces made single.
+    query = "".join(char for char in request.GET.get("q", "")[:200] if char.isprintable())
+    query = " ".join(query.split())
     page = selectors.people_page(query, request.GET.get("page"))
     context = {
         "people": page.object_list,
-        "query": " ".join(query.split()),
+        "query": query,
         **pagination_context(page, "Pages of people"),
     }
     return render(request, "meetings/person_list.html", context)
