@@ -7,6 +7,7 @@ from dataclasses import dataclass, field
 from django.core.paginator import Page, Paginator
 from django.db import OperationalError, connection, connections
 from django.db.models import (
+    Case,
     CharField,
     Count,
     F,
@@ -15,9 +16,10 @@ from django.db.models import (
     Prefetch,
     Q,
     Subquery,
+    When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower
+from django.db.models.functions import Lower, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -387,6 +389,7 @@ def most_discussed_topics(user, limit: int) -> list[Topic]:
 class YearCount:
     year: int
     count: int
+    has_minutes: bool = True  # false: the archive holds no meeting of that year at all
 
 
 TOPIC_PAGE_SIZE = 50
@@ -403,6 +406,9 @@ class TopicPage:
     undated_count: int = 0
     count: int = 0  # every item on the topic the reader may see
     page_obj: Page | None = None
+    shown_count: int = 0  # those of them in the years asked for (all when none are)
+    newest: bool = False
+    span: tuple[int, int] | None = None  # the years asked for
 
     @property
     def years(self) -> tuple[int, int] | None:
@@ -410,10 +416,26 @@ class TopicPage:
 
 
 class _TopicItems:
-    """A topic's items, oldest meeting first, sliced by a ``Paginator`` a page at a time."""
+    """A topic's items, oldest (or newest) meeting first, sliced by a ``Paginator`` a page at
+    a time; only those of the years ``years`` (first, last) when given, undated ones left out.
 
-    def __init__(self, topic: Topic, include_restricted: bool, count: int):
+    Each item carries ``snippet``: the opening words of the minutes (or of the agenda text)
+    as the reader may see them, empty for a restricted item's withheld text.
+    """
+
+    def __init__(
+        self,
+        topic: Topic,
+        include_restricted: bool,
+        count: int,
+        *,
+        newest: bool = False,
+        years: tuple[int, int] | None = None,
+        size: int | None = None,
+    ):
         self.topic, self.include, self.total = topic, include_restricted, count
+        self.newest, self.years = newest, years
+        self.size = count if size is None else size  # all the topic's items, for the plan
 
     def count(self) -> int:
         return self.total
@@ -424,21 +446,29 @@ class _TopicItems:
     def __getitem__(self, index: slice) -> list[AgendaItem]:
         start, stop = index.start or 0, index.stop
         table = FACET_TABLE
-        if self.total < FEW_ITEMS:
+        backend = backend_for(connection)
+        conditions = []
+        if self.size < FEW_ITEMS:
             # The links first, then their items sorted: left to itself, PostgreSQL would walk
             # the date index looking up each item's link, tens of thousands for a page.
-            visible = "" if self.include else " WHERE l.in_title OR NOT f.restricted"
+            if not self.include:
+                conditions.append("(l.in_title OR NOT f.restricted)")
             sql = (
                 "WITH l AS MATERIALIZED (SELECT item_id, in_title FROM meetings_itemtopic"
                 f" WHERE topic_id = %s) SELECT f.item_id FROM l JOIN {table} f"
-                f" ON f.item_id = l.item_id{visible}"
+                " ON f.item_id = l.item_id"
             )
         else:
             column = "f.topics" if self.include else "f.topics_public"
-            has_topic = backend_for(connection).array_contains(column)
-            sql = f"SELECT f.item_id FROM {table} f WHERE {has_topic}"
-        params = [self.topic.pk] * sql.count("%s")
-        order = backend_for(connection).oldest_order
+            conditions.append(backend.array_contains(column))
+            sql = f"SELECT f.item_id FROM {table} f"
+        params = [self.topic.pk]
+        if self.years:
+            conditions.append("f.year >= %s AND f.year <= %s")
+            params += list(self.years)
+        if conditions:
+            sql += " WHERE " + " AND ".join(conditions)
+        order = backend.newest_order if self.newest else backend.oldest_order
         sql += f" ORDER BY {order} LIMIT {stop - start} OFFSET {start}"
         # The page's ids as a subquery of the items' own query (they are already only those
         # the reader may see tagged); ordered again here.
@@ -446,19 +476,32 @@ class _TopicItems:
         items = (
             AgendaItem.objects.with_restricted_text(self.include)
             .filter(pk__in=RawSQL(f"SELECT item_id FROM ({sql}) page", params))
+            .annotate(
+                opening=Case(
+                    When(minutes_text_shown="", then=Substr("agenda_text_shown", 1, 400)),
+                    default=Substr("minutes_text_shown", 1, 400),
+                )
+            )
             .select_related("meeting")
             .prefetch_related(Prefetch("resolutions", queryset=resolutions))
         )
-        return sorted(
-            items,
-            key=lambda item: (
-                item.meeting.date is None,
-                item.meeting.date or datetime.date.min,
-                item.meeting.body,
-                item.meeting_id,
+        sign = -1 if self.newest else 1  # newest: each meeting's items still in order
+
+        def place(item):
+            meeting = item.meeting
+            day = meeting.date.toordinal() if meeting.date else 0
+            return (
+                meeting.date is None,
+                sign * day,
+                meeting.body,
+                sign * meeting.pk,
                 item.position,
-            ),
-        )
+            )
+
+        items = sorted(items, key=place)
+        for item in items:
+            item.snippet = results.excerpt(item.opening)
+        return items
 
 
 # The one answer for a topic that does not exist and for one the user may see no item on:
@@ -466,9 +509,18 @@ class _TopicItems:
 NO_SUCH_TOPIC = "No topic found at this address."
 
 
-def topic_page(slug: str, user, page_number=None) -> TopicPage:
-    """A page of a topic's items as ``user`` may see them, oldest meeting first, with their
-    decisions, and the number of items per year (from the search index's counts).
+def topic_page(
+    slug: str,
+    user,
+    page_number=None,
+    *,
+    newest: bool = False,
+    years: tuple[int | None, int | None] | None = None,
+) -> TopicPage:
+    """A page of a topic's items as ``user`` may see them, oldest (or newest) meeting first,
+    with their decisions and opening words, and the number of items per year (from the search
+    index's counts). ``years`` (first, last, either ``None`` for open) keeps only the items of
+    meetings in those years; the counts per year are those of every year all the same.
 
     404 when the user may see no item on the topic (see ``topic_counts``).
     """
@@ -482,7 +534,20 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
         [],
         output_field=CharField(),
     )
-    topic = Topic.objects.annotate(year_counts=per_year).filter(slug=slug).first()
+    # The years of which the archive holds minutes at all (any item, on any topic): a year
+    # between with none is a gap in the chart, not a 0. Years of meetings are public.
+    held_pairs = backend_for(connection).joined_pairs("y.year", "y.n")
+    held_years = RawSQL(
+        f"SELECT {held_pairs} FROM (SELECT year, 1 AS n FROM {COUNT_TABLE}"
+        " WHERE items > 0 AND year > 0 GROUP BY year) y",
+        [],
+        output_field=CharField(),
+    )
+    topic = (
+        Topic.objects.annotate(year_counts=per_year, held_years=held_years)
+        .filter(slug=slug)
+        .first()
+    )
     if topic is None:
         raise Http404(NO_SUCH_TOPIC)
     counts = {
@@ -492,14 +557,24 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
     total = sum(counts.values())
     if not total:
         raise Http404(NO_SUCH_TOPIC)
-    page = Paginator(_TopicItems(topic, include, total), TOPIC_PAGE_SIZE).get_page(page_number)
+    dated = {year: n for year, n in counts.items() if year}
+    shown, span = total, None
+    if years and years != (None, None) and dated:
+        span = (years[0] or min(dated), years[1] or max(dated))
+        shown = sum(n for year, n in dated.items() if span[0] <= year <= span[1])
+    elif years and years != (None, None):
+        span, shown = years, 0
+    items = _TopicItems(topic, include, shown, newest=newest, years=span, size=total)
+    page = Paginator(items, TOPIC_PAGE_SIZE).get_page(page_number)
     page.object_list = list(page.object_list)
     link_items(page.object_list)
-    dated = {year: n for year, n in counts.items() if year}
     per_year = []
     if dated:
+        first, last = min(dated), max(dated)
+        held = {int(pair.split(":")[0]) for pair in (topic.held_years or "").split(",") if pair}
         per_year = [
-            YearCount(year, dated.get(year, 0)) for year in range(min(dated), max(dated) + 1)
+            YearCount(year, dated.get(year, 0), year in held or year in dated)
+            for year in range(first, last + 1)
         ]
     return TopicPage(
         topic,
@@ -508,28 +583,42 @@ def topic_page(slug: str, user, page_number=None) -> TopicPage:
         undated_count=counts.get(0, 0),
         count=total,
         page_obj=page,
+        shown_count=shown,
+        newest=newest,
+        span=span,
     )
 
 
 # People
 
 
-@dataclass
-class PeopleGroup:
-    letter: str
-    people: list[Person]
+PEOPLE_PAGE_SIZE = 50
 
 
-def people_groups() -> list[PeopleGroup]:
-    """Everyone named in the attendance lists, by surname, in groups by the surname's initial."""
-    groups: list[PeopleGroup] = []
-    for person in Person.objects.listed().with_attendance_counts().alphabetical():
-        initial = person.sort_name[:1].upper()
-        letter = initial if initial.isalpha() and initial.isascii() else "#"
-        if not groups or groups[-1].letter != letter:
-            groups.append(PeopleGroup(letter, []))
-        groups[-1].people.append(person)
-    return groups
+def people_page(query: str = "", page_number=None) -> Page:
+    """A page of everyone named in the attendance lists, by surname, with their counts and
+    ``main_organisation``: the organisation they are most often listed for ("" if none).
+
+    ``query`` keeps those whose name holds it (any case). Two queries: the count and the page.
+    """
+    organisations = (
+        Attendee.objects.filter(person=OuterRef("pk"))
+        .exclude(organisation="")
+        .values("organisation")
+        .annotate(times=Count("pk"))
+        .order_by("-times", "organisation")
+        .values("organisation")[:1]
+    )
+    people = (
+        Person.objects.listed()
+        .with_attendance_counts()
+        .annotate(main_organisation=Subquery(organisations, output_field=CharField()))
+        .alphabetical()
+    )
+    query = " ".join(query.split())
+    if query:
+        people = people.filter(name__icontains=query)
+    return Paginator(people, PEOPLE_PAGE_SIZE).get_page(page_number)
 
 
 @dataclass

@@ -110,12 +110,26 @@ def topic_list(request):
     return render(request, "meetings/topic_list.html", {"topics": topics})
 
 
+def _year_param(value) -> int | None:
+    """A year given in a query string ("2019", or a date such as "2019-04-01"), or None."""
+    value = (value or "").strip()[:4]
+    return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+
+
 @archive_access
 def topic_detail(request, slug):
-    page = selectors.topic_page(slug, request.user, request.GET.get("page"))
+    newest = request.GET.get("order") != "oldest"
+    first, last = _year_param(request.GET.get("from")), _year_param(request.GET.get("to"))
+    if first and last and first > last:
+        first, last = last, first
+    page = selectors.topic_page(
+        slug, request.user, request.GET.get("page"), newest=newest, years=(first, last)
+    )
     context = {
         "page": page,
         "topic": page.topic,
+        "year_from": first,
+        "year_to": last,
         "chart": charts.items_per_year_chart(page.topic.name, page.per_year),
         **pagination_context(page.page_obj, f"Pages of items on {page.topic.name}"),
     }
@@ -124,7 +138,16 @@ def topic_detail(request, slug):
 
 @archive_access
 def person_list(request):
-    return render(request, "meetings/person_list.html", {"groups": selectors.people_groups()})
+    # Printable characters only (PostgreSQL refuses NUL in text), spaces made single.
+    query = "".join(char for char in request.GET.get("q", "")[:200] if char.isprintable())
+    query = " ".join(query.split())
+    page = selectors.people_page(query, request.GET.get("page"))
+    context = {
+        "people": page.object_list,
+        "query": query,
+        **pagination_context(page, "Pages of people"),
+    }
+    return render(request, "meetings/person_list.html", context)
 
 
 @archive_access

@@ -451,7 +451,7 @@ class TestTopicList:
 
 class TestTopicPage:
     def test_items_oldest_first_with_decisions(self, client, archive):
-        response = client.get("/topics/operation-nightfall/")
+        response = client.get("/topics/operation-nightfall/", {"order": "oldest"})
 
         assert response.status_code == 200
         html = response.content.decode()
@@ -468,6 +468,65 @@ class TestTopicPage:
         assert "1 item is from meetings whose date is not known" in html
         assert 'href="/feeds/topics/operation-nightfall/"' in html
 
+    def test_items_newest_first_by_default_with_their_opening_words(self, client, archive):
+        response = client.get("/topics/operation-nightfall/")
+
+        titles = [item.title for item in response.context["page"].items]
+        assert titles == [
+            "Operation Nightfall",
+            "Operation Nightfall launch",
+            "Operation Nightfall update",  # undated: last either way
+        ]
+        html = response.content.decode()
+        assert "Agenda items, newest first" in html
+        assert '<p class="govuk-body">Patrols continued. Intelligence rose.</p>' in html
+        assert '<p class="govuk-body">The operation was launched.</p>' in html
+        assert '<option value="newest" selected>Newest first</option>' in html
+        assert 'href="/search/?topic=operation-nightfall">Search within this topic</a>' in html
+
+    def test_items_filtered_by_years(self, client, archive):
+        response = client.get("/topics/operation-nightfall/", {"from": "2020", "to": "2025"})
+
+        assert [item.title for item in response.context["page"].items] == ["Operation Nightfall"]
+        html = response.content.decode()
+        assert "1 item from meetings from 2020 to 2025." in html
+        assert 'id="year-from" name="from" type="text" inputmode="numeric"' in html
+        assert 'value="2020"' in html and 'value="2025"' in html
+        # The chart still shows every year.
+        assert "2011: 1 item; 2024: 1 item." in html
+        # Dates are read as their years; the years the wrong way round are put right; an
+        # open end runs to the topic's first or last year.
+        assert [
+            item.title
+            for item in client.get(
+                "/topics/operation-nightfall/", {"from": "2012-01-01", "to": "2010"}
+            )
+            .context["page"]
+            .items
+        ] == ["Operation Nightfall launch"]
+        oldest = client.get("/topics/operation-nightfall/", {"to": "2024", "order": "oldest"})
+        assert [item.title for item in oldest.context["page"].items] == [
+            "Operation Nightfall launch",
+            "Operation Nightfall",
+        ]
+        none = client.get("/topics/operation-nightfall/", {"from": "2015", "to": "2016"})
+        assert none.status_code == 200 and none.context["page"].items == []
+        assert "0 items from meetings from 2015 to 2016." in none.content.decode()
+        # Nonsense is ignored.
+        junk = client.get("/topics/operation-nightfall/", {"from": "<b>", "to": "99999"})
+        assert len(junk.context["page"].items) == 3
+
+    def test_restricted_item_opening_words_only_for_those_who_may_read_them(
+        self, client, archive, restricted_viewer
+    ):
+        html = client.get("/topics/iquanta/").content.decode()
+        assert SECRET not in html.lower()
+        assert "This item is restricted." in html
+
+        client.force_login(restricted_viewer)
+        html = client.get("/topics/iquanta/").content.decode()
+        assert f"The {SECRET} comparison was presented." in html
+
     def test_chart_of_items_per_year_with_a_text_alternative(self, client, archive):
         html = client.get("/topics/operation-nightfall/").content.decode()
 
@@ -479,11 +538,30 @@ class TestTopicPage:
             in svg
         )
         assert "2011: 1 item; 2024: 1 item." in svg
-        assert svg.count("<rect ") == 2  # 2011 and 2024; the years between are 0
-        assert svg.count('font-size="12"') == 14  # a label for every year 2011–2024
+        # 2011 and 2024; the archive holds no minutes of the years between: gaps, not 0
+        assert svg.count('fill="#005a70"') == 2
+        assert svg.count('class="ssp-chart__gap"') == 1
+        assert 'data-years="2012 to 2023"' in svg
+        assert "No minutes in the archive for 2012 to 2023." in svg
+        assert 'font-family="Helvetica Neue, Helvetica, Arial, sans-serif"' in svg
+        assert int(re.search(r'width="(\d+)"', svg).group(1)) >= 600
+        labels = re.findall(r'font-size="14" fill="#[0-9a-f]+">(\d{4})</text>', svg)
+        assert labels == [str(year) for year in range(2011, 2025)]  # a label for every year
         main = html[html.index("<main") : html.index("</main>")]
         assert "<script" not in main
         assert '<th scope="row" class="govuk-table__header">2012</th>' in html
+        assert html.count("No minutes in the archive</td>") == 12
+
+    def test_a_year_with_minutes_but_no_item_on_the_topic_is_0(self, client, archive, make_meeting):
+        make_meeting(date=datetime.date(2015, 3, 4), items=[{"title": "Other business"}])
+        html = client.get("/topics/operation-nightfall/").content.decode()
+
+        svg = re.search(r"<svg .*?</svg>", html, re.S).group()
+        assert 'data-years="2012 to 2014"' in svg and 'data-years="2016 to 2023"' in svg
+        assert 'font-size="16" fill="#0b0c0c">0</text>' in svg  # 2015
+        assert "No items in the other years that have minutes." in svg
+        assert "No minutes in the archive for 2012 to 2014 and 2016 to 2023." in svg
+        assert html.count("No minutes in the archive</td>") == 11
 
     def test_restricted_items_by_title_only(self, client, archive):
         response = client.get("/topics/iquanta/")
@@ -517,7 +595,7 @@ class TestTopicPage:
     def test_query_count_does_not_grow(
         self, client, archive, make_meeting, django_assert_max_num_queries
     ):
-        # topic, items with their meetings, decisions
+        # topic (with the years holding minutes), items with their meetings, decisions
         with django_assert_max_num_queries(3):
             client.get("/topics/operation-nightfall/")
         add_meetings(make_meeting, 10)

@@ -138,17 +138,54 @@ class TestPeopleList:
         response = client.get("/people/")
 
         assert response.status_code == 200
-        groups = response.context["groups"]
-        assert [group.letter for group in groups] == ["A", "H", "N"]
-        rows = [(p.name, p.attended_count, p.apologies_count) for g in groups for p in g.people]
+        people = response.context["people"]
+        rows = [(p.name, p.attended_count, p.apologies_count) for p in people]
         assert rows == [
             ("Marc Anderson", 1, 0),
             ("Jane Humphreys", 0, 1),
             ("Steve Nelson", 2, 0),
         ]
+        assert [p.main_organisation for p in people] == ["Cleveland Police", None, None]
         html = response.content.decode()
         assert '<a class="govuk-link" href="/people/steve-nelson/">Steve Nelson</a>' in html
         assert html.count("<h1") == 1
+        assert html.count("<table") == 1  # one table, its columns the same for everyone
+        assert "and the organisation most often listed beside it</span></th>" in html
+        assert '">Cleveland Police</span></th>' in html
+        # No apologies: an empty-looking cell rather than a 0 (read out as "none").
+        assert html.count('<span class="govuk-visually-hidden">none</span>') == 2
+
+    def test_the_organisation_most_often_listed_for(self, client, people):
+        for day, organisation in [(1, "Stockton Council"), (2, "Stockton Council")]:
+            store(
+                datetime.date(2023, 1, day),
+                [{"name": "Marc Anderson", "printed": "Marc", "organisation": organisation}],
+            )
+        people = client.get("/people/").context["people"]
+        assert people[0].main_organisation == "Stockton Council"
+
+    def test_search_by_name(self, client, people):
+        response = client.get("/people/", {"q": "  nel  "})
+        assert [p.name for p in response.context["people"]] == ["Steve Nelson"]
+        html = response.content.decode()
+        assert "1 person named “nel”." in html
+        assert 'value="nel"' in html
+        none = client.get("/people/", {"q": "<b>Zed</b>"}).content.decode()
+        assert "0 people named “&lt;b&gt;Zed&lt;/b&gt;”." in none and "<b>Zed" not in none
+
+    def test_paged(self, client, people):
+        store(
+            datetime.date(2023, 1, 4),
+            [{"name": f"Person {n:02}", "printed": f"Person {n:02}"} for n in range(60)],
+        )
+        first = client.get("/people/")
+        assert len(first.context["people"]) == 50
+        html = first.content.decode()
+        assert "Showing 1 to 50 of 63." in html
+        assert 'href="?page=2" rel="next"' in html
+        rest = client.get("/people/", {"page": "2"}).context["people"]
+        assert len(rest) == 13
+        assert len(client.get("/people/", {"q": "person", "page": "2"}).context["people"]) == 10
 
     @pytest.mark.parametrize("url", ["/people/", "/people/steve-nelson/"])
     def test_headings_in_order_tables_and_link_text(self, client, people, url):
@@ -165,13 +202,15 @@ class TestPeopleList:
         )
 
     def test_query_count_does_not_grow(self, client, django_assert_max_num_queries, people):
-        with django_assert_max_num_queries(1):
+        # The number of people (for the pages), then a page of them with their counts and
+        # organisations.
+        with django_assert_max_num_queries(2):
             client.get("/people/")
         store(
             datetime.date(2023, 1, 4),
             [{"name": f"Person {n}", "printed": f"Person {n}"} for n in range(30)],
         )
-        with django_assert_max_num_queries(1):
+        with django_assert_max_num_queries(2):
             assert client.get("/people/").status_code == 200
 
 
@@ -183,11 +222,16 @@ class TestPersonPage:
         assert response.status_code == 200
         html = response.content.decode()
         assert '<h1 class="govuk-heading-xl">Steve Nelson</h1>' in html
-        assert "attended 2, sent apologies to 0" in html
+        assert "attended 2, never sent apologies." in html
         assert html.index(second.get_absolute_url()) < html.index(first.get_absolute_url())
         assert "Cllr Steve Nelson (Chair)" in html
         assert '<td class="govuk-table__cell">Chair</td>' in html
         assert '<th scope="col" class="govuk-table__header">Attendance</th>' in html
+
+    def test_no_apologies_reads_never(self, client, people):
+        html = client.get("/people/steve-nelson/").content.decode()
+        assert "attended 2, never sent apologies." in html
+        assert "sent apologies to 0" not in html
 
     def test_apologies_and_organisation(self, client, people):
         html = client.get("/people/jane-humphreys/").content.decode()

@@ -28,6 +28,8 @@ class SearchBackend(ABC):
     copies_rows: bool
     # ORDER BY of the narrow table ``f``: oldest meeting first, undated last, as its index has it.
     oldest_order: str
+    # The same, newest meeting first (undated still last), each meeting's items in order.
+    newest_order: str
     # Which matches relevance ranks when there are more than ``facets.CANDIDATES``.
     candidates_label: str
     # Whether a query with the restricted filter is matched on the columns such items fill

@@ -122,6 +122,7 @@ class SQLiteBackend(SearchBackend):
     copies_rows = False
     # SQLite puts NULL first in ascending order: "date IS NULL" first puts undated items last.
     oldest_order = "f.date IS NULL, f.date, f.body, f.meeting_id, f.position"
+    newest_order = "f.date IS NULL, f.date DESC, f.body, f.meeting_id DESC, f.position"
     candidates_label = "most recently added"
     narrows_query_by_restricted = True
 
