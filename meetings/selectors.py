@@ -462,7 +462,8 @@ class _TopicItems:
             column = "f.topics" if self.include else "f.topics_public"
             conditions.append(backend.array_contains(column))
             sql = f"SELECT f.item_id FROM {table} f"
-        params = [self.topic.pk]
+        # The topic's id for each of its placeholders (SQLite's list test names it four times).
+        params = [self.topic.pk] * (sql + " ".join(conditions)).count("%s")
         if self.years:
             conditions.append("f.year >= %s AND f.year <= %s")
             params += list(self.years)

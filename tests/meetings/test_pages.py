@@ -516,6 +516,20 @@ class TestTopicPage:
         junk = client.get("/topics/operation-nightfall/", {"from": "<b>", "to": "99999"})
         assert len(junk.context["page"].items) == 3
 
+    @pytest.mark.parametrize(
+        "params", [{}, {"order": "oldest"}, {"from": "2020", "to": "2025"}, {"to": "2011"}]
+    )
+    def test_a_topic_of_many_items_reads_the_same(self, client, archive, monkeypatch, params):
+        """A topic of many items is read from the search index's topic lists, not its links."""
+        url = "/topics/operation-nightfall/"
+        few = [item.title for item in client.get(url, params).context["page"].items]
+        monkeypatch.setattr(selectors, "FEW_ITEMS", 0)
+
+        response = client.get(url, params)
+
+        assert response.status_code == 200
+        assert [item.title for item in response.context["page"].items] == few
+
     def test_restricted_item_opening_words_only_for_those_who_may_read_them(
         self, client, archive, restricted_viewer
     ):
