@@ -76,7 +76,7 @@ class PostgresBackend(SearchBackend):
     parallel_writers = True
     copies_rows = True
     oldest_order = "f.date ASC NULLS LAST, f.body, f.meeting_id, f.position"
-    newest_order = "f.date DESC NULLS LAST, f.body, f.meeting_id DESC, f.position"
+    newest_order = NEWEST_ORDER  # the search page's, which the date index serves
     candidates_label = "most recent"
     narrows_query_by_restricted = False
 

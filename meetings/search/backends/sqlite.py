@@ -24,7 +24,15 @@ from django.db import models
 from django.db.models import Case, F, FloatField, Func, TextField, Value, When
 
 from .. import extra, index
-from ..index import FACET_TABLE, FTS_COLUMNS, FTS_INSERT, FTS_TABLE, SAMPLE_BUCKETS, SAMPLE_WORD
+from ..index import (
+    FACET_TABLE,
+    FTS_COLUMNS,
+    FTS_INSERT,
+    FTS_TABLE,
+    NEWEST_ORDER,
+    SAMPLE_BUCKETS,
+    SAMPLE_WORD,
+)
 from .base import MARK_START, MARK_STOP, SNIPPET_WORDS, SearchBackend
 
 # bm25() weights, in the order of FTS_COLUMNS. bm25 saturates with the number of matches, so
@@ -122,7 +130,7 @@ class SQLiteBackend(SearchBackend):
     copies_rows = False
     # SQLite puts NULL first in ascending order: "date IS NULL" first puts undated items last.
     oldest_order = "f.date IS NULL, f.date, f.body, f.meeting_id, f.position"
-    newest_order = "f.date IS NULL, f.date DESC, f.body, f.meeting_id DESC, f.position"
+    newest_order = NEWEST_ORDER  # the search page's, which the date index serves
     candidates_label = "most recently added"
     narrows_query_by_restricted = True
 
