@@ -3,6 +3,7 @@
 Every view here, the feeds and the JSON are behind ``archive_access``.
 """
 
+import re
 from functools import wraps
 
 from django.conf import settings
@@ -110,10 +111,13 @@ def topic_list(request):
     return render(request, "meetings/topic_list.html", {"topics": topics})
 
 
+_YEAR = re.compile(r"[0-9]{4}")
+
+
 def _year_param(value) -> int | None:
     """A year given in a query string ("2019", or a date such as "2019-04-01"), or None."""
     value = (value or "").strip()[:4]
-    return int(value) if value.isdigit() and 1900 <= int(value) <= 2100 else None
+    return int(value) if _YEAR.fullmatch(value) and 1900 <= int(value) <= 2100 else None
 
 
 @archive_access

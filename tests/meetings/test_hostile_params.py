@@ -45,6 +45,8 @@ HOSTILE = {
     "not-utf8": "%FF%FE",
     "lone-surrogate-escape": "%uD800",
     "quote": "%27%22%3C%3E",
+    "superscript-digit": "%C2%B2",  # "²": a digit to str.isdigit, not to int()
+    "circled-digits": "%E2%91%A0%E2%91%A1",  # "①②"
     "empty": "",
 }
 REPEATED = 300
