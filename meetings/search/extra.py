@@ -24,6 +24,8 @@ the copy for data stored before migration 0016, which installs these triggers. I
 models: only SQL.
 """
 
+from .index import pg_statement_triggers
+
 ITEM_TABLE = "meetings_agendaitem"
 MIGRATION = "0016_search_extra_triggers"  # the migration that installs them
 
@@ -46,17 +48,6 @@ LANGUAGE sql AS $$
         FROM (SELECT DISTINCT unnest(ids) AS id) a
     ) x
     WHERE i.id = x.id AND i.search_extra IS DISTINCT FROM x.text;
-$$
-"""
-
-
-def _pg_trigger_function(name: str, body: str) -> str:
-    return f"""
-CREATE OR REPLACE FUNCTION {name}() RETURNS trigger LANGUAGE plpgsql AS $$
-BEGIN
-    {body}
-    RETURN NULL;
-END
 $$
 """
 
@@ -133,15 +124,7 @@ _PG_TRIGGERS = [
     ),
 ]
 # name: (function, trigger, table)
-PG_TRIGGERS = {
-    name: (
-        _pg_trigger_function(name, body),
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        table,
-    )
-    for name, table, event, tables, body in _PG_TRIGGERS
-}
+PG_TRIGGERS = pg_statement_triggers(_PG_TRIGGERS)
 
 
 def pg_create() -> list[str]:

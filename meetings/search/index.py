@@ -120,6 +120,20 @@ $$
 """
 
 
+def pg_statement_triggers(definitions) -> dict[str, tuple[str, str, str]]:
+    """name: (function, trigger, table) of statement triggers with transition tables, from
+    (name, table, event, transition tables, body of the function) of each."""
+    return {
+        name: (
+            _pg_trigger_function(name, body),
+            f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
+            f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
+            table,
+        )
+        for name, table, event, tables, body in definitions
+    }
+
+
 def _pg_count_changes(rows: str, sign: str) -> str:
     """(kind, key, change) of the counts for the facet rows in the transition table ``rows``."""
     return f"""
@@ -238,15 +252,7 @@ _PG_TRIGGERS = [
         _pg_apply_counts(_pg_count_changes("old_rows", "-")),
     ),
 ]
-PG_TRIGGERS = {
-    name: (
-        _pg_trigger_function(name, body),
-        f"CREATE TRIGGER {name} AFTER {event} ON {table} REFERENCING {tables}"
-        f" FOR EACH STATEMENT EXECUTE FUNCTION {name}()",
-        table,
-    )
-    for name, table, event, tables, body in _PG_TRIGGERS
-}
+PG_TRIGGERS = pg_statement_triggers(_PG_TRIGGERS)
 # TRUNCATE (the test runner's flush) fires no delete triggers.
 PG_TRUNCATE_TRIGGER = (
     _pg_trigger_function(
