@@ -12,6 +12,8 @@ from dataclasses import dataclass, field
 from meetings.constants import *  # noqa: F403
 from meetings.constants import HEARD
 
+from .followups import ParsedFollowUp
+
 
 @dataclass
 class ParsedAttendee:
@@ -43,6 +45,7 @@ class ParsedItem:
     status: str = HEARD
     attachments: list[str] = field(default_factory=list)  # ["PDF 282 KB"]
     resolutions: list[ParsedResolution] = field(default_factory=list)
+    follow_ups: list[ParsedFollowUp] = field(default_factory=list)
 
 
 @dataclass
