@@ -12,16 +12,16 @@ from django import forms
 from django.conf import settings
 from django.contrib import messages
 from django.core.exceptions import PermissionDenied
-from django.http import Http404, HttpResponse
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect
 from django.template.response import TemplateResponse
 from django.urls import path, reverse
 from django.utils.html import format_html
-from django.utils.http import content_disposition_header
 from django.views.decorators.http import require_GET, require_http_methods
 
 from ingest import converters, services, topics, uploads
 from meetings.models import SourceDocument, can_view_restricted
+from meetings.views import original_file_response
 
 logger = logging.getLogger(__name__)
 
@@ -251,14 +251,9 @@ def original(request, model_admin, object_id):
         model_admin.has_view_permission(request, document) and can_view_restricted(request.user)
     ):
         raise PermissionDenied
-    data = bytes(document.original_bytes)
-    if not data:
+    if not len(document.original_bytes):
         raise Http404("No copy of this file was kept.")
-    response = HttpResponse(data, content_type="application/octet-stream")
-    response["Content-Disposition"] = content_disposition_header(True, document.file_name)
-    response["X-Content-Type-Options"] = "nosniff"
-    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
-    return response
+    return original_file_response(document)
 
 
 # Helpers

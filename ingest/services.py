@@ -295,6 +295,9 @@ def store_document(
     overrides.apply_to_meeting(
         meeting, body=target.body, date=target.date, date_source=target.date_source
     )
+    if meeting.original_checked_for_publication and _original_changes(meeting, document):
+        # What was checked is no longer what would be offered for download.
+        meeting.original_checked_for_publication = False
     meeting.source = document
     meeting.save()
     document.meeting = meeting
@@ -324,6 +327,16 @@ def store_document(
     outcome.unplaced = unplaced
     record_outcome(outcome, action, source, document.pk)
     return outcome
+
+
+def _original_changes(meeting: Meeting, document: SourceDocument) -> bool:
+    """Whether making ``document`` the source of ``meeting`` changes the bytes of its original."""
+    if meeting.source_id == document.pk:
+        return False
+    return (
+        meeting.source_id is None
+        or not SourceDocument.objects.filter(pk=meeting.source_id, sha256=document.sha256).exists()
+    )
 
 
 def _meeting_for(

@@ -98,6 +98,7 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
                     "warnings",
                     "how_read",
                     "source",
+                    "original_checked_for_publication",
                     "header_text",
                     "created",
                     "updated",
@@ -115,6 +116,12 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         "updated",
     ]
     inlines = [AttendeeInline, AgendaItemInline]
+
+    def get_readonly_fields(self, request, obj=None):
+        # Only someone who may read restricted items may read the original to check it.
+        if can_view_restricted(request.user):
+            return self.readonly_fields
+        return [*self.readonly_fields, "original_checked_for_publication"]
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).with_source_name()

@@ -109,6 +109,15 @@ class Meeting(models.Model):
         related_name="+",
         help_text="The document the stored minutes currently come from.",
     )
+    # The original may hold text the reading missed (a restricted item read as open), so it is
+    # offered to everyone only once someone who may read restricted items has checked it; the
+    # admin's history of the meeting says who and when.
+    original_checked_for_publication = models.BooleanField(
+        default=False,
+        help_text="The original file has been read and holds nothing that may not be public: "
+        "anyone may download it from the meeting's page. Cleared when a re-import brings a file "
+        "with other content.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 

@@ -19,7 +19,7 @@ from django.db.models import (
     When,
 )
 from django.db.models.expressions import RawSQL
-from django.db.models.functions import Lower, Substr
+from django.db.models.functions import Length, Lower, Substr
 from django.http import Http404
 from django.shortcuts import get_object_or_404
 from django.urls import reverse
@@ -32,6 +32,7 @@ from .models import (
     Meeting,
     Person,
     Resolution,
+    SourceDocument,
     Topic,
     can_view_restricted,
 )
@@ -138,6 +139,82 @@ def meetings_with_content(include_restricted: bool):
 def meeting_detail(pk: int, user) -> Meeting:
     """One meeting as ``user`` may see it; 404 if there is none."""
     return get_object_or_404(meetings_with_content(can_view_restricted(user)), pk=pk)
+
+
+# The original minutes file
+
+
+# The kind of file, as a reader knows it, by the file name's extension.
+FILE_KINDS = {
+    ".pdf": "PDF",
+    ".doc": "Word document",
+    ".docx": "Word document",
+    ".odt": "OpenDocument text",
+    ".rtf": "Rich Text Format",
+    ".htm": "web page",
+    ".html": "web page",
+    ".txt": "plain text",
+}
+
+
+@dataclass
+class OriginalFile:
+    """The file a meeting's minutes were imported from, as its page links to it."""
+
+    url: str
+    file_name: str
+    kind: str
+    size: int  # bytes
+    checked: bool  # checked for publication: offered to everyone
+
+
+def may_download_original(meeting: Meeting, user) -> bool:
+    """Whether ``user`` may download the original file of ``meeting``: anyone once it is
+    checked for publication, before that only those who may read restricted items (the file
+    holds their text)."""
+    return meeting.source_id is not None and (
+        meeting.original_checked_for_publication or can_view_restricted(user)
+    )
+
+
+def original_file(meeting: Meeting, user) -> OriginalFile | None:
+    """The original file of ``meeting`` if ``user`` may download it, else None; one query, and
+    none when the user may not."""
+    if not may_download_original(meeting, user):
+        return None
+    found = (
+        SourceDocument.objects.filter(pk=meeting.source_id)
+        .annotate(size=Length("original_bytes"))
+        .values_list("file_name", "size")
+        .first()
+    )
+    if found is None or not found[1]:
+        return None
+    file_name, size = found
+    suffix = "." + file_name.rpartition(".")[2].lower() if "." in file_name else ""
+    return OriginalFile(
+        url=reverse("meetings:meeting_original", args=[meeting.pk]),
+        file_name=file_name,
+        kind=FILE_KINDS.get(suffix, "file"),
+        size=size,
+        checked=meeting.original_checked_for_publication,
+    )
+
+
+def original_document(pk: int, user) -> SourceDocument:
+    """The original file of meeting ``pk`` for download, or 404: also when ``user`` may not
+    download it, so that its very existence is not told."""
+    meeting = get_object_or_404(
+        Meeting.objects.only("pk", "source_id", "original_checked_for_publication"), pk=pk
+    )
+    if not may_download_original(meeting, user):
+        raise Http404("No original file is offered for this meeting.")
+    document = get_object_or_404(
+        SourceDocument.objects.only("file_name", "original_bytes"), pk=meeting.source_id
+    )
+    if not len(document.original_bytes):
+        raise Http404("No copy of this file was kept.")
+    return document
 
 
 def attendance_groups(meeting: Meeting) -> list[tuple[str, list[Attendee]]]:

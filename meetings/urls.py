@@ -11,6 +11,7 @@ urlpatterns = [
     path("meetings/", views.meeting_list, name="meeting_list"),
     path("meetings/year/<int:year>/", views.meeting_year, name="meeting_year"),
     path("meetings/<int:pk>/", views.meeting_detail, name="meeting_detail"),
+    path("meetings/<int:pk>/original/", views.meeting_original, name="meeting_original"),
     path("meetings/<int:pk>.json", views.meeting_json, name="meeting_json"),
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("topics/", views.topic_list, name="topic_list"),

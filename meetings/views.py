@@ -8,8 +8,11 @@ from functools import wraps
 
 from django.conf import settings
 from django.contrib.auth.views import redirect_to_login
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.shortcuts import get_object_or_404, render
+from django.utils.cache import patch_cache_control
+from django.utils.http import content_disposition_header
+from django.views.decorators.http import require_GET
 
 from . import charts, selectors
 from .exports import export_meetings, meeting_to_dict
@@ -82,8 +85,29 @@ def meeting_detail(request, pk):
         "chairs": selectors.chairs(meeting),
         "adjacent": adjacent,
         "neighbours": neighbours,
+        "original": selectors.original_file(meeting, request.user),
     }
     return render(request, "meetings/meeting_detail.html", context)
+
+
+def original_file_response(document) -> HttpResponse:
+    """A ``SourceDocument``'s file exactly as received, as a download that no browser will
+    display or run."""
+    response = HttpResponse(bytes(document.original_bytes), content_type="application/octet-stream")
+    response["Content-Disposition"] = content_disposition_header(True, document.file_name)
+    response["X-Content-Type-Options"] = "nosniff"
+    response["Content-Security-Policy"] = "default-src 'none'; sandbox"
+    return response
+
+
+@archive_access
+@require_GET
+def meeting_original(request, pk):
+    """The file the meeting's minutes were imported from (``selectors.original_document``)."""
+    response = original_file_response(selectors.original_document(pk, request.user))
+    # Who may download it depends on who asks: no shared cache keeps it.
+    patch_cache_control(response, private=True)
+    return response
 
 
 @archive_access
@@ -101,6 +125,7 @@ def item_detail(request, pk):
         "item": item,
         "meeting": item.meeting,
         "item_neighbours": selectors.item_neighbours(item),
+        "original": selectors.original_file(item.meeting, request.user),
     }
     return render(request, "meetings/item_detail.html", context)
 

@@ -1,9 +1,15 @@
 """The meeting and item pages: contents, chairs, decisions shown once, what the minutes omit."""
 
 import datetime
+import hashlib
 import re
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
+from django.urls import reverse
+
+from meetings.models import SourceDocument
 
 pytestmark = pytest.mark.django_db
 
@@ -191,3 +197,179 @@ class TestWhatTheMinutesOmit:
         html = client.get(f"/items/{items_of(meeting)[0].pk}/").content.decode()
         assert "SSP/4724" not in html
         assert "SSP/47/24" in html
+
+
+# The original minutes file ------------------------------------------------------------------
+
+ORIGINAL = b"%PDF-1.4 the minutes as printed, restricted item and all"
+
+
+@pytest.fixture
+def meeting_with_original(make_meeting):
+    """A meeting imported from a PDF not yet checked for publication, with an item naming a
+    paper."""
+    meeting = make_meeting(items=[{"title": "Budget", "attachments": ["PDF 69 KB"]}])
+    document = SourceDocument.objects.create(
+        file_name="SSP minutes 22-01-2025.pdf",
+        sha256=hashlib.sha256(ORIGINAL).hexdigest(),
+        original_bytes=ORIGINAL,
+        status=SourceDocument.Status.IMPORTED,
+        meeting=meeting,
+    )
+    meeting.source = document
+    meeting.save()
+    return meeting
+
+
+def original_url(meeting):
+    return f"/meetings/{meeting.pk}/original/"
+
+
+def pages_of(meeting):
+    return [meeting.get_absolute_url(), f"/items/{items_of(meeting)[0].pk}/"]
+
+
+def publish(meeting):
+    meeting.original_checked_for_publication = True
+    meeting.save()
+
+
+class TestOriginalFile:
+    def test_the_address_of_the_original(self, meeting_with_original):
+        assert reverse("meetings:meeting_original", args=[meeting_with_original.pk]) == (
+            original_url(meeting_with_original)
+        )
+
+    def test_not_offered_to_visitors_until_checked_and_its_address_answers_404_not_403(
+        self, client, ordinary_user, meeting_with_original
+    ):
+        # A 403 would tell that the meeting has an original no one has checked yet.
+        for who in (None, ordinary_user):
+            if who:
+                client.force_login(who)
+            for url in pages_of(meeting_with_original):
+                html = client.get(url).content.decode()
+                assert original_url(meeting_with_original) not in html, (who, url)
+                assert "Original minutes" not in html
+            assert client.get(original_url(meeting_with_original)).status_code == 404
+
+    def test_offered_to_everyone_once_checked_for_publication(self, client, meeting_with_original):
+        publish(meeting_with_original)
+        for url in pages_of(meeting_with_original):
+            html = client.get(url).content.decode()
+            link = re.search(r'<a class="govuk-link" href="([^"]+)" download>([^<]*)</a>', html)
+            assert link is not None, url
+            assert link.groups() == (
+                original_url(meeting_with_original),
+                "Download SSP minutes 22-01-2025.pdf",
+            )
+            assert f"(PDF, {len(ORIGINAL)}\xa0bytes)" in html
+            assert "Not checked for publication" not in html
+
+        response = client.get(original_url(meeting_with_original))
+        assert response.status_code == 200
+        assert b"".join(response) == ORIGINAL
+        assert response["Content-Type"] == "application/octet-stream"
+        assert response["Content-Disposition"] == (
+            'attachment; filename="SSP minutes 22-01-2025.pdf"'
+        )
+        assert response["X-Content-Type-Options"] == "nosniff"
+        assert response["Content-Security-Policy"] == "default-src 'none'; sandbox"
+        assert "private" in response["Cache-Control"]
+
+    def test_offered_unchecked_to_those_who_may_read_restricted_items(
+        self, client, restricted_viewer, meeting_with_original
+    ):
+        client.force_login(restricted_viewer)
+        for url in pages_of(meeting_with_original):
+            html = client.get(url).content.decode()
+            assert f'href="{original_url(meeting_with_original)}" download' in html
+            assert "Not checked for publication yet" in html
+        response = client.get(original_url(meeting_with_original))
+        assert response.status_code == 200
+        assert b"".join(response) == ORIGINAL
+
+    def test_no_link_and_404_without_a_kept_original(
+        self, client, restricted_viewer, make_meeting, meeting_with_original
+    ):
+        publish(meeting_with_original)
+        SourceDocument.objects.filter(pk=meeting_with_original.source_id).update(original_bytes=b"")
+        without_source = make_meeting(date=datetime.date(2024, 1, 1))
+        client.force_login(restricted_viewer)
+        for meeting in (meeting_with_original, without_source):
+            assert (
+                original_url(meeting) not in client.get(meeting.get_absolute_url()).content.decode()
+            )
+            assert client.get(original_url(meeting)).status_code == 404
+        assert client.get("/meetings/999999/original/").status_code == 404
+
+    def test_only_read_not_posted_to(self, client, meeting_with_original):
+        publish(meeting_with_original)
+        assert client.post(original_url(meeting_with_original)).status_code == 405
+
+    def test_kept_from_visitors_when_the_archive_needs_signing_in(
+        self, client, settings, meeting_with_original
+    ):
+        publish(meeting_with_original)
+        settings.ARCHIVE_LOGIN_REQUIRED = True
+        response = client.get(original_url(meeting_with_original))
+        assert response.status_code == 302 and "/login/" in response["Location"]
+
+    def test_the_page_costs_one_query_more_only_when_the_file_is_offered(
+        self, client, meeting_with_original, django_assert_num_queries
+    ):
+        url = meeting_with_original.get_absolute_url()
+        client.get(url)  # warm caches (content types, sessions)
+        with CaptureQueriesContext(connection) as hidden:
+            client.get(url)
+        publish(meeting_with_original)
+        with django_assert_num_queries(len(hidden) + 1):
+            client.get(url)
+
+
+class TestPapersNamedInTheMinutes:
+    def test_papers_are_plain_text_not_links(self, client, meeting_with_original):
+        for url in pages_of(meeting_with_original):
+            html = client.get(url).content.decode()
+            assert re.search(
+                r"Papers named in the minutes(: |</dt>\s*<dd[^>]*>)PDF 69 KB<", html
+            ), url
+            assert not re.search(r"<a [^>]*>[^<]*PDF 69 KB", html)
+            assert "Papers:" not in html
+
+
+class TestPreviousAndNext:
+    def test_meeting_and_item_pages_share_the_same_pagination(self, client, make_meeting):
+        earlier = make_meeting(date=datetime.date(2024, 11, 27))
+        meeting = make_meeting(items=[{"title": "One"}, {"title": "Two"}])
+        one, two = items_of(meeting)
+
+        def nav(url):
+            html = client.get(url).content.decode()
+            found = re.search(
+                r'<nav class="govuk-pagination govuk-pagination--block".*?</nav>', html, re.S
+            )
+            assert found is not None, url
+            return found.group()
+
+        meeting_nav = nav(meeting.get_absolute_url())
+        assert 'aria-label="Previous and next meetings"' in meeting_nav
+        assert f'href="{earlier.get_absolute_url()}" rel="prev"' in meeting_nav
+        assert 'Previous<span class="govuk-visually-hidden"> meeting</span>' in meeting_nav
+        assert '<span class="govuk-pagination__link-label">27 November 2024</span>' in meeting_nav
+        assert 'rel="next"' not in meeting_nav
+
+        item_nav = nav(f"/items/{two.pk}/")
+        assert 'aria-label="Previous and next items of this meeting"' in item_nav
+        assert f'href="/items/{one.pk}/" rel="prev"' in item_nav
+        assert 'Previous<span class="govuk-visually-hidden"> item</span>' in item_nav
+        assert '<span class="govuk-pagination__link-label">One</span>' in item_nav
+
+        # The same markup but for the link, its label and the noun.
+        def shape(html):
+            html = re.sub(r'(href|aria-label)="[^"]*"', r'\1=""', html)
+            html = re.sub(r'link-label">[^<]*<', 'link-label"><', html)
+            return html.replace("> meeting<", "> X<").replace("> item<", "> X<")
+
+        assert shape(meeting_nav) == shape(item_nav)
+        assert "govuk-pagination__icon--prev" in meeting_nav
