@@ -41,6 +41,9 @@ DECISIONS = "decisions"
 # values of the others are "(restricted)" to those who may not view restricted items.
 OPEN_ITEM_FIELDS = {"position", "number", "number_printed", "title", "restricted", "status"}
 RESTRICTED = "(restricted)"
+# The item fields with choices: a change line names their labels ("Not heard"), as the pages
+# do, not the values stored ("not_heard").
+ITEM_CHOICES = {"status": dict(AgendaItem.Status.choices)}
 # Characters of a value quoted in a line of ``change_lines``.
 QUOTE_LENGTH = 80
 
@@ -90,7 +93,8 @@ class MeetingChanges:
 
     def entries(self) -> list[dict]:
         """Each change, as kept with the import history (JSON) and shown by ``change_lines``:
-        {"what": "Item 6 title", "old": ..., "new": ..., "restricted": bool}, or
+        {"what": "Item 6 title", "field": "title", "old": ..., "new": ..., "restricted": bool}
+        (a meeting's fields without "field"), or
         {"what": "Item 14 added", "new": title} for an item added or removed."""
         found = [
             {"what": f"Meeting {_label(name)}", **_kept(old, new), "restricted": False}
@@ -108,6 +112,7 @@ class MeetingChanges:
                 found.append(
                     {
                         "what": f"Item {change.position} {_label(name)}",
+                        "field": name,
                         **_kept(old, new),
                         "restricted": withheld,
                     }
@@ -117,8 +122,8 @@ class MeetingChanges:
 
 def change_lines(entries: list[dict], *, show_restricted: bool) -> list[str]:
     """``MeetingChanges.entries`` for a person: "Item 6 title: 'Community Safety Action Plan'
-    → 'Community Safety Plan'"; a restricted item's text is "(restricted)" unless
-    ``show_restricted``."""
+    → 'Community Safety Plan'", a choice by its label ("Item 3 status: 'Not heard' → 'Heard'");
+    a restricted item's text is "(restricted)" unless ``show_restricted``."""
     lines = []
     for entry in entries:
         what = entry.get("what", "")
@@ -128,9 +133,22 @@ def change_lines(entries: list[dict], *, show_restricted: bool) -> list[str]:
         elif entry.get("restricted") and not show_restricted:
             lines.append(f"{what}: {RESTRICTED}")
         else:
-            old, new = _excerpts(entry["old"], entry["new"])
+            labels = ITEM_CHOICES.get(_item_field(entry), {})
+            old, new = (labels.get(entry[key], entry[key]) for key in ("old", "new"))
+            old, new = _excerpts(old, new)
             lines.append(f"{what}: {_quoted(old)} → {_quoted(new)}")
     return lines
+
+
+def _item_field(entry: dict) -> str | None:
+    """The item field an entry is about, also for entries kept before they named it, whose
+    "what" alone says ("Item 6 status")."""
+    if "field" in entry:
+        return entry["field"]
+    what = entry.get("what", "")
+    if what.startswith("Item "):
+        return next((name for name in ITEM_CHOICES if what.endswith(f" {_label(name)}")), None)
+    return None
 
 
 def _excerpts(old: str, new: str) -> tuple[str, str]:

@@ -5,7 +5,8 @@ import pytest
 from ingest.diff import change_lines, compare
 from ingest.parsers import parse_minutes
 from ingest.services import import_document
-from tests.conftest import MINUTES_DIR
+from meetings.models import ImportEvent
+from tests.conftest import MINUTES_DIR, make_user
 
 NAME = "ssp-2025-01-22-moderngov.txt"
 
@@ -103,3 +104,48 @@ def test_long_values_are_cut_and_empty_ones_named():
     [line] = change_lines(entries, show_restricted=False)
     assert line.startswith("Meeting venue: (empty) → 'xxx")
     assert line.endswith("…'") and len(line) < 120
+
+
+def test_a_choice_is_named_by_its_label_not_its_stored_value(stored):
+    stored.items.filter(position=6).update(status="not_heard")
+    entries = compare(stored, parse_minutes(text())).entries()
+    lines = change_lines(entries, show_restricted=False)
+    assert "Item 6 status: 'Not heard' → 'Heard'" in lines
+    assert not any("not_heard" in line for line in lines)
+
+
+def test_choices_kept_before_entries_named_their_field_are_labelled_too():
+    entries = [
+        {"what": "Item 3 status", "old": "deferred", "new": "no_minutes", "restricted": False},
+        # Only a choice field's values are labels: a title that reads like a value stays.
+        {"what": "Item 4 title", "field": "title", "old": "heard", "new": "x", "restricted": False},
+        {"what": "Meeting venue", "old": "not_heard", "new": "Hall", "restricted": False},
+    ]
+    assert change_lines(entries, show_restricted=False) == [
+        "Item 3 status: 'Deferred' → 'No minutes recorded'",
+        "Item 4 title: 'heard' → 'x'",
+        "Meeting venue: 'not_heard' → 'Hall'",
+    ]
+
+
+def test_the_history_page_shows_labels_and_keeps_restricted_text_from_those_who_may_not_read_it(
+    stored, client, django_user_model
+):
+    stored.items.filter(position=6).update(status="deferred", restricted=True)
+    corrected = text().replace("over a hundred patrols", "over two hundred patrols")
+    entries = compare(stored, parse_minutes(corrected)).entries()
+    event = ImportEvent.objects.create(
+        meeting=stored, file_name=NAME, action="reimport", outcome="updated", changes=entries
+    )
+    url = f"/admin/meetings/importevent/{event.pk}/change/"
+
+    client.force_login(make_user(django_user_model, "importer", "import_minutes"))
+    page = client.get(url).content.decode()
+    assert "Item 6 status: &#x27;Deferred&#x27; → &#x27;Heard&#x27;" in page
+    assert "Item 6 minutes text: (restricted)" in page
+    assert "two hundred patrols" not in page
+
+    client.force_login(make_user(django_user_model, "officer", "import_minutes", "view_restricted"))
+    page = client.get(url).content.decode()
+    assert "Item 6 status: &#x27;Deferred&#x27; → &#x27;Heard&#x27;" in page
+    assert "two hundred patrols" in page
