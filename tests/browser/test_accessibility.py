@@ -1,4 +1,5 @@
-"""Every kind of page passes axe-core's WCAG 2.2 A and AA rules with no violations.
+"""Every kind of page passes axe-core's WCAG 2.2 A and AA rules with no violations, on a
+desktop and on a phone 375 pixels wide.
 
 axe-core is vendored (tests/browser/vendor/axe.min.js, the version pinned in
 frontend/package.json), so the audit needs no Node.js. Each page is also saved as a screenshot
@@ -103,18 +104,26 @@ def test_vendored_axe_is_the_pinned_version():
     assert "Mozilla Public" in header  # the licence notice is kept with the file
 
 
+# Desktop, and a small phone: the layout changes at GOV.UK Frontend's breakpoints.
+VIEWPORTS = {"desktop": {"width": 1280, "height": 900}, "375px": {"width": 375, "height": 667}}
+
+
+@pytest.mark.parametrize("viewport", list(VIEWPORTS))
 @pytest.mark.parametrize("kind", list(PAGES))
-def test_page_has_no_accessibility_violations(kind, archive, live_server, page, screenshot):
+def test_page_has_no_accessibility_violations(
+    kind, viewport, archive, live_server, page, screenshot
+):
     target = PAGES[kind]
     path = target if isinstance(target, str) else target(page, live_server.url)
 
+    page.set_viewport_size(VIEWPORTS[viewport])
     response = page.goto(live_server.url + path)
 
     expected = EXPECTED_STATUS.get(kind, 200)
     assert response.status == expected, (
         f"{path} answered {response.status}, not {expected}: the {kind} page is missing"
     )
-    screenshot(f"page-{kind}")
+    screenshot(f"page-{kind}" if viewport == "desktop" else f"page-{kind}-{viewport}")
     # Run through the browser's devtools, as the page's policy refuses scripts written into it.
     page.evaluate(AXE.read_text(encoding="utf-8"))
     results = page.evaluate(RUN_AXE, AXE_TAGS)
