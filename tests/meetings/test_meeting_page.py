@@ -289,6 +289,22 @@ class TestOriginalFile:
         assert response.status_code == 200
         assert b"".join(response) == ORIGINAL
 
+    def test_those_who_may_change_the_meeting_are_led_to_where_it_is_marked_checked(
+        self, client, admin_client, restricted_viewer, meeting_with_original
+    ):
+        admin_url = f"/admin/meetings/meeting/{meeting_with_original.pk}/change/"
+        client.force_login(restricted_viewer)
+        for url in pages_of(meeting_with_original):
+            assert admin_url not in client.get(url).content.decode()
+            assert admin_url in admin_client.get(url).content.decode()
+        publish(meeting_with_original)
+        assert (
+            admin_url
+            not in admin_client.get(meeting_with_original.get_absolute_url()).content.decode()
+        )
+        form = admin_client.get(admin_url).content.decode()
+        assert 'id="id_original_checked_for_publication"' in form
+
     def test_no_link_and_404_without_a_kept_original(
         self, client, restricted_viewer, make_meeting, meeting_with_original
     ):
