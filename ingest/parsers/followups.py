@@ -68,6 +68,11 @@ def _key(text: str) -> str:
     return " ".join(_LIST_MARK.sub("", text).split()).strip(" .;").lower()
 
 
+_DECIDED_SENTENCE = re.compile(
+    r"^(?:it\s+was\s+)?(?:unanimously\s+)?(?:agreed|resolved|recommended)\b", re.IGNORECASE
+)
+
+
 def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]]:
     """The sentences of the minutes in order, each with whether it is one of the decisions;
     decisions the minutes text does not hold (rare) come last."""
@@ -83,7 +88,15 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
                 key = _key(sentence)
                 decided = False
                 for decision in decision_keys:
-                    if key == decision or (len(decision) > 12 and decision in key):
+                    # The decision as read, or a part of it the minutes print on a line of
+                    # its own ("RESOLVED:" above "That …"); a sentence that holds a decision
+                    # is one only when it opens as one ("It was AGREED that …"), not when it
+                    # asks for what the decision then agrees.
+                    if (
+                        key == decision
+                        or (len(key) > 12 and key in decision)
+                        or (decision in key and _DECIDED_SENTENCE.match(key))
+                    ):
                         decided = True
                         used.add(decision)
                 sentences.append((sentence, decided))
