@@ -218,6 +218,36 @@ _BACK_TO_BODY = re.compile(
 )
 
 
+# A time alone ("in March", "in six months", "in the future") says when, not where: "training
+# would be provided in March" comes back to no meeting. It is enough only for a decision of
+# the body, for something that comes back by its very verb, or for a report of some kind.
+_AT_A_MEETING = re.compile(
+    r"\bmeeting\b|\bforward\s+(?:work\s+)?(?:plan|programme)\b|\bwork\s+programme\b|\bagenda\b",
+    re.IGNORECASE,
+)
+_REPORTISH = re.compile(
+    r"\b(?:updates?|reports?|presentations?|briefings?|details|information|figures|statistics|"
+    r"data|findings|results|feedback|evaluation|review|proposals?|options|analysis|plan|"
+    r"strategy|response)\b",
+    re.IGNORECASE,
+)
+_ELSEWHERE = re.compile(
+    r"\s*(?:back\s+|out\s+)?(?P<to>to\s+(?:the\s+)?[A-Z][\w&'’-]*(?:\s+(?:[A-Z][\w&'’-]*|and|of))*)"
+)
+# "the next meeting would be scheduled": a meeting is never what comes back.
+_A_MEETING = re.compile(r"\bmeetings?\b", re.IGNORECASE)
+
+
+def _comes_back(rest: str, due: str, kind: str, what: str, by_itself: bool) -> bool:
+    """Whether what follows the verb says the thing comes back to the body."""
+    elsewhere = _ELSEWHERE.match(rest)
+    if elsewhere and not _BACK_TO_BODY.match(rest, elsewhere.start("to")):
+        return False  # "reported to Cabinet", "sent to the Home Office"
+    if by_itself or _back_to_body(rest) >= 0 or _AT_A_MEETING.search(rest):
+        return True
+    return due != NOT_SAID and (kind == ACTION or bool(_REPORTISH.search(what)))
+
+
 def _back_to_body(text: str) -> int:
     """Where ``text`` says it comes back to the members or the body; -1 when it does not."""
     match = _BACK_TO_BODY.search(text)
@@ -258,7 +288,7 @@ def _phrase_before(prefix: str) -> str:
         token = tokens[index]
         lowered = token.lower().strip("“”\"'‘’")
         if token in ",;:()" or lowered in _STOP_BEFORE:
-            if lowered in _KEEP_THIS and words:
+            if lowered in _KEEP_THIS:
                 words.append(token)
             break
         if lowered == "and":
@@ -290,6 +320,11 @@ _DETERMINERS = {
     "this", "these", "those", "that", "its", "their", "brief", "full", "quarterly", "annual",
     "detailed",
 }  # fmt: skip
+# Words that open a phrase at the start of a sentence only: "Details of the event".
+_COMMON_NOUNS = {
+    "details", "information", "figures", "data", "results", "copies", "feedback", "minutes",
+    "comments", "statistics", "updates", "reports", "proposals", "options", "findings",
+}  # fmt: skip
 _GENERIC_WHAT = re.compile(
     r"(?:(?:the|this|that|its|these|those)\s+)?(?:item|report|matter|issue|paper|update|"
     r"presentation|document|proposal|application|agenda\s+item)s?|it|this|that|they|these",
@@ -314,7 +349,9 @@ def _clean_what(what: str, title: str) -> str:
     if what.lower() in _PRONOUNS:
         return _title_as_what(title)
     first, _, rest = what.partition(" ")
-    if first.lower() in _DETERMINERS and (first == "A" or not first.isupper()):
+    if (first.lower() in _DETERMINERS or first.lower() in _COMMON_NOUNS) and (
+        first == "A" or not first.isupper()
+    ):
         what = f"{first.lower()} {rest}".strip()
     words = what.split()
     if len(words) > _LONGEST_PHRASE:
@@ -379,11 +416,18 @@ _PASSIVE = re.compile(
     r"submitted|re-?submitted|reported(?:\s+back)?|provided|circulated|re-?circulated|shared|"
     r"given|sent(?:\s+out)?|made\s+available|tabled|added|invited|considered|reconsidered|"
     r"re-considered|discussed|revisited|received|updated|returned|fed\s+back|emailed|"
-    r"distributed|forwarded)\b",
+    r"distributed|forwarded|included|placed|listed|scheduled|programmed|attending)\b",
     re.IGNORECASE,
 )
 # Verbs that say on their own that something comes back.
-_BACK_BY_ITSELF = re.compile(r"\bback\b|\bfed\b", re.IGNORECASE)
+_BACK_BY_ITSELF = re.compile(
+    r"\bback\b|\bfed\b|circulated|revisited|re-?considered|re-?submitted|re-?presented|returned",
+    re.IGNORECASE,
+)
+# Considered "by Cabinet", received "by the Board": by another body, not brought back to this.
+_WEIGHED = {"considered", "reconsidered", "re-considered", "discussed", "received", "revisited"}
+# Verbs that put business on a later agenda: only with the meeting said.
+_ON_AN_AGENDA = {"added", "included", "placed", "listed", "scheduled", "programmed"}
 _RECIPIENT = re.compile(
     r"^(?:all\s+)?(?:the\s+)?(?:members?|partners|councillors|partnership|committee|board|group)"
     r"(?:\s+of\s+the\s+\w+)?$",
@@ -537,26 +581,39 @@ def _passive(sentence, kind, title, meeting_date):
         by = _BY_WHOM.match(rest)
         if by and not _NEXT.match(rest[by.start("who") :]):
             who = by["who"]
+            if verb in _WEIGHED and not _RECIPIENT.fullmatch(who):
+                continue
             rest_after_by = rest[by.end() :]
         else:
             rest_after_by = rest
         if _RECIPIENT.fullmatch(what or ""):
             # "members be provided with some brief statistics"
             given = _WITH_WHAT.match(rest_after_by)
-            if verb not in {"provided", "sent", "given", "updated", "emailed"} or not given:
+            if verb == "updated" and not given:
+                # "members would be updated at the next meeting"
+                due, due_date, _ = _due(rest_after_by, meeting_date)
+                if due == NOT_SAID:
+                    continue
+                what = "an update"
+            elif verb not in {"provided", "sent", "given", "updated", "emailed"} or not given:
                 continue
-            due, due_date, at = _due(given["what"], meeting_date)
-            what = _WHAT_TAIL.sub("", given["what"][:at])
+            else:
+                due, due_date, at = _due(given["what"], meeting_date)
+                what = _WHAT_TAIL.sub("", given["what"][:at])
         else:
             if not what:
                 continue
             due, due_date, _ = _due(rest_after_by, meeting_date)
-            back = _back_to_body(rest_after_by)
-            if verb == "added" and due != FUTURE_MEETING:
-                continue  # "added to the action plan": only the forward plan brings it back
-            if verb == "invited" and due == NOT_SAID:
+            if _A_MEETING.search(what):
                 continue
-            if due == NOT_SAID and back < 0 and not _BACK_BY_ITSELF.search(verb):
+            if verb in _ON_AN_AGENDA or verb in {"invited", "attending"}:
+                # "added to the action plan" brings nothing back; "added to the forward plan"
+                # or "invited to the next meeting" does.
+                if due == NOT_SAID or not _AT_A_MEETING.search(rest_after_by):
+                    continue
+            elif not _comes_back(
+                rest_after_by, due, kind, what, bool(_BACK_BY_ITSELF.search(verb))
+            ):
                 continue
         what = _clean_what(what, title)
         if not what:
@@ -593,6 +650,17 @@ def _active(sentence, kind, title, meeting_date):
             who = _opening_subject(sentence)
         due, due_date, at = _due(rest, meeting_date)
         back = _back_to_body(rest)
+        by_itself = verb in {"bring back", "report back", "feed back", "feedback", "come back"}
+        brought_back = re.match(r"\s*(?P<what>[^,.;]{1,80}?)\s+back\b", rest)
+        if verb == "bring" and brought_back:
+            # "would bring a report back": the object between the verb and "back".
+            by_itself = True
+            rest = rest[brought_back.end("what") :]
+            due, due_date, at = _due(rest, meeting_date)
+            back = _back_to_body(rest)
+            rest = brought_back["what"] + rest
+            at += len(brought_back["what"])
+            back = back + len(brought_back["what"]) if back >= 0 else back
         if verb in {"come back", "return"}:
             # "the report would come back to ...": what comes back is the subject.
             with_what = re.match(r"\s*(?:to\s+[^,.;]{1,60}?\s+)?with\s+(?P<what>[^,.;]+)", rest)
@@ -601,7 +669,7 @@ def _active(sentence, kind, title, meeting_date):
                 due, due_date, _ = _due(rest, meeting_date)
             else:
                 what, who = who, ""
-            if due == NOT_SAID and back < 0:
+            if not _comes_back(rest, due, kind, what, by_itself):
                 continue
         elif verb == "receive":
             # "the Partnership would receive a report at its next meeting": the body receives.
@@ -633,8 +701,6 @@ def _active(sentence, kind, title, meeting_date):
                 on = whom["on"][: max(0, at - whom.start("on"))] or whom["on"]
                 what = f"an update on {_WHAT_TAIL.sub('', on)}"
         else:
-            if due == NOT_SAID and back < 0 and verb not in {"bring back", "circulate"}:
-                continue
             end = min(at, back if back >= 0 else len(rest))
             object_ = rest[:end]
             object_ = re.sub(r"^\s*(?:back|out)\s+", " ", object_)
@@ -645,14 +711,18 @@ def _active(sentence, kind, title, meeting_date):
                 flags=re.IGNORECASE,
             )
             what = _WHAT_TAIL.sub("", object_)
+            if not _comes_back(rest, due, kind, what, by_itself or verb == "circulate"):
+                continue
             if verb == "give" and not re.search(
                 r"\b(?:update|report|presentation|briefing|feedback|information|details)\b",
                 what,
                 re.IGNORECASE,
             ):
                 continue
+        if " ".join(what.split()).lower().strip(" .,;") in _PRONOUNS:
+            continue  # "circulate it": what "it" is, the sentence does not say
         what = _clean_what(what, title)
-        if not what or what.lower() in _PRONOUNS:
+        if not what:
             continue
         who = _clean_who(who)
         yield _Found(

@@ -169,6 +169,46 @@ PHRASINGS = [
         False,
         (PROMISE, "an update on drug litter", "", FUTURE_MEETING, None),
     ),
+    (
+        "Members would be updated at the next meeting.",
+        False,
+        (PROMISE, "an update", "", NEXT_MEETING, None),
+    ),
+    (
+        "An item on hate crime would be included on the agenda of the next meeting.",
+        False,
+        (PROMISE, "an item on hate crime", "", NEXT_MEETING, None),
+    ),
+    (
+        "The Police and Crime Commissioner would be attending the next meeting.",
+        False,
+        (PROMISE, "the Police and Crime Commissioner", "", NEXT_MEETING, None),
+    ),
+    (
+        "Officers would bring a report back if the figures changed.",
+        False,
+        (PROMISE, "a report", "Officers", NOT_SAID, None),
+    ),
+    (
+        "The matter would be revisited in twelve months.",
+        False,
+        (PROMISE, TITLE, "", MONTH, dt.date(2025, 1, 1)),
+    ),
+    (
+        "It was agreed that this would be discussed further at the next meeting.",
+        False,
+        (PROMISE, TITLE, "", NEXT_MEETING, None),
+    ),
+    (
+        "Details of the campaign would be circulated.",
+        False,
+        (PROMISE, "details of the campaign", "", NOT_SAID, None),
+    ),
+    (
+        "ACTION: Officers to circulate the presentation slides to partners.",
+        False,
+        (PROMISE, "the presentation slides", "Officers", NOT_SAID, None),
+    ),
 ]
 
 
@@ -202,6 +242,16 @@ NOT_FOLLOW_UPS = [
     "It was requested that the Reports Back item be moved earlier in the agenda for future "
     "meetings.",
     "It is proposed that members will be provided with a copy of the targets each quarter.",
+    "It was noted that the strategy would be considered by Cabinet in March.",
+    "Training would be provided to staff in March.",
+    "Officers would provide support in the future.",
+    "The results of the consultation will be reported to Cabinet on 14 March 2024.",
+    "Staff will draft a report and circulate it to members.",
+    "The next meeting would be scheduled for June.",
+    "A meeting would be arranged with the Police in March.",
+    "Information would be shared with schools.",
+    "The minutes of the last meeting had been circulated.",
+    "Remembrance events would be held in November.",
 ]
 NOT_FOLLOW_UP_DECISIONS = [
     "AGREED that the report be noted.",
