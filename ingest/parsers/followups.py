@@ -44,10 +44,12 @@ def read_follow_ups(
     title: str, minutes_text: str, decisions: list[str], meeting_date: dt.date | None
 ) -> list[ParsedFollowUp]:
     """The follow-ups one item raises, in the order the minutes state them."""
-    found: list[tuple[ParsedFollowUp, bool]] = []  # with whether it was read from a decision
-    for sentence, decided in _sentences(minutes_text, decisions):
+    found: list[_Read] = []
+    for index, (sentence, decided) in enumerate(_sentences(minutes_text, decisions)):
         for follow_up in _read_sentence(sentence, decided, title, meeting_date):
-            found.append((follow_up, decided))
+            found.append(_Read(follow_up, decided, index, _words(follow_up.what)))
+        if len(found) >= _MOST_PER_ITEM:
+            break  # no item promises more: the rest is a run of text, not minutes
     return _merged(found)
 
 
@@ -756,41 +758,56 @@ _PLAIN_WORDS = {
 }  # fmt: skip
 
 
-def _words(text: str) -> set[str]:
-    return {w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PLAIN_WORDS}
+def _words(text: str) -> frozenset[str]:
+    return frozenset(w for w in re.findall(r"[a-z0-9]+", text.lower()) if w not in _PLAIN_WORDS)
 
 
-def _same_promise(
-    first: ParsedFollowUp, first_decided: bool, second: ParsedFollowUp, second_decided: bool
-) -> bool:
-    if (first.kind == DEFERRED) != (second.kind == DEFERRED):
+@dataclass(frozen=True)
+class _Read:
+    follow_up: ParsedFollowUp
+    decided: bool  # read from one of the item's decisions
+    sentence: int  # the sentence's place in the item
+    words: frozenset[str]  # the words of what comes back that tell it apart
+
+
+_MOST_PER_ITEM = 40
+
+
+def _same_promise(first: _Read, second: _Read) -> bool:
+    one, other = first.follow_up, second.follow_up
+    if (one.kind == DEFERRED) != (other.kind == DEFERRED):
         return False
-    if first.kind == DEFERRED:
+    if one.kind == DEFERRED:
         return True  # an item is deferred once, however often the minutes say so
-    if first.phrase == second.phrase:
+    if first.sentence == second.sentence:
         return False  # two things in one sentence
-    if _words(first.what) & _words(second.what) or first.what.lower() == second.what.lower():
+    if one.what.lower() == other.what.lower():
+        return True
+    shared = first.words & second.words
+    if shared and 2 * len(shared) >= min(len(first.words), len(second.words)):
         return True
     # The decision restating what the minutes said, in other words, for the same meeting.
     return (
-        first_decided != second_decided
-        and first.due == second.due
-        and first.due != NOT_SAID
-        and first.due_date == second.due_date
+        first.decided != second.decided
+        and one.due == other.due
+        and one.due != NOT_SAID
+        and one.due_date == other.due_date
     )
 
 
-def _merged(found: list[tuple[ParsedFollowUp, bool]]) -> list[ParsedFollowUp]:
-    kept: list[tuple[ParsedFollowUp, bool]] = []
-    for follow_up, decided in found:
-        for index, (other, other_decided) in enumerate(kept):
-            if _same_promise(other, other_decided, follow_up, decided):
-                merged = _merge(other, other_decided, follow_up, decided)
-                kept[index] = (merged, other_decided or decided)
+def _merged(found: list[_Read]) -> list[ParsedFollowUp]:
+    kept: list[_Read] = []
+    for read in found:
+        for index, other in enumerate(kept):
+            if _same_promise(other, read):
+                merged = _merge(other.follow_up, other.decided, read.follow_up, read.decided)
+                kept[index] = _Read(
+                    merged, other.decided or read.decided, other.sentence, other.words | read.words
+                )
                 break
         else:
-            kept.append((follow_up, decided))
-    return [follow_up for follow_up, _ in kept]
+            kept.append(read)
+    return [read.follow_up for read in kept]
 
 
 def _merge(first, first_decided, second, second_decided) -> ParsedFollowUp:
