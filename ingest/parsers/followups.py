@@ -167,6 +167,28 @@ def _months_after(months: int, meeting_date: dt.date | None) -> dt.date | None:
     return dt.date(meeting_date.year + index // 12, index % 12 + 1, 1)
 
 
+_NEXT_WHEN = re.compile(
+    r"\s*,?\s*(?:\(\s*|(?:to\s+be\s+)?(?:held\s+)?(?:on|in|of)\s+|scheduled\s+for\s+)"
+    rf"(?:\w+day,?\s+)?(?P<when>\d{{1,2}}(?:st|nd|rd|th)?\s+(?:of\s+)?{_MONTH_NAME}\b[^,;)]{{0,8}}"
+    rf"|{_MONTH_NAME}\b(?:\s+(?:19|20)\d\d)?)"
+)
+
+
+def _when_said(said: re.Match, meeting_date: dt.date | None, year: int | None):
+    """The date or month said after "the next meeting"."""
+    dates = find_dates(said["when"], default_year=year)
+    if dates:
+        found = dates[0][1]
+        if meeting_date and found <= meeting_date and not re.search(r"\d{4}", said["when"]):
+            found = found.replace(year=found.year + 1)
+        return DATE, found
+    month = re.match(rf"{_MONTH_NAME}", said["when"]).group()
+    printed_year = re.search(r"(?:19|20)\d\d", said["when"])
+    return MONTH, _first_month_after(
+        MONTHS[month[:3].lower()], printed_year.group() if printed_year else None, meeting_date
+    )
+
+
 def _due(text: str, meeting_date: dt.date | None) -> tuple[str, dt.date | None, int]:
     """When ``text`` (what follows the verb) says the thing comes back, with where that is said
     (its offset in ``text``; len(text) when not said)."""
@@ -178,14 +200,15 @@ def _due(text: str, meeting_date: dt.date | None) -> tuple[str, dt.date | None, 
                 found = found.replace(year=found.year + 1)
             else:
                 continue
-        if _DATE_LEAD.search(text[max(0, offset - 20) : offset]) or _NEXT.search(
-            text[max(0, offset - 60) : offset]
-        ):
+        if _DATE_LEAD.search(text[max(0, offset - 20) : offset]):
             candidates.append((offset, DATE, found))
             break
     match = _NEXT.search(text)
     if match:
-        candidates.append((match.start(), NEXT_MEETING, None))
+        # "the next meeting on 3 November", "the next meeting in March": the date or month.
+        said = _NEXT_WHEN.match(text, match.end())
+        when = _when_said(said, meeting_date, year) if said else (NEXT_MEETING, None)
+        candidates.append((match.start(), *when))
     match = _NAMED_MONTH.search(text)
     if match:
         month = match["month"] or match["month2"] or match["month3"]
@@ -202,11 +225,6 @@ def _due(text: str, meeting_date: dt.date | None) -> tuple[str, dt.date | None, 
         candidates.append((match.start(), FUTURE_MEETING, None))
     if not candidates:
         return NOT_SAID, None, len(text)
-    # A date said with the next meeting ("the next meeting on 3 November") is the date.
-    dated = [c for c in candidates if c[1] == DATE]
-    if dated and any(c[1] == NEXT_MEETING and c[0] < dated[0][0] for c in candidates):
-        first_next = min(c[0] for c in candidates if c[1] == NEXT_MEETING)
-        return DATE, dated[0][2], first_next
     offset, due, due_date = min(candidates, key=lambda c: c[0])
     return due, due_date, offset
 

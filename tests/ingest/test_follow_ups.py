@@ -63,6 +63,16 @@ PHRASINGS = [
         True,
         (DEFERRED, TITLE, "", DATE, dt.date(2024, 3, 6)),
     ),
+    (
+        "This item was deferred to the next meeting in March.",
+        False,
+        (DEFERRED, TITLE, "", MONTH, dt.date(2024, 3, 1)),
+    ),
+    (
+        "The item was deferred to the next meeting (6 March).",
+        False,
+        (DEFERRED, TITLE, "", DATE, dt.date(2024, 3, 6)),
+    ),
     # Agreed actions in a decision.
     (
         "AGREED that the update be noted and that members be provided with some brief "
@@ -168,6 +178,16 @@ PHRASINGS = [
         "Members requested that an update on drug litter be added to the forward plan.",
         False,
         (PROMISE, "an update on drug litter", "", FUTURE_MEETING, None),
+    ),
+    (
+        "Officers would bring the figures to the next meeting, after the survey on 3 June.",
+        False,
+        (PROMISE, "the figures", "Officers", NEXT_MEETING, None),
+    ),
+    (
+        "The report would be circulated to members by 31 January.",
+        False,
+        (PROMISE, TITLE, "", DATE, dt.date(2024, 1, 31)),
     ),
     (
         "Members would be updated at the next meeting.",
