@@ -242,7 +242,8 @@ _BACK_TO_BODY = re.compile(
 # would be provided in March" comes back to no meeting. It is enough only for a decision of
 # the body, for something that comes back by its very verb, or for a report of some kind.
 _AT_A_MEETING = re.compile(
-    r"\bmeeting\b|\bforward\s+(?:work\s+)?(?:plan|programme)\b|\bwork\s+programme\b|\bagenda\b",
+    r"\bmeeting\b|\bforward\s+(?:work\s+)?(?:plan|programme)\b|\bwork\s+programme\b"
+    r"|\b(?:future|next|later|forthcoming)\s+agendas?\b|\bagenda\s+(?:of|for)\s+(?:the|a)\s+\w+",
     re.IGNORECASE,
 )
 _REPORTISH = re.compile(

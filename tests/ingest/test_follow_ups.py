@@ -272,6 +272,7 @@ NOT_FOLLOW_UPS = [
     "Information would be shared with schools.",
     "The minutes of the last meeting had been circulated.",
     "Remembrance events would be held in November.",
+    "Late items of urgent business will be considered under the agenda item where they appear.",
 ]
 NOT_FOLLOW_UP_DECISIONS = [
     "AGREED that the report be noted.",
