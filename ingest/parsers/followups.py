@@ -139,7 +139,7 @@ _NAMED_MONTH = re.compile(
 )
 _NUMBER_WORDS = {
     "one": 1, "two": 2, "three": 3, "four": 4, "five": 5, "six": 6, "seven": 7, "eight": 8,
-    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12, "a": 1, "a few": 0, "few": 0,
+    "nine": 9, "ten": 10, "eleven": 11, "twelve": 12,
 }  # fmt: skip
 _IN_MONTHS = re.compile(
     r"\b(?:in|within)\s+(?P<n>\d{1,2}|one|two|three|four|five|six|seven|eight|nine|ten|eleven"
@@ -552,7 +552,13 @@ def _deferral(sentence, kind, title, meeting_date):
         ):
             continue
         due, due_date, _ = _due(rest, meeting_date)
-        what = _deferred_what(sentence[: match.start()], rest, title)
+        subject = _deferred_subject(sentence[: match.start()], rest)
+        if _A_MEETING.search(subject):
+            continue  # "the meeting was postponed": no business of the item comes back
+        item_level = not subject or bool(_GENERIC_WHAT.fullmatch(subject))
+        if not (item_level or kind == ACTION or _AT_A_MEETING.search(rest)):
+            continue  # "the launch was postponed until the summer": not business deferred
+        what = _title_as_what(title) if item_level else _clean_what(subject, title)
         yield _Found(
             match.start(),
             match.end(),
@@ -565,8 +571,9 @@ _TO_DEFER = re.compile(r"\b(?:to|agreed\s+to|decided\s+to|resolved\s+to)\s+$", r
 _BE_BEFORE = re.compile(r"\s+(?:(?:would|will|should|to|must)\s+)?(?:be|been|was|were|is|are)\s*$")
 
 
-def _deferred_what(before: str, after: str, title: str) -> str:
-    """The business deferred: the item's title, unless the sentence names something else."""
+def _deferred_subject(before: str, after: str) -> str:
+    """What the sentence says is deferred: "the Knife Crime report be deferred", "agreed to
+    defer the Knife Crime report to …"; "" when it names nothing."""
     subject = ""
     be = _BE_BEFORE.search(before)
     if be:
@@ -580,10 +587,8 @@ def _deferred_what(before: str, after: str, title: str) -> str:
         )
         if object_ and not re.match(r"\s*(?:to|until|till)\b", after):
             subject = object_["what"]
-    subject = " ".join(subject.split())
-    if not subject or _GENERIC_WHAT.fullmatch(subject) or subject.lower() in _PRONOUNS:
-        return _title_as_what(title) or _clean_what(subject, title)
-    return _clean_what(subject, title)
+    subject = " ".join(subject.split()).strip(" .,;:")
+    return "" if subject.lower() in _PRONOUNS else subject
 
 
 def _passive(sentence, kind, title, meeting_date):

@@ -49,6 +49,11 @@ PHRASINGS = [
     ),
     ("Item withdrawn and deferred.", False, (DEFERRED, TITLE, "", NOT_SAID, None)),
     (
+        "This item was carried forward to the next meeting.",
+        False,
+        (DEFERRED, TITLE, "", NEXT_MEETING, None),
+    ),
+    (
         "Members agreed to defer this report to a later meeting.",
         False,
         (DEFERRED, TITLE, "", FUTURE_MEETING, None),
@@ -273,6 +278,9 @@ NOT_FOLLOW_UPS = [
     "The minutes of the last meeting had been circulated.",
     "Remembrance events would be held in November.",
     "Late items of urgent business will be considered under the agenda item where they appear.",
+    "The meeting was postponed due to the election.",
+    "The launch of the scheme was deferred until the summer.",
+    "The underspend would be carried forward to next year.",
 ]
 NOT_FOLLOW_UP_DECISIONS = [
     "AGREED that the report be noted.",
