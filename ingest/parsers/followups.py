@@ -230,11 +230,14 @@ def _due(text: str, meeting_date: dt.date | None) -> tuple[str, dt.date | None, 
 
 
 # Where a thing "comes back" to, other than a time: the members, the body, the meeting.
+# A body is named with capitals ("the Safer Stockton Partnership") or alone ("the partnership");
+# "the Home Office quality assurance panel" is somebody else's.
 _BACK_TO_BODY = re.compile(
-    r"\b(?:to|with|before|for)\s+(?:all\s+)?(?:the\s+)?(?:members|partners|councillors)\b"
-    r"|\b(?:to|before)\s+(?:the|this)\s+(?:[\w&'’-]+\s+){0,4}?"
-    r"(?:Partnership|Committee|Board|Group|Panel|Cabinet|Forum|meeting|Sub-Committee)\b",
-    re.IGNORECASE,
+    r"\b(?i:to|with|before|for)\s+(?i:all\s+)?(?i:the\s+)?(?i:members|partners|councillors)\b"
+    r"|\b(?i:to|before)\s+(?i:the|this)\s+(?:[A-Z][\w&'’-]*\s+){0,4}?"
+    r"(?:Partnership|Committee|Board|Group|Panel|Cabinet|Forum|Sub-Committee)\b"
+    r"|\b(?i:to|before)\s+(?i:the|this)\s+(?i:partnership|committee|board|group|panel|forum)\b"
+    r"|\b(?i:to|before|at)\s+(?i:the|this|a|its)\s+(?:[\w&'’-]+\s+){0,4}?(?i:meeting)\b"
 )
 
 
@@ -362,7 +365,10 @@ def _clean_what(what: str, title: str) -> str:
     what = " ".join(what.split()).strip(" .,;:-–“”\"'‘’")
     what = re.sub(r"^(?:that|also|then)\s+", "", what, flags=re.IGNORECASE)
     what = re.sub(
-        r"(?:\s+(?:back|out|up|to|at|for|on|in|by|before|with))+$", "", what, flags=re.IGNORECASE
+        r"(?:\s+(?:back|out|up|to|at|for|on|in|by|before|with|its|their|our|the|a|an|this))+$",
+        "",
+        what,
+        flags=re.IGNORECASE,
     )
     what = re.sub(r"\s+as\s+requested$", "", what, flags=re.IGNORECASE)
     if not what or _GENERIC_WHAT.fullmatch(what):

@@ -116,6 +116,11 @@ PHRASINGS = [
         True,
         (ACTION, "the new funding bids", "", FUTURE_MEETING, None),
     ),
+    (
+        "The Board agreed to receive a fuller analysis at its October meeting.",
+        True,
+        (ACTION, "a fuller analysis", "", MONTH, dt.date(2024, 10, 1)),
+    ),
     # Promises in the minutes text.
     (
         "It was noted that a Youth Justice Report on Diversion would be coming to the "
@@ -288,6 +293,7 @@ NOT_FOLLOW_UP_DECISIONS = [
     "AGREED that any ideas for funding be forwarded to Jo Bell.",
     "RESOLVED that the minutes of the meeting held on 4 December 2023 be approved.",
     "RESOLVED that the additional items be added to the action plan.",
+    "AGREED that the review be submitted to the Home Office quality assurance panel.",
 ]
 
 
