@@ -456,3 +456,24 @@ def test_each_sample_gives_the_follow_ups_a_reader_finds(name):
 
 def test_every_sample_is_listed():
     assert sorted(SAMPLES) == sorted(path.stem for path in (FIXTURES / "minutes").glob("*.txt"))
+
+
+DOCUMENTS = sorted((FIXTURES / "minutes").glob("*.txt")) + sorted(
+    (FIXTURES / "layouts").glob("*.txt")
+)
+
+
+@pytest.mark.parametrize("path", DOCUMENTS, ids=[path.stem for path in DOCUMENTS])
+def test_each_follow_up_is_read_from_a_sentence_of_its_item(path):
+    meeting = parse_minutes(path.read_text(encoding="utf-8"))
+    for item in meeting.items:
+        printed = " ".join(item.minutes_text.split())
+        decisions = [" ".join(resolution.text.split()) for resolution in item.resolutions]
+        for follow_up in item.follow_ups:
+            phrase = " ".join(follow_up.phrase.split())
+            assert phrase in printed or phrase in decisions, (item.title, phrase)
+            assert follow_up.what
+            if follow_up.due in (MONTH, DATE) and meeting.date:
+                assert follow_up.due_date > meeting.date
+            if follow_up.due not in (MONTH, DATE):
+                assert follow_up.due_date is None
