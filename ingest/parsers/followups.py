@@ -117,7 +117,9 @@ _MONTH_NAME = (
 )
 _WORD = r"[\w&'’/-]+"
 _NEXT = re.compile(
-    rf"\b(?:the|its|their|our)\s+(?:very\s+)?next\s+(?:{_WORD}\s+){{0,5}}?meeting\b"
+    # "the next meeting", or in terse notes "to next meeting"
+    r"\b(?:(?:the|its|their|our)\s+(?:very\s+)?|(?<=\bat\s)|(?<=\bto\s)|(?<=\buntil\s)|(?<=\bfor\s))"
+    rf"next\s+(?:{_WORD}\s+){{0,5}}?meeting\b"
     r"|\bthe\s+following\s+meeting\b|\bnext\s+time\b",
     re.IGNORECASE,
 )
@@ -715,10 +717,10 @@ def _active(sentence, kind, title, meeting_date):
             what = taken["what"]
         elif verb in {"report back", "feed back", "feedback"}:
             on = re.match(r"\s*(?:on|about|regarding)\s+(?P<on>[^,.;]{1,80})", rest)
-            what = "a report back"
+            what = "a report" if verb == "report back" else "feedback"
             if on:
                 end = min(at, back if back >= 0 else len(rest))
-                what = f"a report back on {_WHAT_TAIL.sub('', rest[on.start('on') : end])}"
+                what = f"{what} on {_WHAT_TAIL.sub('', rest[on.start('on') : end])}"
         elif verb == "update":
             whom = re.match(
                 r"\s*(?:the\s+)?(?:members|partners|partnership|committee|board|"
@@ -736,12 +738,13 @@ def _active(sentence, kind, title, meeting_date):
             end = min(at, back if back >= 0 else len(rest))
             object_ = rest[:end]
             object_ = re.sub(r"^\s*(?:back|out)\s+", " ", object_)
-            object_ = re.sub(
-                r"^\s*(?:members|partners|the\s+partnership)\s+with\s+",
-                " ",
-                object_,
-                flags=re.IGNORECASE,
+            to_members = re.match(
+                r"\s*(?:all\s+)?(?:members|partners|the\s+partnership)\s+with\s+", object_, re.I
             )
+            if to_members:
+                # "provide members with a briefing note": it comes to the members.
+                object_ = object_[to_members.end() :]
+                by_itself = True
             what = _WHAT_TAIL.sub("", object_)
             if not _comes_back(rest, due, kind, what, by_itself or verb == "circulate"):
                 continue

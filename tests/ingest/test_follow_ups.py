@@ -200,6 +200,36 @@ PHRASINGS = [
         (PROMISE, TITLE, "", DATE, dt.date(2024, 1, 31)),
     ),
     (
+        "Action: JS to circulate the slides.",
+        False,
+        (PROMISE, "the slides", "JS", NOT_SAID, None),
+    ),
+    (
+        "Officers undertook to provide members with a briefing note.",
+        False,
+        (PROMISE, "a briefing note", "Officers", NOT_SAID, None),
+    ),
+    (
+        "The Police agreed to feed back to the group.",
+        False,
+        (PROMISE, "feedback", "Police", NOT_SAID, None),
+    ),
+    (
+        "Cllr Smith would report back on the consultation at the next meeting.",
+        False,
+        (PROMISE, "a report on the consultation", "Cllr Smith", NEXT_MEETING, None),
+    ),
+    (
+        "A progress report would be submitted in six months.",
+        False,
+        (PROMISE, "a progress report", "", MONTH, dt.date(2024, 7, 1)),
+    ),
+    (
+        "Update to be given at next meeting.",
+        False,
+        (PROMISE, TITLE, "", NEXT_MEETING, None),
+    ),
+    (
         "Members would be updated at the next meeting.",
         False,
         (PROMISE, "an update", "", NEXT_MEETING, None),
