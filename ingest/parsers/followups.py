@@ -742,9 +742,11 @@ def _active(sentence, kind, title, meeting_date):
                 r"\s*(?:all\s+)?(?:members|partners|the\s+partnership)\s+with\s+", object_, re.I
             )
             if to_members:
-                # "provide members with a briefing note": it comes to the members.
+                # "Officers would provide members with a briefing note": it comes to the
+                # members, from someone named ("a structure which will provide the partnership
+                # with updates" promises nothing).
                 object_ = object_[to_members.end() :]
-                by_itself = True
+                by_itself = bool(_clean_who(who))
             what = _WHAT_TAIL.sub("", object_)
             if not _comes_back(rest, due, kind, what, by_itself or verb == "circulate"):
                 continue

@@ -313,6 +313,8 @@ NOT_FOLLOW_UPS = [
     "The minutes of the last meeting had been circulated.",
     "Remembrance events would be held in November.",
     "Late items of urgent business will be considered under the agenda item where they appear.",
+    "The team had built a reporting structure which will provide the partnership with a "
+    "progress update for each theme.",
     "The meeting was postponed due to the election.",
     "The launch of the scheme was deferred until the summer.",
     "The underspend would be carried forward to next year.",
