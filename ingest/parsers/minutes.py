@@ -5,6 +5,7 @@ from datetime import date
 
 from . import confidential
 from . import document as doc
+from .followups import read_follow_ups
 from .header import apologies_in_item, read_attendance, read_header
 from .items import read_item
 from .layouts import split_layout
@@ -54,6 +55,14 @@ def parse_minutes(text: str) -> doc.ParsedMeeting:
         if marked.reason and not item.restricted:
             item.restricted = True
             item.restricted_reason = marked.reason
+        # Restricted items' follow-ups are read too: what may be shown of them is the
+        # archive's business, not the reader's.
+        item.follow_ups = read_follow_ups(
+            item.title,
+            item.minutes_text,
+            [resolution.text for resolution in item.resolutions],
+            meeting.date,
+        )
         meeting.items.append(item)
     _attendance_in_items(meeting)
     meeting.previous_meeting = _previous_meeting(meeting.items, meeting.date)
