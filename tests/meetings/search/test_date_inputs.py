@@ -86,7 +86,7 @@ class TestTypedDates:
         assert active["remove_url"] == "?q=night"
 
     def test_the_undated_items_are_named_when_a_range_is_set(self, archive, client):
-        notice = "Items with no date in the minutes are not included when a date range is set."
+        notice = "The date range leaves out items with no date."
 
         assert notice in client.get(URL, typed("date_from", "1", "1", "2025")).content.decode()
         assert notice not in client.get(URL).content.decode()
