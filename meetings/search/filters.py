@@ -389,8 +389,9 @@ class DateParts:
         return DateParts(str(int(day)), str(int(month)), year)
 
 
-_ISO_DATE = re.compile(r"(\d{4})-(\d{1,2})-(\d{1,2})")
-_NUMBER = re.compile(r"\d{1,4}")
+# ASCII digits only: ``\d`` would take other scripts' digits too.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_NUMBER = re.compile(r"[0-9]{1,4}")
 
 
 class DatePartsWidget(forms.Widget):

@@ -133,6 +133,24 @@ def test_ticking_a_topic_updates_the_results_in_place(
     context.close()
 
 
+def test_when_the_request_fails_the_form_is_submitted(long_filters, live_server, page):
+    page.route(
+        "**/search/**",
+        lambda route: (
+            route.abort() if route.request.resource_type == "fetch" else route.continue_()
+        ),
+    )
+    page.goto(f"{live_server.url}/search/?q=lamplighters")
+    page.evaluate("window.searchMarker = 'still here'")
+
+    with page.expect_navigation():
+        page.get_by_label(re.compile(r"^Lighting 2003")).check()
+
+    expect(page.locator("#results-heading")).to_have_text("1 item found for ‘lamplighters’")
+    assert f"topic={slug('Lighting 2003')}" in page.url
+    assert page.evaluate("window.searchMarker") is None
+
+
 def test_without_javascript_the_apply_button_filters(long_filters, live_server, chromium):
     context = chromium.new_context(
         viewport={"width": 375, "height": 667}, java_script_enabled=False
