@@ -130,6 +130,14 @@ def test_ticking_a_topic_updates_the_results_in_place(
 
     expect(status).to_have_text("12 items found for ‘lamplighters’")
     assert page.evaluate("window.searchMarker") == "still here"
+
+    # The search box carries the filters as they are now.
+    box.check()
+    expect(status).to_have_text("1 item found for ‘lamplighters’")
+    page.locator("#search-q").fill("rota")
+    page.get_by_role("button", name="Search", exact=True).click()
+    expect(page.locator("#results-heading")).to_have_text("1 item found for ‘rota’")
+    assert f"topic={slug('Lighting 2003')}" in page.url
     context.close()
 
 
