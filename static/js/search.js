@@ -101,7 +101,9 @@ function announce(fresh) {
   const heading = fresh.getElementById("results-heading");
   const problem = fresh.querySelector(".govuk-error-summary") ? "There is a problem. " : "";
   const text = heading ? heading.textContent.trim() : "";
-  status.textContent = problem + text;
+  const message = problem + text;
+  // The same words again (a box ticked and unticked) are changed a little, to be announced.
+  status.textContent = message === status.textContent ? `${message}\u00a0` : message;
 }
 
 async function update() {
