@@ -13,7 +13,7 @@ from . import selectors
 from .filters import SORT_CHOICES
 from .models import AgendaItem, ItemTopic, Resolution
 from .search.facets import CANDIDATES, RELEVANCE
-from .search.filters import DATE_PARTS, FILTERS, MAX_VALUES, DatePartsWidget
+from .search.filters import DATE_PART_FIELDS, DATE_PARTS, FILTERS, MAX_VALUES, DatePartsWidget
 from .search.results import load_items
 from .views import archive_access, pagination_context
 
@@ -27,8 +27,6 @@ KEPT_BY_CLEAR = ("q", "sort")
 # The parameter that lists every choice of a filter that shows its largest few at first.
 SHOW_ALL = {f.name: f.show_all_param for f in FILTERS if f.show_all_param}
 PAGE_ONLY = ("page", *SHOW_ALL.values())
-# The filters of the meeting date range, which items without a date never match.
-DATE_RANGE = ("date_from", "date_to")
 
 
 def _url(pairs) -> str:
@@ -55,7 +53,7 @@ def _active_filters(filterset, params) -> list[dict]:
         if filter_.name not in values:
             continue
         for value, label in filter_.active(values[filter_.name], params.get(filter_.name)):
-            if len(filter_.parameters) > 1:
+            if filter_.date_input:
                 # A date typed in three fields: removing it drops them all.
                 pairs = _pairs(params, drop=(*PAGE_ONLY, *filter_.parameters))
             else:
@@ -120,14 +118,10 @@ def _error_parts(filterset, name: str) -> tuple[str, ...]:
 
 
 def _error_target(filterset, name: str) -> str:
-    if name in FILTERS and len(FILTERS[name].parameters) > 1:
+    if name in FILTERS and FILTERS[name].date_input:
         parts = _error_parts(filterset, name) or DATE_PARTS
         return f"{FILTERS[name].error_target}-{parts[0]}"
     return ERROR_TARGETS.get(name, f"facet-{name}")
-
-
-DATE_PART_LABELS = {"day": "Day", "month": "Month", "year": "Year"}
-DATE_PART_WIDTHS = {"day": 2, "month": 2, "year": 4}
 
 
 def _date_inputs(filterset, params) -> list[dict]:
@@ -136,7 +130,7 @@ def _date_inputs(filterset, params) -> list[dict]:
     widget = DatePartsWidget()
     inputs = []
     for filter_ in FILTERS:
-        if len(filter_.parameters) < 2:
+        if not filter_.date_input:
             continue
         shown = widget.value_from_datadict(params, None, filter_.name).shown()
         errors = list(filterset.form.errors.get(filter_.name, []))
@@ -151,8 +145,8 @@ def _date_inputs(filterset, params) -> list[dict]:
                     {
                         "name": f"{filter_.name}_{part}",
                         "id": f"{filter_.error_target}-{part}",
-                        "label": DATE_PART_LABELS[part],
-                        "width": DATE_PART_WIDTHS[part],
+                        "label": DATE_PART_FIELDS[part][0],
+                        "width": DATE_PART_FIELDS[part][1],
                         "value": getattr(shown, part) if shown.typed else "",
                         "error": part in in_error,
                     }
@@ -244,7 +238,8 @@ def _search_page(request, *, status: int = 200, base_href: str = ""):
         ]
         + [(SHOW_ALL[name], "1") for name in show_all],
         "date_inputs": _date_inputs(filterset, params),
-        "date_range_set": any(name in filterset.values for name in DATE_RANGE),
+        # Items without a meeting date are left out by a date range: the page says so.
+        "date_range_set": any(f.date_input and f.name in filterset.values for f in FILTERS),
         "applied_count": _applied_count(filterset),
         "can_view_restricted": include,
         "errors": _errors(filterset),

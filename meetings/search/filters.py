@@ -5,7 +5,9 @@ order the page reads, lists and describes them. Everything about a filter comes 
 declaration:
 
 - the form field reading its GET parameter (``form_filter``; ``ItemSearchFilter`` is made of
-  them, between the query ``q`` and ``sort``);
+  them, between the query ``q`` and ``sort``), or parameters: the dates of the date range are
+  typed as GOV.UK's date input, ``date_from_day``, ``date_from_month`` and ``date_from_year``
+  (``date_input``, ``parameters``), and read whole from older links (``date_from=2024-05-01``);
 - how it narrows the narrow table ``f`` of ``meetings.search.index`` (``condition``), and the
   rows counted, which have a year but no date (``count_condition``);
 - whether its choices are counted by value in the one counting statement (``counted``: the
@@ -208,6 +210,9 @@ class SearchFilter:
     show_all_param: str = ""  # the parameter that lists every choice
     error_target: str = ""  # the id an error message links to; the facet's by default
     errors_name_it: bool = False  # its error messages name it ("Date from must ..."), unprefixed
+    # A date typed as GOV.UK's date input, in day, month and year fields (``DATE_PARTS``).
+    # Items without a meeting date never match it, which the page says.
+    date_input: bool = False
 
     @property
     def parameters(self) -> tuple[str, ...]:
@@ -350,6 +355,8 @@ class YearFilter(SearchFilter):
 
 
 DATE_PARTS = ("day", "month", "year")
+# Each field of a date input: its label and width (in characters) on the page.
+DATE_PART_FIELDS = {"day": ("Day", 2), "month": ("Month", 2), "year": ("Year", 4)}
 
 
 @dataclass(frozen=True)
@@ -465,6 +472,7 @@ class DateBoundFilter(SearchFilter):
     lookup_expr = ""
     operator = ""
     errors_name_it = True
+    date_input = True
 
     @property
     def parameters(self) -> tuple[str, ...]:
