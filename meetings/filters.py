@@ -53,7 +53,7 @@ class SearchForm(forms.Form):
         cleaned = super().clean()
         start, end = cleaned.get("date_from"), cleaned.get("date_to")
         if start and end and start > end:
-            self.add_error("date_to", "The end date must be the same as or after the start date.")
+            self.add_error("date_to", "Date to must be the same as or after date from")
         return cleaned
 
 

@@ -13,7 +13,7 @@ from . import selectors
 from .filters import SORT_CHOICES
 from .models import AgendaItem, ItemTopic, Resolution
 from .search.facets import CANDIDATES, RELEVANCE
-from .search.filters import FILTERS, MAX_VALUES
+from .search.filters import DATE_PART_FIELDS, DATE_PARTS, FILTERS, MAX_VALUES, DatePartsWidget
 from .search.results import load_items
 from .views import archive_access, pagination_context
 
@@ -48,16 +48,18 @@ def _pairs(params, *, drop=(), without=None):
 def _active_filters(filterset, params) -> list[dict]:
     """The filters applied, each with a link that removes it and keeps everything else."""
     values = filterset.values
-    labels = [
-        (filter_.name, value, label)
-        for filter_ in FILTERS
-        if filter_.name in values
-        for value, label in filter_.active(values[filter_.name], params.get(filter_.name))
-    ]
-    return [
-        {"label": label, "remove_url": _url(_pairs(params, drop=PAGE_ONLY, without=(name, value)))}
-        for name, value, label in labels
-    ]
+    links = []
+    for filter_ in FILTERS:
+        if filter_.name not in values:
+            continue
+        for value, label in filter_.active(values[filter_.name], params.get(filter_.name)):
+            if filter_.date_input:
+                # A date typed in three fields: removing it drops them all.
+                pairs = _pairs(params, drop=(*PAGE_ONLY, *filter_.parameters))
+            else:
+                pairs = _pairs(params, drop=PAGE_ONLY, without=(filter_.name, value))
+            links.append({"label": label, "remove_url": _url(pairs)})
+    return links
 
 
 def _show_all_links(facets, params) -> None:
@@ -90,16 +92,79 @@ def _sort_options(filterset, params) -> list[dict]:
 ERROR_TARGETS = {"q": "search-q", **{f.name: f.target() for f in FILTERS}}
 
 
+def _error_text(filterset, name: str, message: str) -> str:
+    if name in FILTERS and FILTERS[name].errors_name_it:
+        return message
+    return f"{filterset.filters[name].label}: {message}"
+
+
 def _errors(filterset) -> list[dict]:
     return [
         {
-            "href": "#" + ERROR_TARGETS.get(name, f"facet-{name}"),
-            "text": f"{filterset.filters[name].label}: {message}",
+            "href": "#" + _error_target(filterset, name),
+            "text": _error_text(filterset, name, message),
         }
         for name, messages in filterset.form.errors.items()
         if name in filterset.filters
         for message in messages
     ]
+
+
+def _error_parts(filterset, name: str) -> tuple[str, ...]:
+    """The fields of a date in error (``DateInputError``): all three unless it names some."""
+    errors = filterset.form.errors.as_data().get(name, [])
+    parts = [part for error in errors for part in (error.params or {}).get("parts", DATE_PARTS)]
+    return tuple(part for part in DATE_PARTS if part in parts)
+
+
+def _error_target(filterset, name: str) -> str:
+    if name in FILTERS and FILTERS[name].date_input:
+        parts = _error_parts(filterset, name) or DATE_PARTS
+        return f"{FILTERS[name].error_target}-{parts[0]}"
+    return ERROR_TARGETS.get(name, f"facet-{name}")
+
+
+def _date_inputs(filterset, params) -> list[dict]:
+    """The date range's two dates, each as GOV.UK's day, month and year fields, filled in
+    with what was typed (or the ISO date of an older link), the fields in error marked."""
+    widget = DatePartsWidget()
+    inputs = []
+    for filter_ in FILTERS:
+        if not filter_.date_input:
+            continue
+        shown = widget.value_from_datadict(params, None, filter_.name).shown()
+        errors = list(filterset.form.errors.get(filter_.name, []))
+        in_error = _error_parts(filterset, filter_.name) if errors else ()
+        inputs.append(
+            {
+                "name": filter_.name,
+                "id": filter_.error_target,
+                "label": filter_.label,
+                "errors": errors,
+                "parts": [
+                    {
+                        "name": f"{filter_.name}_{part}",
+                        "id": f"{filter_.error_target}-{part}",
+                        "label": DATE_PART_FIELDS[part][0],
+                        "width": DATE_PART_FIELDS[part][1],
+                        "value": getattr(shown, part) if shown.typed else "",
+                        "error": part in in_error,
+                    }
+                    for part in DATE_PARTS
+                ],
+            }
+        )
+    return inputs
+
+
+def _applied_count(filterset) -> int:
+    """How many filters are applied, as the control showing them says ("3 applied")."""
+    values = filterset.values
+    return sum(
+        len(value) if isinstance(value, list) else 1
+        for name, value in values.items()
+        if name in FILTERS
+    )
 
 
 def _unknown_topics(filterset, params) -> list[str]:
@@ -172,8 +237,10 @@ def _search_page(request, *, status: int = 200, base_href: str = ""):
             (name, value) for name, value in _pairs(params, drop=("page",)) if name in ("q", "sort")
         ]
         + [(SHOW_ALL[name], "1") for name in show_all],
-        "date_from": params.get("date_from", ""),
-        "date_to": params.get("date_to", ""),
+        "date_inputs": _date_inputs(filterset, params),
+        # Items without a meeting date are left out by a date range: the page says so.
+        "date_range_set": any(f.date_input and f.name in filterset.values for f in FILTERS),
+        "applied_count": _applied_count(filterset),
         "can_view_restricted": include,
         "errors": _errors(filterset),
         "unknown_topics": _unknown_topics(filterset, params),

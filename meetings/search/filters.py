@@ -5,7 +5,9 @@ order the page reads, lists and describes them. Everything about a filter comes 
 declaration:
 
 - the form field reading its GET parameter (``form_filter``; ``ItemSearchFilter`` is made of
-  them, between the query ``q`` and ``sort``);
+  them, between the query ``q`` and ``sort``), or parameters: the dates of the date range are
+  typed as GOV.UK's date input, ``date_from_day``, ``date_from_month`` and ``date_from_year``
+  (``date_input``, ``parameters``), and read whole from older links (``date_from=2024-05-01``);
 - how it narrows the narrow table ``f`` of ``meetings.search.index`` (``condition``), and the
   rows counted, which have a year but no date (``count_condition``);
 - whether its choices are counted by value in the one counting statement (``counted``: the
@@ -207,6 +209,15 @@ class SearchFilter:
     plural: str = ""  # what "show all" names
     show_all_param: str = ""  # the parameter that lists every choice
     error_target: str = ""  # the id an error message links to; the facet's by default
+    errors_name_it: bool = False  # its error messages name it ("Date from must ..."), unprefixed
+    # A date typed as GOV.UK's date input, in day, month and year fields (``DATE_PARTS``).
+    # Items without a meeting date never match it, which the page says.
+    date_input: bool = False
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        """The GET parameters it reads (the link removing it drops them all)."""
+        return (self.name,)
 
     def form_filter(self, *, include_restricted: bool) -> django_filters.Filter:
         raise NotImplementedError
@@ -343,15 +354,132 @@ class YearFilter(SearchFilter):
         return [(str(year), f"Year: {year}") for year in value]
 
 
+DATE_PARTS = ("day", "month", "year")
+# Each field of a date input: its label and width (in characters) on the page.
+DATE_PART_FIELDS = {"day": ("Day", 2), "month": ("Month", 2), "year": ("Year", 4)}
+
+
+@dataclass(frozen=True)
+class DateParts:
+    """A date as typed in the page's day, month and year fields, or given whole (ISO 8601)
+    by an older link: ``?date_from=2024-05-01``."""
+
+    day: str = ""
+    month: str = ""
+    year: str = ""
+    iso: str = ""
+
+    @classmethod
+    def of(cls, value) -> "DateParts":
+        if isinstance(value, DateParts):
+            return value
+        if isinstance(value, datetime.date):
+            return cls(str(value.day), str(value.month), str(value.year))
+        return cls(iso=str(value or ""))
+
+    @property
+    def typed(self) -> bool:
+        return any((self.day, self.month, self.year))
+
+    @property
+    def empty(self) -> bool:
+        return not self.typed and not self.iso
+
+    def shown(self) -> "DateParts":
+        """The three fields as the page fills them in: an ISO date split into its parts."""
+        if self.typed or not self.iso:
+            return self
+        found = _ISO_DATE.fullmatch(self.iso)
+        if not found:
+            return self
+        year, month, day = found.groups()
+        return DateParts(str(int(day)), str(int(month)), year)
+
+
+# ASCII digits only: ``\d`` would take other scripts' digits too.
+_ISO_DATE = re.compile(r"([0-9]{4})-([0-9]{1,2})-([0-9]{1,2})")
+_NUMBER = re.compile(r"[0-9]{1,4}")
+
+
+class DatePartsWidget(forms.Widget):
+    """Reads ``<name>_day``, ``<name>_month`` and ``<name>_year``, or ``<name>`` whole."""
+
+    def value_from_datadict(self, data, files, name):
+        parts = [str(data.get(f"{name}_{part}") or "").strip()[:20] for part in DATE_PARTS]
+        return DateParts(*parts, iso=str(data.get(name) or "").strip()[:20])
+
+    def value_omitted_from_data(self, data, files, name):
+        return all(key not in data for key in (name, *(f"{name}_{p}" for p in DATE_PARTS)))
+
+
+class DateInputError(forms.ValidationError):
+    """A date's error, naming the fields in error (``parts``), which the page marks."""
+
+    def __init__(self, message: str, parts=DATE_PARTS):
+        super().__init__(message, code="invalid", params={"parts": tuple(parts)})
+
+
+class DatePartsField(forms.Field):
+    """A date typed as day, month and year (GOV.UK's date input), with GOV.UK's messages
+    ("Date from must include a year", "Date from must be a real date")."""
+
+    widget = DatePartsWidget
+
+    def to_python(self, value):
+        parts = DateParts.of(value)
+        if parts.empty:
+            return None
+        name = self.label
+        if not parts.typed:
+            found = _ISO_DATE.fullmatch(parts.iso)
+            if not found:
+                raise DateInputError(f"{name} must be a real date")
+            year, month, day = found.groups()
+            return self._date(name, year, month, day)
+        missing = [part for part in DATE_PARTS if not getattr(parts, part)]
+        if missing:
+            raise DateInputError(f"{name} must include a {' and '.join(missing)}", missing)
+        wrong = [part for part in DATE_PARTS if not _NUMBER.fullmatch(getattr(parts, part))]
+        if wrong:
+            raise DateInputError(f"{name} must be a real date", wrong)
+        if len(parts.year) != 4:
+            raise DateInputError(f"The year of {name.lower()} must include 4 numbers", ["year"])
+        return self._date(name, parts.year, parts.month, parts.day)
+
+    def _date(self, name, year, month, day) -> datetime.date:
+        if not 1 <= int(month) <= 12:
+            raise DateInputError(f"{name} must be a real date", ["month"])
+        if int(year) < 1:
+            raise DateInputError(f"{name} must be a real date", ["year"])
+        try:
+            return datetime.date(int(year), int(month), int(day))
+        except ValueError:
+            raise DateInputError(f"{name} must be a real date", ["day"]) from None
+
+
+class DatePartsFilter(django_filters.Filter):
+    field_class = DatePartsField
+
+
 class DateBoundFilter(SearchFilter):
-    """One end of the meeting date range (the template's date range, not a list of choices)."""
+    """One end of the meeting date range (the template's date range, not a list of choices).
+
+    Typed as three fields, ``<name>_day``, ``<name>_month`` and ``<name>_year``; ``<name>``
+    alone (an ISO date) is read too, so older links still work.
+    """
 
     applied_to_rows = True
     lookup_expr = ""
     operator = ""
+    errors_name_it = True
+    date_input = True
+
+    @property
+    def parameters(self) -> tuple[str, ...]:
+        return (self.name, *(f"{self.name}_{part}" for part in DATE_PARTS))
 
     def form_filter(self, *, include_restricted):
-        return django_filters.DateFilter(
+        return DatePartsFilter(
             field_name="meeting__date", lookup_expr=self.lookup_expr, label=self.label
         )
 
@@ -361,16 +489,19 @@ class DateBoundFilter(SearchFilter):
     def active(self, value, raw):
         return [(raw, f"{self.label} {date_format(value, 'j F Y')}")]
 
+    def target(self) -> str:
+        return f"{self.error_target}-day"
+
 
 @FILTERS.register
 class DateFromFilter(DateBoundFilter):
-    name, label, error_target = "date_from", "From", "date-from"
+    name, label, error_target = "date_from", "Date from", "date-from"
     lookup_expr, operator = "gte", ">="
 
 
 @FILTERS.register
 class DateToFilter(DateBoundFilter):
-    name, label, error_target = "date_to", "To", "date-to"
+    name, label, error_target = "date_to", "Date to", "date-to"
     lookup_expr, operator = "lte", "<="
 
 

@@ -134,8 +134,8 @@ class TestFilterSet:
         labels = {name: form.fields[name].label for name in NAMES}
         assert labels == {
             "year": "Year",
-            "date_from": "From",
-            "date_to": "To",
+            "date_from": "Date from",
+            "date_to": "Date to",
             "topic": "Topic",
             "restricted": "Restricted",
             "status": "Status",
@@ -204,7 +204,9 @@ class TestChoices:
         topic = SimpleNamespace(slug="knife-crime", name="Knife Crime")
         assert FILTERS["year"].active([2024], "2024") == [("2024", "Year: 2024")]
         day = datetime.date(2024, 5, 1)
-        assert FILTERS["date_from"].active(day, "2024-05-01") == [("2024-05-01", "From 1 May 2024")]
+        assert FILTERS["date_from"].active(day, "2024-05-01") == [
+            ("2024-05-01", "Date from 1 May 2024")
+        ]
         assert FILTERS["topic"].active([topic], None) == [("knife-crime", "Topic: Knife Crime")]
         assert FILTERS["restricted"].active("yes", "yes") == [("yes", "Restricted items only")]
         assert FILTERS["status"].active(["heard"], None) == [("heard", "Status: Heard")]
