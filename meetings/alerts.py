@@ -23,7 +23,8 @@ from django.conf import settings
 from django.contrib.auth import get_user_model
 from django.core import signing
 from django.core.mail import EmailMultiAlternatives, make_msgid
-from django.db import IntegrityError, transaction
+from django.db import IntegrityError, connection, transaction
+from django.db.models import Max
 from django.http import QueryDict
 from django.template.loader import render_to_string
 from django.urls import reverse
@@ -38,6 +39,7 @@ from .models import (
     AlertRecipient,
     can_view_restricted,
 )
+from .search import backend_for
 from .search.facets import NEWEST, FacetQuery
 from .search.filters import FILTERS, MAX_VALUES
 
@@ -303,13 +305,34 @@ def recipients():
     return users.exclude(email="").distinct().order_by("pk")
 
 
+def settled_until(now):
+    """The end of the window a run tells of: a time up to which every item that will ever be
+    stored is stored and visible already, so that moving a mark to it passes over no item.
+
+    An import's items are given their time while it writes, and are seen only when it commits:
+    an item of an import still under way has a time before ``now`` but is not seen yet. Where
+    imports may write at the same time (PostgreSQL) the window stops before the oldest open
+    transaction began; where one writes at a time (SQLite) an item not seen yet will have a
+    later time than every item seen, and the window stops at the latest one seen (None when
+    there are none).
+    """
+    backend = backend_for(connection)
+    if backend.parallel_writers:
+        oldest = backend.oldest_open_transaction()
+        return min(now, oldest) if oldest is not None else now
+    stored = AgendaItem.objects.filter(created__lte=now)
+    return stored.aggregate(latest=Max("created"))["latest"]
+
+
 def send_digests(now=None) -> SendReport:
     """Send each recipient one digest of the items new since their last; see the module."""
-    now = now or timezone.now()
+    until = settled_until(now or timezone.now())
     report = SendReport()
+    if until is None:
+        return report
     for user in recipients():
         try:
-            count = send_digest(user, now)
+            count = send_digest(user, until)
         except Exception as error:  # noqa: BLE001 (one user's failure stops no one else's)
             logger.exception("The alerts digest for user %s was not sent", user.pk)
             report.failed.append(f"user {user.pk}: {error}")
@@ -322,7 +345,8 @@ def send_digests(now=None) -> SendReport:
 
 def send_digest(user, now) -> int:
     """Send ``user`` their digest: the one left unsent by an interrupted run, else one of the
-    items new since their mark. Returns the number of items sent (0: no message)."""
+    items new since their mark and up to ``now`` (see ``settled_until``). Returns the number
+    of items sent (0: no message)."""
     recipient, _ = AlertRecipient.objects.get_or_create(user=user, defaults={"mark": now})
     digest = AlertDigest.objects.filter(user=user, sent__isnull=True).first()
     if digest is None:

@@ -7,6 +7,7 @@ from pathlib import Path
 import pytest
 from django.contrib.auth.models import Permission
 from django.core.management import CommandError, call_command
+from django.db import connection, connections
 from django.http import QueryDict
 from django.test import Client
 from django.urls import reverse
@@ -548,3 +549,49 @@ def test_docker_compose_declares_the_alerts_service():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docker compose run --rm alerts" in readme
     assert "send_alerts" in readme
+
+
+# Imports under way while digests are sent
+
+
+def late_item(make_meeting, created):
+    """An item an import under way had given ``created``, seen only when that import commits."""
+    meeting = nightfall_meeting(make_meeting, date=datetime.date(2025, 8, 1), number="SSP/80/25")
+    AgendaItem.objects.filter(meeting=meeting).update(created=created)
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="SQLite: one writer at a time")
+def test_sqlite_the_mark_stops_at_the_latest_item_seen(member, make_meeting, mailoutbox):
+    save(member, "q=nightfall")
+    nightfall_meeting(make_meeting)
+    seen = AgendaItem.objects.get().created
+
+    alerts.send_digests(now=seen + datetime.timedelta(minutes=5))
+
+    assert AlertRecipient.objects.get(user=member).mark == seen
+    late_item(make_meeting, seen + datetime.timedelta(microseconds=1))
+    run()
+    assert len(mailoutbox) == 2 and "SSP/80/25" in mailoutbox[1].body
+
+
+@pytest.mark.skipif(
+    connection.vendor != "postgresql", reason="PostgreSQL: imports may write at the same time"
+)
+def test_postgresql_the_mark_stops_before_a_transaction_under_way(member, make_meeting, mailoutbox):
+    save(member, "q=nightfall")
+    nightfall_meeting(make_meeting)
+    other = connections.create_connection("default")
+    other.connect()
+    try:
+        other.connection.execute("BEGIN")
+        began = other.connection.execute("SELECT now()").fetchone()[0]
+        run()
+    finally:
+        other.connection.execute("ROLLBACK")
+        other.close()
+
+    assert len(mailoutbox) == 1
+    assert AlertRecipient.objects.get(user=member).mark == began
+    late_item(make_meeting, began + datetime.timedelta(milliseconds=1))
+    run()
+    assert len(mailoutbox) == 2 and "SSP/80/25" in mailoutbox[1].body
