@@ -82,6 +82,8 @@ def search_filterset(params: str, user, *, sort: str = NEWEST) -> ItemSearchFilt
     filterset = ItemSearchFilter(data, user=user)
     if not filterset.is_valid():
         return None
+    if filterset.query and filterset.parsed_query.is_empty:
+        return None  # only words the index leaves out, such as "the"
     applied = {topic.slug for topic in filterset.values.get("topic", [])}
     if any(slug not in applied for slug in data.getlist("topic") if slug):
         return None
@@ -111,12 +113,13 @@ def describe(params: str, user) -> tuple[str, str] | None:
 def save_alert(user, data) -> tuple[Alert | None, bool]:
     """Save the search of ``data`` (the search page's parameters) for ``user``.
 
-    Returns ``(alert, created)``; ``(None, False)`` when the search cannot be saved. A user's
+    Returns ``(alert, created)``; ``(None, False)`` when the search cannot be run or is too
+    long to keep. A user's
     first alert starts their digests from now.
     """
     params = search_params(data)
     described = describe(params, user)
-    if described is None:
+    if described is None or len(params) > Alert._meta.get_field("params").max_length:
         return None, False
     kind, label = described
     AlertRecipient.objects.get_or_create(user=user)

@@ -438,7 +438,13 @@ def test_the_search_and_topic_pages_offer_alerts_to_signed_in_users_only(
 
 def test_a_search_that_cannot_run_is_not_saved(client, member):
     client.force_login(member)
-    for params in ("topic=no-such-topic", "year=twenty", "date_from=2025-02-01&date_to=2025-01-01"):
+    for params in (
+        "topic=no-such-topic",
+        "year=twenty",
+        "date_from=2025-02-01&date_to=2025-01-01",
+        "q=the",
+        "q=" + "knife+" * 400,
+    ):
         client.post(reverse("meetings:alert_create"), {"params": params})
     assert not Alert.objects.exists()
 
