@@ -8,7 +8,7 @@ from django.core.management import call_command
 
 from meetings import alerts
 from tests.browser.conftest import MINUTES
-from tests.browser.test_accessibility import AXE, AXE_TAGS, RUN_AXE, describe
+from tests.browser.test_accessibility import AXE, AXE_TAGS, RUN_AXE, describe, topic_slug
 
 SHOTS = Path("/tmp/shots")
 PASSWORD = "a-members-password-1"
@@ -95,3 +95,15 @@ def test_the_empty_alerts_page_is_accessible(member, live_server, page):
     page.goto(live_server.url + "/alerts/")
     assert "You have no alerts" in page.content()
     check_accessibility(page, "empty")
+
+
+def test_following_a_topic_from_its_page(member, live_server, page):
+    call_command("import_minutes", str(MINUTES / "ssp-2025-01-22-moderngov.txt"), verbosity=0)
+    sign_in(page, live_server.url)
+    page.goto(live_server.url + f"/topics/{topic_slug('Operation Nightfall')}/")
+    check_accessibility(page, "topic-button")
+
+    page.get_by_role("button", name="Follow this topic").click()
+
+    assert page.url == live_server.url + "/alerts/"
+    assert page.get_by_role("heading", name="Operation Nightfall").is_visible()
