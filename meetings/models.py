@@ -6,6 +6,7 @@ always be seen and corrected against the source.
 """
 
 import datetime
+import secrets
 from collections import defaultdict
 
 from django.conf import settings
@@ -325,6 +326,11 @@ class AgendaItem(models.Model):
     search_extra = models.TextField(
         blank=True, default="", editable=False, help_text="Topic names and decisions, for search."
     )
+    # When the item was first stored: a re-import that keeps the item keeps its time, so alerts
+    # (meetings/alerts.py) tell of an item once, when it is new to the archive.
+    created = models.DateTimeField(
+        default=timezone.now, editable=False, help_text="When the item was first stored."
+    )
 
     objects = AgendaItemQuerySet.as_manager()
 
@@ -341,7 +347,10 @@ class AgendaItem(models.Model):
                 name="item_status_valid",
             ),
         ]  # fmt: skip
-        indexes = [models.Index(fields=["number"], name="item_number_idx")]
+        indexes = [
+            models.Index(fields=["number"], name="item_number_idx"),
+            models.Index(fields=["created"], name="item_created_idx"),
+        ]
 
     def __str__(self):
         # The admin's name for the record: the number as printed in the minutes.
@@ -897,6 +906,105 @@ class ImportEvent(models.Model):
 
 
 # End of the Overrides and import history block ----------------------------------------------
+
+
+# Alerts ------------------------------------------------------------------------------------
+# A signed-in user's saved searches, followed topics and followed bodies, the email digests
+# telling them of new items (meetings/alerts.py) and a private Atom feed for each.
+
+
+def new_feed_token() -> str:
+    return secrets.token_urlsafe(32)
+
+
+class Alert(models.Model):
+    """A saved search of one user: a followed topic or body is a search for that topic or body.
+
+    ``params`` holds the search page's query string (``q`` and the filters, in a fixed order),
+    so the alert finds what that search would find, with the permissions of whoever reads it.
+    """
+
+    class Kind(models.TextChoices):
+        SEARCH = "search", "Search"
+        TOPIC = "topic", "Topic"
+        BODY = "body", "Body"
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
+    )
+    kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEARCH)
+    params = models.CharField(
+        max_length=2000, blank=True, help_text="The search's query string: q and the filters."
+    )
+    label = models.CharField(max_length=1000, help_text="The search as its owner reads it.")
+    email = models.BooleanField(default=True, help_text="Told of in the email digests.")
+    feed_token = models.CharField(
+        max_length=64, unique=True, default=new_feed_token, editable=False
+    )
+    created = models.DateTimeField(default=timezone.now)
+
+    class Meta:
+        ordering = ["user", "created", "pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["user", "params"], name="alert_unique_search"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["search", "topic", "body"]), name="alert_kind_valid"
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}: {self.label}"
+
+    def get_search_url(self) -> str:
+        return reverse("meetings:search") + (f"?{self.params}" if self.params else "")
+
+
+class AlertRecipient(models.Model):
+    """How far a user's digests have got: items stored up to ``mark`` have been told of."""
+
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_recipient"
+    )
+    mark = models.DateTimeField(default=timezone.now)
+
+    def __str__(self):
+        return f"Alerts of {self.user} up to {self.mark:%Y-%m-%d %H:%M}"
+
+
+class AlertDigest(models.Model):
+    """One digest email, written here before it is sent and marked sent after (the outbox).
+
+    A run of ``send_alerts`` that dies between the two leaves the digest unsent; the next run
+    sends it again under the same ``message_id`` (the items of ``since`` to ``until``, as the
+    user may see them then), so no digest is lost and at most that one is sent twice.
+    """
+
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alert_digests"
+    )
+    message_id = models.CharField(max_length=255, unique=True)
+    since = models.DateTimeField(help_text="Items stored after this time…")
+    until = models.DateTimeField(help_text="…and up to this one.")
+    created = models.DateTimeField(default=timezone.now)
+    sent = models.DateTimeField(null=True, blank=True)
+    item_count = models.PositiveIntegerField(default=0)
+
+    class Meta:
+        ordering = ["-created", "-pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["user"],
+                condition=Q(sent__isnull=True),
+                name="alertdigest_one_unsent_per_user",
+            ),
+            models.CheckConstraint(condition=Q(until__gt=F("since")), name="alertdigest_window"),
+        ]
+
+    def __str__(self):
+        return f"Digest for {self.user} ({'sent' if self.sent else 'not sent'})"
+
+
+# End of the Alerts block ----------------------------------------------------------------------
 
 
 def refresh_search_extra(item_ids, *, using: str = "default") -> int:

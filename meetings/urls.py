@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views, views_search
+from . import feeds, views, views_alerts, views_search
 
 app_name = "meetings"
 
@@ -20,4 +20,15 @@ urlpatterns = [
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("feeds/meetings/", feeds.LatestMeetingsFeed(), name="feed_meetings"),
     path("feeds/topics/<slug:slug>/", feeds.TopicItemsFeed(), name="feed_topic"),
+    path("alerts/", views_alerts.alert_list, name="alert_list"),
+    path("alerts/new/", views_alerts.alert_create, name="alert_create"),
+    path("alerts/<int:pk>/delete/", views_alerts.alert_delete, name="alert_delete"),
+    path("alerts/<int:pk>/email/", views_alerts.alert_email, name="alert_email"),
+    path("alerts/<int:pk>/feed/", views_alerts.alert_feed_reset, name="alert_feed_reset"),
+    path("alerts/feed/<str:token>/", views_alerts.AlertFeed(), name="alert_feed"),
+    path(
+        "alerts/unsubscribe/<str:token>/",
+        views_alerts.alert_unsubscribe,
+        name="alert_unsubscribe",
+    ),
 ]

@@ -375,6 +375,13 @@ class FacetQuery:
         oldest = self.backend.oldest_order
         return self._ordered(oldest if order == OLDEST else NEWEST_SQL, start, stop)
 
+    def ids_among(self, sql: str, params: list, limit: int) -> list[int]:
+        """The ids of up to ``limit`` matches among the items whose ids ``sql`` selects (with
+        ``params``), newest first: the search restricted to some items, e.g. the new ones."""
+        if self.has_query and self.parsed.is_empty:
+            return []
+        return self._ordered(NEWEST_SQL, 0, limit, (f" AND f.item_id IN ({sql})", list(params)))
+
     def _ordered(self, order: str, start: int, stop: int, extra=("", [])) -> list[int]:
         where, params = self._where(self.values)
         sql = (

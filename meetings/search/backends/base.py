@@ -183,6 +183,11 @@ class SearchBackend(ABC):
     def next_ids(self, table: str, count: int) -> list[int]:
         """Reserve ``count`` ids of ``table`` (inside a transaction holding the write lock)."""
 
+    @abstractmethod
+    def oldest_open_transaction(self):
+        """When the oldest transaction of another connection to the database that is still open
+        began (an aware datetime), or None; None where writers cannot run in parallel."""
+
     # Expressions for the other pages
 
     @abstractmethod

@@ -448,6 +448,18 @@ class PostgresBackend(SearchBackend):
             )
             return [pk for (pk,) in cursor.fetchall()]
 
+    def oldest_open_transaction(self):
+        """From ``pg_stat_activity``: only the sessions of the same database user, or of any
+        user for a user with ``pg_read_all_stats``, show when their transaction began."""
+        with self.connection.cursor() as cursor:
+            # The statistics are read once per transaction unless told otherwise.
+            cursor.execute("SELECT pg_stat_clear_snapshot()")
+            cursor.execute(
+                "SELECT min(xact_start) FROM pg_stat_activity WHERE datname = current_database()"
+                " AND pid <> pg_backend_pid() AND backend_type = 'client backend'"
+            )
+            return cursor.fetchone()[0]
+
     # Expressions for the other pages
 
     def start_of_year(self, date: str) -> str:

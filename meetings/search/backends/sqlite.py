@@ -497,6 +497,9 @@ class SQLiteBackend(SearchBackend):
             last = cursor.fetchone()[0]
         return list(range(last + 1, last + 1 + count))
 
+    def oldest_open_transaction(self):
+        return None  # one writer at a time
+
     # Expressions for the other pages
 
     def start_of_year(self, date: str) -> str:

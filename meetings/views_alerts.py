@@ -1,0 +1,150 @@
+"""A signed-in user's alerts: saving a search, the "Your alerts" page, unsubscribing, feeds."""
+
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.contrib.syndication.views import Feed
+from django.core import signing
+from django.http import Http404, QueryDict
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.utils.feedgenerator import Atom1Feed
+from django.utils.html import format_html
+from django.utils.text import Truncator
+from django.views.decorators.csrf import csrf_exempt
+from django.views.decorators.http import require_http_methods, require_POST
+
+from . import alerts
+from .models import AgendaItem, Alert, new_feed_token
+
+
+@login_required
+def alert_list(request):
+    user_alerts = list(Alert.objects.filter(user=request.user).order_by("created", "pk"))
+    counts = alerts.new_counts(request.user, user_alerts)
+    for alert in user_alerts:
+        alert.new_count = counts[alert.pk]
+        alert.new_more = alert.new_count > alerts.COUNTED
+        alert.feed_url = request.build_absolute_uri(
+            reverse("meetings:alert_feed", args=[alert.feed_token])
+        )
+    context = {"alerts": user_alerts, "counted": alerts.COUNTED, "email": request.user.email}
+    return render(request, "meetings/alerts/alert_list.html", context)
+
+
+@login_required
+@require_POST
+def alert_create(request):
+    """Save the search given as ``params`` (the search page's query string)."""
+    alert, created = alerts.save_alert(request.user, QueryDict(request.POST.get("params", "")))
+    if alert is None:
+        messages.error(request, "This search could not be saved: correct it on the search page.")
+    elif created:
+        messages.success(request, f"You will get alerts for {alert.label}.")
+    else:
+        messages.info(request, f"You already get alerts for {alert.label}.")
+    return redirect("meetings:alert_list")
+
+
+def _own_alert(request, pk) -> Alert:
+    return get_object_or_404(Alert, pk=pk, user=request.user)
+
+
+@login_required
+@require_POST
+def alert_delete(request, pk):
+    alert = _own_alert(request, pk)
+    alert.delete()
+    messages.success(request, f"Alert removed: {alert.label}.")
+    return redirect("meetings:alert_list")
+
+
+@login_required
+@require_POST
+def alert_email(request, pk):
+    """Turn the alert's emails on or off (``email`` is "on" or "off")."""
+    alert = _own_alert(request, pk)
+    alert.email = request.POST.get("email") == "on"
+    alert.save(update_fields=["email"])
+    state = "now" if alert.email else "no longer"
+    messages.success(request, f"{alert.label} is {state} in your email digests.")
+    return redirect("meetings:alert_list")
+
+
+@login_required
+@require_POST
+def alert_feed_reset(request, pk):
+    """Give the alert's feed a new address; the old one stops working."""
+    alert = _own_alert(request, pk)
+    alert.feed_token = new_feed_token()
+    alert.save(update_fields=["feed_token"])
+    messages.success(request, f"The feed of {alert.label} has a new address; the old one is off.")
+    return redirect("meetings:alert_list")
+
+
+# Unsubscribing from a digest's link needs no sign-in: the link's signed token names the user.
+# Opening the link only shows a button, so a mail scanner that follows links unsubscribes no one.
+# A mail client's one-click unsubscribe (RFC 8058) POSTs "List-Unsubscribe=One-Click" to the
+# same address, without a CSRF token; the signed token is what authorises it.
+
+
+@csrf_exempt
+@require_http_methods(["GET", "POST"])
+def alert_unsubscribe(request, token):
+    try:
+        user = alerts.user_of_token(token)
+    except signing.BadSignature:
+        return render(request, "meetings/alerts/bad_link.html", status=400)
+    if request.method == "POST":
+        alerts.unsubscribe(user)
+        return render(request, "meetings/alerts/unsubscribed.html")
+    return render(request, "meetings/alerts/unsubscribe.html", {"token": token})
+
+
+class AlertFeed(Feed):
+    """A saved search's private feed, by the unguessable token in its address.
+
+    A feed reader reads it as no one, so a restricted item appears by its number and title
+    only, whatever its owner may read.
+    """
+
+    feed_type = Atom1Feed
+    author_name = "Safer Stockton Partnership"
+
+    def get_object(self, request, token):
+        alert = Alert.objects.select_related("user").filter(feed_token=token).first()
+        if alert is None or not alert.user.is_active:
+            raise Http404("No such feed.")
+        return alert
+
+    def title(self, alert: Alert):
+        return f"{alert.label} – {alerts.SITE_NAME}"
+
+    def subtitle(self, alert: Alert):
+        return f"New agenda items for the search {alert.label}."
+
+    def link(self, alert: Alert):
+        return alert.get_search_url()
+
+    def items(self, alert: Alert):
+        return alerts.feed_items(alert)
+
+    def item_title(self, item: AgendaItem):
+        return f"{item.label} ({item.meeting.date_label})"
+
+    def item_link(self, item: AgendaItem):
+        return reverse("meetings:item_detail", args=[item.pk])
+
+    def item_description(self, item: AgendaItem):
+        meeting = format_html("<p>{}</p>", str(item.meeting))
+        if item.withheld:
+            return format_html("{}<p>{}</p>", meeting, alerts.WITHHELD)
+        if item.minutes_text_shown:
+            excerpt = Truncator(item.minutes_text_shown).words(60)
+            return format_html("{}<p>{}</p>", meeting, excerpt)
+        return meeting
+
+    def item_pubdate(self, item: AgendaItem):
+        return item.created
+
+    def item_updateddate(self, item: AgendaItem):
+        return item.meeting.updated
