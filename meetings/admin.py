@@ -428,3 +428,6 @@ class UserAdmin(RestrictedTextAdmin, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(RestrictedTextAdmin, auth_admin.GroupAdmin):
     pass
+
+
+from . import admin_follow_ups  # noqa: E402, F401 (registers the follow-ups' admin)

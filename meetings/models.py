@@ -999,7 +999,9 @@ class FollowUp(models.Model):
         ]
 
     def __str__(self):
-        return self.what[:80] or f"Follow-up {self.position}"
+        # Without its wording, which may come from a restricted item's minutes: the admin's
+        # history and delete pages name it so.
+        return f"Follow-up {self.position} of item {self.item_id}"
 
     @property
     def due_label(self) -> str:
