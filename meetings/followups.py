@@ -35,6 +35,8 @@ from .models import AgendaItem, FollowUp, ItemTopic, Meeting, visible_links
 
 # Of an item's agenda text, only the opening is read for the words of a follow-up.
 TEXT_READ = 600
+# Dates matched around in one go; more are taken in runs of this many.
+CHUNK = 100
 # The share of a follow-up's significant words an item must name to take it up.
 WORDS_NEEDED = 0.6
 
@@ -82,6 +84,9 @@ def rematch(body: str, dates) -> int:
     dates = sorted({date for date in dates if date is not None})
     if not dates:
         return 0
+    if len(dates) > CHUNK:
+        # A large import: in runs of dates, so that no call reads a whole body at once.
+        return sum(rematch(body, dates[i : i + CHUNK]) for i in range(0, len(dates), CHUNK))
     reach = max(window(), overdue_after())
     meetings = Meeting.objects.filter(body=body, date__isnull=False)
     before = list(

@@ -158,6 +158,17 @@ class TestMatching:
         rematch_all()
         assert fresh(follow_up).returned_item is None
 
+    def test_many_dates_are_matched_in_runs_with_the_same_result(
+        self, raise_at, later, monkeypatch
+    ):
+        monkeypatch.setattr(followups, "CHUNK", 2)
+        raised = [raise_at(day(month), "knife crime") for month in (1, 3, 5, 7)]
+        for month in (2, 4, 6):
+            later(day(month), "Knife crime")
+        rematch_all()
+        assert [fresh(f).returned_item.meeting.date.month for f in raised[:3]] == [2, 4, 6]
+        assert fresh(raised[3]).status == FollowUp.Status.OPEN
+
     def test_queries_do_not_grow_with_the_archive(
         self, raise_at, later, django_assert_max_num_queries
     ):
@@ -229,6 +240,17 @@ class TestFollowUpPage:
         assert response.context["page_obj"].number == 2
         assert len(response.context["follow_ups"]) == 1
         assert 'aria-label="Page 1"' in response.content.decode()
+
+    def test_query_count_does_not_grow(
+        self, client, listed, raise_at, django_assert_max_num_queries
+    ):
+        # the choices of three filters, the counts by status, the number listed, the page
+        with django_assert_max_num_queries(6):
+            page(client, status="open")
+        for month in range(1, 13):
+            raise_at(day(month, 2023), f"figures {month}", topics={f"Topic {month}": True})
+        with django_assert_max_num_queries(6):
+            page(client, status="open")
 
     def test_in_the_navigation(self, client, listed):
         html = client.get(reverse("meetings:home")).content.decode()
