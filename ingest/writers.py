@@ -11,6 +11,7 @@ from collections import defaultdict
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ingest import diff
@@ -161,14 +162,17 @@ def _follow_up_values(parsed) -> dict:
 
 
 def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
-    """Insert the follow-ups of saved new items, from (item, parsed item) pairs; open until
-    ``meetings.followups.rematch`` matches them."""
-    rows = [
-        FollowUp(item_id=item.pk, position=position, **_follow_up_values(parsed))
-        for item, parsed_item in pairs
-        for position, parsed in enumerate(getattr(parsed_item, "follow_ups", ()), start=1)
-    ]
-    FollowUp.objects.bulk_create(rows, batch_size=500)
+    """Insert the follow-ups of saved new items, from (item, parsed item) pairs, many to a
+    statement; open until ``meetings.followups.rematch`` matches them."""
+    now = timezone.now()
+    rows = BulkTable(
+        connection, FollowUp, ["item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"]
+    )
+    for item, parsed_item in pairs:
+        for position, parsed in enumerate(getattr(parsed_item, "follow_ups", ()), start=1):
+            values = _follow_up_values(parsed)
+            rows.add(item.pk, position, *(values[name] for name in FOLLOW_UP_FIELDS), now, now)
+    rows.flush()
 
 
 def _same_what(text: str) -> str:
