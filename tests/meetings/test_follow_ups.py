@@ -1,8 +1,10 @@
 """Follow-ups: matching them to later items, their pages, restricted ones, the admin."""
 
 import datetime
+import io
 
 import pytest
+from django.core.management import call_command
 from django.test import override_settings
 from django.urls import reverse
 
@@ -179,6 +181,21 @@ class TestMatching:
             followups.rematch(BODY, [day(6)])
 
 
+@pytest.mark.django_db
+def test_match_follow_ups_command_applies_changed_settings(raise_at, later):
+    follow_up = raise_at(day(1), "knife crime")
+    later(day(2), "Apologies")
+    later(day(3), "Knife crime")
+    rematch_all()
+    assert fresh(follow_up).status == FollowUp.Status.POSSIBLY_RETURNED
+    out = io.StringIO()
+    with override_settings(FOLLOW_UPS_WINDOW_MEETINGS=1, FOLLOW_UPS_OVERDUE_AFTER_MEETINGS=1):
+        call_command("match_follow_ups", stdout=out)
+    follow_up = fresh(follow_up)
+    assert (follow_up.status, follow_up.returned_item) == (FollowUp.Status.OVERDUE, None)
+    assert "Matched the follow-ups of 1 bodies (1 changed)." in out.getvalue()
+
+
 @pytest.fixture
 def listed(raise_at, later):
     """Follow-ups of two bodies and years, one possibly returned, one restricted."""
@@ -251,6 +268,23 @@ class TestFollowUpPage:
             raise_at(day(month, 2023), f"figures {month}", topics={f"Topic {month}": True})
         with django_assert_max_num_queries(6):
             page(client, status="open")
+
+    @pytest.mark.parametrize(
+        "params",
+        [
+            {"status": "\x00"},
+            {"body": "\x00x"},
+            {"year": "99999999999999999999"},
+            {"topic": "../x"},
+            {"page": "-1"},
+            {"status": ["open", "closed"]},
+        ],
+    )
+    def test_hostile_parameters_list_nothing_rather_than_fail(self, client, listed, params):
+        response = page(client, **params)
+        assert response.status_code == 200
+        assert response.context["paginator"].count in (0, 2)
+        assert SECRET not in response.content.decode()
 
     def test_in_the_navigation(self, client, listed):
         html = client.get(reverse("meetings:home")).content.decode()
