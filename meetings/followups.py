@@ -16,8 +16,9 @@ and link set by hand (``FollowUp.set_by_hand``) are kept.
 
 Meetings arrive out of date order, and are deleted: ``rematch`` is called with a body and the
 dates where its meetings changed, and works out again the follow-ups that change can touch:
-those raised from ``window`` meetings before the earliest date to the latest, against the
-``window`` meetings after each. A fixed number of queries, whatever the size of the archive.
+those raised from ``reach`` meetings before the earliest date to the latest, against the
+``reach`` meetings after each (``reach``: the window, or the meetings that make one overdue
+if more). A fixed number of queries, whatever the size of the archive.
 Undated meetings take no part: they have no place in the order.
 """
 
@@ -100,7 +101,7 @@ def rematch(body: str, dates) -> int:
         .values_list("pk", "date")
     )
     after = list(
-        meetings.filter(date__gt=dates[-1]).order_by("date").values_list("pk", "date")[: window()]
+        meetings.filter(date__gt=dates[-1]).order_by("date").values_list("pk", "date")[:reach]
     )
     order = [*reversed(before), *between, *after]  # (pk, date), oldest first
     sources = [pk for pk, _date in order[: len(before) + len(between)]]

@@ -143,6 +143,25 @@ class TestMatching:
         follow_up = fresh(follow_up)
         assert (follow_up.status, follow_up.returned_item) == ("returned", chosen)
 
+    def test_confirmed_return_deleted_is_matched_again(self, raise_at, later):
+        follow_up = raise_at(day(1), "knife crime", due="next_meeting")
+        returned = later(day(2), "Knife crime")
+        rematch_all()
+        FollowUp.objects.filter(pk=follow_up.pk).update(status="returned", set_by_hand=True)
+        returned.delete()
+        later(day(3), "Youth")
+        followups.rematch(BODY, [day(3)])
+        follow_up = fresh(follow_up)
+        assert (follow_up.status, follow_up.set_by_hand) == (FollowUp.Status.OVERDUE, False)
+
+    @override_settings(FOLLOW_UPS_WINDOW_MEETINGS=1, FOLLOW_UPS_OVERDUE_AFTER_MEETINGS=3)
+    def test_overdue_after_more_meetings_than_the_window(self, raise_at, later):
+        follow_up = raise_at(day(1), "knife crime")
+        for month in (2, 3, 4):
+            later(day(month), "Apologies")
+        followups.rematch(BODY, [day(1)])
+        assert fresh(follow_up).status == FollowUp.Status.OVERDUE
+
     def test_rejected_item_is_not_suggested_again(self, raise_at, later):
         follow_up = raise_at(day(1), "knife crime")
         first = later(day(2), "Knife crime").items.get()
