@@ -378,6 +378,23 @@ class TestAdmin:
         html = page(client, status="closed").content.decode()
         assert "Closed: By email" in html
 
+    def test_meeting_dated_in_the_admin_is_matched_again(self, client, raise_at, later, admin_user):
+        follow_up = raise_at(day(3), "knife crime")
+        meeting = later(day(1), "Knife crime")
+        rematch_all()
+        assert fresh(follow_up).returned_item is None  # held before it was raised
+        client.force_login(admin_user)
+        url = reverse("admin:meetings_meeting_change", args=[meeting.pk])
+        response = client.get(url)
+        form = response.context["adminform"].form
+        data = {name: form[name].value() or "" for name in form.fields}
+        data.update(date="2025-04-03", date_source="admin")
+        for prefix in ("attendees", "items"):
+            data.update({f"{prefix}-TOTAL_FORMS": 0, f"{prefix}-INITIAL_FORMS": 0})
+        response = client.post(url, data)
+        assert response.status_code == 302, response.context["adminform"].form.errors
+        assert fresh(follow_up).returned_item == meeting.items.get()
+
     def test_close_action(self, client, listed, admin_user):
         client.force_login(admin_user)
         follow_up = listed["other"]
