@@ -86,7 +86,12 @@ def import_documents(
                 store.done([services.import_parsed(document, **options) for document in documents])
             else:
                 store(documents, looked_for=looked_for, **options)
-    return store.outcomes()
+    outcomes = store.outcomes()
+    if not dry_run:
+        # Once for the whole import: each body's follow-ups around the dates it touched.
+        with transaction.atomic():
+            services.rematch_follow_ups(outcomes)
+    return outcomes
 
 
 class _Writers:
@@ -240,7 +245,12 @@ def _store_batch(
     def each_alone(run):
         return [
             services.import_parsed(
-                document, topics=topics, body=body, meeting_date=meeting_date, **options
+                document,
+                topics=topics,
+                body=body,
+                meeting_date=meeting_date,
+                match_follow_ups=False,
+                **options,
             )
             for document in run
         ]
@@ -366,6 +376,7 @@ def _create_all(
         # documents after it, not those before.
         matches.update(tag_topics(items, topics, found=document.found, looked_for=looked_for))
     writers.insert_items(pairs, matches)
+    writers.insert_follow_ups(pairs)
     writers.insert_attendees(
         [(meeting, document.parsed) for document, meeting in zip(good, meetings, strict=True)]
     )

@@ -22,6 +22,7 @@ import datetime
 import functools
 import hashlib
 import logging
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -33,7 +34,7 @@ from ingest.history import record_event, record_outcome
 from ingest.parsers import ParsedMeeting
 from ingest.reading import RejectedDocument, read_and_parse, too_large
 from ingest.topics import FoundTopics, TopicCache, link_topics, tag_topics
-from meetings import review
+from meetings import followups, review
 from meetings.constants import NO_BODY_WARNING, NO_DATE_WARNING
 from meetings.models import AgendaItem, ImportEvent, Meeting, SourceDocument
 
@@ -75,6 +76,9 @@ class ImportOutcome:
     dry_run: bool = False
     changes: diff.MeetingChanges | None = None  # what storing changed in the meeting
     unplaced: int = 0  # hand corrections whose items this import could not find again
+    # (body, date) of the meeting before this import changed it, for matching follow-ups
+    # around where it was as well as where it is (``meetings.followups.rematch``).
+    was: tuple[str, datetime.date | None] | None = None
 
     @property
     def failed(self) -> bool:
@@ -165,8 +169,12 @@ def import_parsed(
     reparse: bool = False,
     source_document: SourceDocument | None = None,
     topics: TopicCache | None = None,
+    match_follow_ups: bool = True,
 ) -> ImportOutcome:
-    """Store (or, with ``dry_run``, preview) a parsed file; record it as failed if it cannot be."""
+    """Store (or, with ``dry_run``, preview) a parsed file; record it as failed if it cannot be.
+
+    Without ``match_follow_ups`` the follow-ups of the meeting's body are not matched again:
+    the caller does it once for many documents (``ingest.batch``)."""
     source, parsed, reason = document.source, document.parsed, document.reason
     if not reason:
         try:
@@ -181,6 +189,7 @@ def import_parsed(
                 reparse=reparse,
                 source_document=source_document,
                 topics=topics,
+                match_follow_ups=match_follow_ups,
             )
         except RejectedDocument as exc:
             reason = str(exc)
@@ -260,6 +269,7 @@ def store_document(
     reparse: bool = False,
     source_document: SourceDocument | None = None,
     topics: TopicCache | None = None,
+    match_follow_ups: bool = True,
 ) -> ImportOutcome:
     """Write one parsed document as a meeting: created, updated in place, or left unchanged.
 
@@ -271,6 +281,9 @@ def store_document(
     ``source_document``, a ``SourceDocument`` already stored, is reused rather than stored
     again, and the meeting it belongs to, if any, is the one updated. ``topics`` is a
     ``TopicCache`` shared by the documents stored in one transaction.
+
+    The follow-ups of the meeting's body are matched again around its old and new date
+    (``meetings.followups``), unless ``match_follow_ups`` is False.
     """
     document = source_document
     target = target_for(parsed, body, meeting_date)
@@ -290,6 +303,7 @@ def store_document(
             shape=parsed.shape,
             status=SourceDocument.Status.IMPORTED,
         )
+    was = (meeting.body, meeting.date) if meeting is not None else None
     meeting = meeting or Meeting()
     writers.fill_meeting(meeting, parsed, target)
     overrides.apply_to_meeting(
@@ -325,6 +339,9 @@ def store_document(
     link_topics(replaced, matches, replaced=replaced)
     outcome = outcome_for(status, source, parsed, meeting, target, changes=changes)
     outcome.unplaced = unplaced
+    outcome.was = was
+    if match_follow_ups:
+        rematch_follow_ups([outcome])
     record_outcome(outcome, action, source, document.pk)
     return outcome
 
@@ -337,6 +354,22 @@ def _original_changes(meeting: Meeting, document: SourceDocument) -> bool:
         meeting.source_id is None
         or not SourceDocument.objects.filter(pk=meeting.source_id, sha256=document.sha256).exists()
     )
+
+
+def rematch_follow_ups(outcomes: list[ImportOutcome]) -> None:
+    """Match again the follow-ups of the bodies these outcomes stored meetings of, around
+    each meeting's old and new date (``meetings.followups.rematch``), once per body."""
+    dates = defaultdict(set)
+    for outcome in outcomes:
+        if outcome.failed or outcome.dry_run or outcome.meeting is None:
+            continue
+        if outcome.status == UNCHANGED:
+            continue
+        dates[outcome.meeting.body].add(outcome.meeting.date)
+        if outcome.was is not None:
+            dates[outcome.was[0]].add(outcome.was[1])
+    for body, found in dates.items():
+        followups.rematch(body, found)
 
 
 def _meeting_for(
@@ -529,6 +562,8 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=No
         AgendaItem.objects.bulk_update(updated, ["position", *writers.ITEM_FIELDS, "search_extra"])
         writers.replace_decisions(to_update)
     writers.insert_items(to_create, matches)
+    writers.replace_follow_ups(to_update)
+    writers.insert_follow_ups(to_create)
     if holds is not None and holds.restrictions:
         holds.note()
     return [item for item, _ in to_update], matches, holds.unplaced if holds else 0

@@ -6,10 +6,12 @@ Rows are filled from the parsed dataclasses and written many to a statement
 
 import dataclasses
 import functools
+from collections import defaultdict
 
 from django.core.exceptions import FieldDoesNotExist
 from django.db import connection
 from django.db.models import Q
+from django.utils import timezone
 from django.utils.text import slugify
 
 from ingest import diff
@@ -18,6 +20,7 @@ from meetings import review
 from meetings.models import (
     AgendaItem,
     Attendee,
+    FollowUp,
     ItemTopic,
     Meeting,
     Person,
@@ -143,6 +146,94 @@ def replace_decisions(pairs: list[tuple[AgendaItem, object]]) -> None:
         if (item_id, order) not in kept:
             decisions.add(item_id, order, resolution.text, resolution.kind)
     decisions.flush()
+
+
+# What a reading of the minutes gives a follow-up; the rest (status, link, note) is the
+# archive's own.
+FOLLOW_UP_FIELDS = ("kind", "what", "who", "due", "due_date", "phrase")
+_WHO_LENGTH = FollowUp._meta.get_field("who").max_length
+
+
+def _follow_up_values(parsed) -> dict:
+    values = {name: getattr(parsed, name) for name in FOLLOW_UP_FIELDS}
+    values["who"] = (values["who"] or "")[:_WHO_LENGTH]
+    values["due"] = values["due"] or ""
+    return values
+
+
+def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
+    """Insert the follow-ups of saved new items, from (item, parsed item) pairs, many to a
+    statement; open until ``meetings.followups.rematch`` matches them."""
+    now = timezone.now()
+    rows = BulkTable(
+        connection, FollowUp, ["item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"]
+    )
+    for item, parsed_item in pairs:
+        for position, parsed in enumerate(getattr(parsed_item, "follow_ups", ()), start=1):
+            values = _follow_up_values(parsed)
+            rows.add(item.pk, position, *(values[name] for name in FOLLOW_UP_FIELDS), now, now)
+    rows.flush()
+
+
+def _same_what(text: str) -> str:
+    return " ".join((text or "").casefold().split())
+
+
+def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
+    """Give stored items, from (item, parsed item) pairs, the follow-ups of the new reading.
+
+    A follow-up whose status or link was set by hand keeps them: it is found again in its
+    item's new reading by the same wording of what is to come back, else by its position
+    (and kind), and takes that reading's wording. One the new reading no longer has is kept,
+    after the others. The rest are rewritten in place by position; their status is worked
+    out again by ``meetings.followups.rematch``. Three queries at most, and none that writes
+    when nothing changed.
+    """
+    if not pairs:
+        return
+    stored = defaultdict(list)
+    for follow_up in FollowUp.objects.filter(item__in=[item.pk for item, _ in pairs]).order_by(
+        "item", "position", "pk"
+    ):
+        stored[follow_up.item_id].append(follow_up)
+    to_create, to_update, to_delete = [], [], []
+    for item, parsed_item in pairs:
+        new = list(getattr(parsed_item, "follow_ups", ()))
+        hand = [f for f in stored[item.pk] if f.set_by_hand]
+        plain = [f for f in stored[item.pk] if not f.set_by_hand]
+        claimed = {}
+        for follow_up in hand:
+            free = [i for i in range(len(new)) if i not in claimed]
+            same = [i for i in free if _same_what(new[i].what) == _same_what(follow_up.what)]
+            placed = [
+                i for i in free if i + 1 == follow_up.position and new[i].kind == follow_up.kind
+            ]
+            if same or placed:
+                claimed[(same or placed)[0]] = follow_up
+        kept = [follow_up for follow_up in hand if follow_up not in claimed.values()]
+        for index, parsed in enumerate(new):
+            follow_up = claimed.get(index) or (plain.pop(0) if plain else None)
+            values = {**_follow_up_values(parsed), "position": index + 1}
+            if follow_up is None:
+                to_create.append(FollowUp(item_id=item.pk, **values))
+                continue
+            if any(getattr(follow_up, name) != value for name, value in values.items()):
+                if not follow_up.set_by_hand and follow_up.what != values["what"]:
+                    follow_up.rejected_items = []
+                for name, value in values.items():
+                    setattr(follow_up, name, value)
+                to_update.append(follow_up)
+        for offset, follow_up in enumerate(kept, start=len(new) + 1):
+            if follow_up.position != offset:
+                follow_up.position = offset
+                to_update.append(follow_up)
+        to_delete += [follow_up.pk for follow_up in plain]
+    if to_delete:
+        FollowUp.objects.filter(pk__in=to_delete).delete()
+    FollowUp.objects.bulk_update(
+        to_update, ["position", *FOLLOW_UP_FIELDS, "rejected_items"], batch_size=500
+    )
+    FollowUp.objects.bulk_create(to_create, batch_size=500)
 
 
 def insert_attendees(meetings: list[tuple[Meeting, ParsedMeeting]]) -> None:

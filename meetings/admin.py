@@ -10,7 +10,7 @@ from django.http import HttpResponseRedirect
 from django.urls import reverse
 from django.utils.html import format_html, format_html_join
 
-from . import review
+from . import followups, review
 from .admin_restricted import RestrictedTextAdmin
 from .models import (
     AgendaItem,
@@ -154,6 +154,10 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         if not change and "date" in form.changed_data:
             obj.date_source = Meeting.DateSource.ADMIN if obj.date else Meeting.DateSource.UNKNOWN
         super().save_model(request, obj, form, change)
+        if {"date", "body"} & set(form.changed_data):
+            # Its place among its body's meetings moved: the follow-ups around both places.
+            followups.rematch(form.initial.get("body", obj.body), [form.initial.get("date")])
+            followups.rematch(obj.body, [obj.date])
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -435,3 +439,6 @@ class UserAdmin(RestrictedTextAdmin, auth_admin.UserAdmin):
 @admin.register(Group)
 class GroupAdmin(RestrictedTextAdmin, auth_admin.GroupAdmin):
     pass
+
+
+from . import admin_follow_ups  # noqa: E402, F401 (registers the follow-ups' admin)

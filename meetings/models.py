@@ -1007,6 +1007,134 @@ class AlertDigest(models.Model):
 # End of the Alerts block ----------------------------------------------------------------------
 
 
+# Follow-ups ------------------------------------------------------------------------------
+# What the minutes say will come back to a later meeting ("deferred to the next meeting", "a
+# report would be coming to the November meeting"), read from each item on import, and the
+# later item that took it up, found by ``meetings.followups`` or set by an administrator.
+
+
+class FollowUpQuerySet(models.QuerySet):
+    def visible_to(self, user):
+        """Follow-ups ``user`` may see; see ``with_restricted``."""
+        return self.with_restricted(can_view_restricted(user))
+
+    def with_restricted(self, include: bool):
+        """All follow-ups, or (unless ``include``) only those of items that are not restricted.
+
+        A follow-up's wording comes from its item's minutes: that of a restricted item is not
+        shown, counted or listed at all.
+        """
+        return self if include else self.filter(item__restricted=False)
+
+
+class FollowUp(models.Model):
+    """Something an item's minutes say will come back to a later meeting, and whether it did."""
+
+    class Kind(models.TextChoices):
+        DEFERRED = "deferred", "Deferred item"
+        ACTION = "action", "Agreed action"
+        PROMISE = "promise", "Promised"
+
+    class Due(models.TextChoices):
+        NEXT_MEETING = "next_meeting", "The next meeting"
+        MONTH = "month", "A named month"
+        FUTURE_MEETING = "future_meeting", "A future meeting"
+        DATE = "date", "A stated date"
+        NOT_SAID = "", "Not said"
+
+    class Status(models.TextChoices):
+        OPEN = "open", "Open"
+        POSSIBLY_RETURNED = "possibly_returned", "Possibly returned"
+        RETURNED = "returned", "Returned"
+        OVERDUE = "overdue", "Overdue"
+        CLOSED = "closed", "Closed by hand"
+
+    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="follow_ups")
+    position = models.PositiveIntegerField(help_text="1 for the item's first follow-up.")
+    kind = models.CharField(max_length=20, choices=Kind.choices)
+    what = models.TextField(help_text="What is to come back, as the minutes say it.")
+    who = models.CharField(
+        max_length=300, blank=True, help_text='Who brings it, as printed, e.g. "Police".'
+    )
+    due = models.CharField(max_length=20, choices=Due.choices, blank=True)
+    due_date = models.DateField(
+        null=True, blank=True, help_text="The stated date, or the first day of the named month."
+    )
+    phrase = models.TextField(blank=True, help_text="The sentence it was read from, as printed.")
+    status = models.CharField(max_length=20, choices=Status.choices, default=Status.OPEN)
+    returned_item = models.ForeignKey(
+        AgendaItem,
+        on_delete=models.SET_NULL,
+        null=True,
+        blank=True,
+        related_name="returned_follow_ups",
+        help_text="The later item that took it up: suggested, or confirmed by an administrator.",
+    )
+    set_by_hand = models.BooleanField(
+        default=False,
+        help_text="The status and returned item were set by an administrator: matching and "
+        "re-imports keep them.",
+    )
+    rejected_items = models.JSONField(
+        default=list,
+        blank=True,
+        editable=False,
+        help_text="Ids of items an administrator said are not its return; never suggested again.",
+    )
+    note = models.TextField(blank=True, help_text="Why it was closed or set by hand.")
+    created = models.DateTimeField(auto_now_add=True)
+    updated = models.DateTimeField(auto_now=True)
+
+    objects = FollowUpQuerySet.as_manager()
+
+    class Meta:
+        ordering = ["item", "position"]
+        constraints = [
+            models.CheckConstraint(condition=Q(position__gte=1), name="followup_position_positive"),
+            models.CheckConstraint(
+                condition=Q(kind__in=["deferred", "action", "promise"]), name="followup_kind_valid"
+            ),
+            models.CheckConstraint(
+                condition=Q(due__in=["next_meeting", "month", "future_meeting", "date", ""]),
+                name="followup_due_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(status__in=[
+                    "open", "possibly_returned", "returned", "overdue", "closed"
+                ]),
+                name="followup_status_valid",
+            ),
+            models.CheckConstraint(
+                condition=Q(returned_item__isnull=True) | ~Q(returned_item=F("item")),
+                name="followup_returns_elsewhere",
+            ),
+        ]  # fmt: skip
+        indexes = [
+            models.Index(fields=["item", "position"], name="followup_item_idx"),
+            models.Index(fields=["status"], name="followup_status_idx"),
+            models.Index(fields=["returned_item"], name="followup_returned_item_idx"),
+        ]
+
+    def __str__(self):
+        # Without its wording, which may come from a restricted item's minutes: the admin's
+        # history and delete pages name it so.
+        return f"Follow-up {self.position} of item {self.item_id}"
+
+    @property
+    def due_label(self) -> str:
+        """When the minutes say it comes back: "the next meeting", "November 2025"."""
+        if self.due == self.Due.MONTH and self.due_date:
+            return date_format(self.due_date, "F Y")
+        if self.due == self.Due.DATE and self.due_date:
+            return date_format(self.due_date, "j F Y")
+        if self.due in (self.Due.NEXT_MEETING, self.Due.FUTURE_MEETING):
+            return self.get_due_display().lower()
+        return ""
+
+
+# End of the Follow-ups block ----------------------------------------------------------------
+
+
 def refresh_search_extra(item_ids, *, using: str = "default") -> int:
     """Recompute ``search_extra`` of these items from their topics and decisions (4 queries)."""
     ids = list(item_ids)

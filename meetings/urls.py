@@ -1,6 +1,6 @@
 from django.urls import path
 
-from . import feeds, views, views_alerts, views_search
+from . import feeds, views, views_alerts, views_follow_ups, views_search
 
 app_name = "meetings"
 
@@ -16,6 +16,7 @@ urlpatterns = [
     path("items/<int:pk>/", views.item_detail, name="item_detail"),
     path("topics/", views.topic_list, name="topic_list"),
     path("topics/<slug:slug>/", views.topic_detail, name="topic_detail"),
+    path("follow-ups/", views_follow_ups.follow_up_list, name="follow_up_list"),
     path("people/", views.person_list, name="person_list"),
     path("people/<slug:slug>/", views.person_detail, name="person_detail"),
     path("feeds/meetings/", feeds.LatestMeetingsFeed(), name="feed_meetings"),

@@ -52,7 +52,7 @@ def drop_item_created(apps, schema_editor):
 
 class Migration(migrations.Migration):
     dependencies = [
-        ("meetings", "0017_import_event_changes"),
+        ("meetings", "0019_follow_ups"),
         migrations.swappable_dependency(settings.AUTH_USER_MODEL),
     ]
 

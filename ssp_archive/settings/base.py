@@ -174,6 +174,11 @@ LOGOUT_REDIRECT_URL = "/"
 # The archive is public unless this is switched on.
 ARCHIVE_LOGIN_REQUIRED = env_bool("ARCHIVE_LOGIN_REQUIRED", False)
 
+# Follow-ups (meetings.followups): a later item takes one up within this many meetings of the
+# same body; one with no time stated is overdue after this many meetings without it.
+FOLLOW_UPS_WINDOW_MEETINGS = int(os.environ.get("FOLLOW_UPS_WINDOW_MEETINGS", "6"))
+FOLLOW_UPS_OVERDUE_AFTER_MEETINGS = int(os.environ.get("FOLLOW_UPS_OVERDUE_AFTER_MEETINGS", "3"))
+
 # Minutes files larger than this are refused by every import path.
 MINUTES_MAX_BYTES = int(os.environ.get("MINUTES_MAX_BYTES", str(5 * 1024 * 1024)))
 # Files one upload may carry (Django's own limit, 100 by default); the upload page says so.

@@ -42,6 +42,7 @@ from meetings.models import (
 from tests.conftest import MINUTES_DIR, RESTRICTED_WORD
 from tests.meetings.test_admin_restricted import log_decision_edit
 from tests.meetings.test_restricted_crawl import (
+    add_follow_ups,
     normalise,
     public_text,
     readable,
@@ -103,6 +104,7 @@ def archive(make_meeting, django_user_model):
         created_by_name="jo",
         unmatched={"position": 3, "number": "SSP/62/25", "title": "Old Business", "held": {}},
     )
+    add_follow_ups()  # the restricted item's among them, in the words of its minutes
     officer = django_user_model.objects.create_superuser("officer", password="x-long-enough-1")
     log_decision_edit(officer, item)
     assert AgendaItem.objects.filter(restricted=True).count() > 1

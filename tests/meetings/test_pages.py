@@ -408,9 +408,9 @@ class TestItemPage:
         )
         if signed_in:
             client.force_login(restricted_viewer)
-        # item and meeting, decisions, topics, the items before and after it; plus session, user
-        # and permissions
-        limit = 8 if signed_in else 4
+        # item and meeting, decisions, topics, the items before and after it, its follow-ups;
+        # plus session, user and permissions
+        limit = 9 if signed_in else 5
         for url in (item_url(small), item_url(large)):
             with django_assert_max_num_queries(limit):
                 assert client.get(url).status_code == 200

@@ -17,7 +17,16 @@ from urllib.parse import urldefrag, urljoin, urlsplit
 import pytest
 
 from ingest.services import import_document
-from meetings.models import AgendaItem, Attendee, ItemTopic, Meeting, Resolution, Topic
+from meetings import followups
+from meetings.models import (
+    AgendaItem,
+    Attendee,
+    FollowUp,
+    ItemTopic,
+    Meeting,
+    Resolution,
+    Topic,
+)
 from tests.conftest import MINUTES_DIR
 
 pytestmark = pytest.mark.django_db
@@ -53,6 +62,20 @@ def samples(db):
         outcome = import_document(path.read_bytes(), path.name)
         assert not outcome.failed, outcome.message
     assert AgendaItem.objects.filter(restricted=True).exists()
+    add_follow_ups()
+
+
+def add_follow_ups():
+    """Every item with minutes raises a follow-up in their words (a restricted item's are
+    secret), matched as an import matches them."""
+    for item in AgendaItem.objects.exclude(minutes_text=""):
+        FollowUp.objects.create(
+            item=item, position=1, kind="promise", what=item.minutes_text[:300],
+            who="Officers", due="next_meeting", phrase=item.minutes_text,
+        )  # fmt: skip
+    for body in Meeting.objects.values_list("body", flat=True).distinct():
+        followups.rematch(body, Meeting.objects.filter(body=body).values_list("date", flat=True))
+    assert FollowUp.objects.filter(item__restricted=True).exists()
 
 
 def restricted_texts() -> list[str]:

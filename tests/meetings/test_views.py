@@ -173,9 +173,9 @@ class TestMeetingPage:
         if signed_in:
             client.force_login(restricted_viewer)
 
-        # meeting, attendees, items, decisions, topics, previous/next lookup; plus the
-        # session, user and permission queries of a signed-in visitor.
-        limit = 10 if signed_in else 6
+        # meeting, attendees, items, decisions, topics, previous/next lookup, follow-ups; plus
+        # the session, user and permission queries of a signed-in visitor.
+        limit = 11 if signed_in else 7
         with django_assert_max_num_queries(limit):
             small_response = client.get(small.get_absolute_url())
         with django_assert_max_num_queries(limit):
