@@ -66,6 +66,8 @@ PAGES = {
         f"/search/?q=operation+nightfall&topic={topic_slug('Operation Nightfall')}&year=2025"
     ),
     "search-no-results": "/search/?q=quokka&year=2025",
+    "follow-ups": "/follow-ups/",
+    "follow-ups-filtered": "/follow-ups/?status=open&year=2025",
     "not-found": "/meetings/999999/",
     "admin-login": "/admin/login/",
     "sign-in": "/accounts/login/",
