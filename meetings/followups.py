@@ -1,7 +1,8 @@
 """Whether what the minutes promised came back: matching follow-ups to later items.
 
 A follow-up (``FollowUp``) raised at a meeting is taken up by an item of one of the next
-``settings.FOLLOW_UPS_WINDOW_MEETINGS`` meetings of the same body that
+``settings.FOLLOW_UPS_WINDOW_MEETINGS`` meetings of the same body, held within
+``settings.FOLLOW_UPS_WINDOW_DAYS`` of it, that
 
 - shares a topic with the item that raised it, or
 - names the significant words of what is to come back (``what``) in its title or the opening
@@ -23,6 +24,7 @@ Undated meetings take no part: they have no place in the order.
 """
 
 import calendar
+import datetime
 import re
 import unicodedata
 from collections import defaultdict
@@ -64,6 +66,10 @@ def significant_words(text: str) -> set[str]:
 
 def window() -> int:
     return max(1, settings.FOLLOW_UPS_WINDOW_MEETINGS)
+
+
+def window_days() -> int:
+    return max(1, settings.FOLLOW_UPS_WINDOW_DAYS)
 
 
 def overdue_after() -> int:
@@ -140,7 +146,11 @@ def rematch(body: str, dates) -> int:
             ):
                 continue
             follow_up.set_by_hand, reset = False, True  # its confirmed return is gone
-        found = _best_match(follow_up, later[: window()], candidates, source_topics)
+        # The next meetings, as long as they are held within the window's days: a gap in the
+        # archive (no minutes for years) must not make an item years later its return.
+        until = order[index][1] + datetime.timedelta(days=window_days())
+        within = [(pk, date) for pk, date in later[: window()] if date <= until]
+        found = _best_match(follow_up, within, candidates, source_topics)
         if found is not None:
             status, returned = FollowUp.Status.POSSIBLY_RETURNED, found
         elif _overdue(follow_up, later):

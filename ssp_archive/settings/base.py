@@ -175,8 +175,10 @@ LOGOUT_REDIRECT_URL = "/"
 ARCHIVE_LOGIN_REQUIRED = env_bool("ARCHIVE_LOGIN_REQUIRED", False)
 
 # Follow-ups (meetings.followups): a later item takes one up within this many meetings of the
-# same body; one with no time stated is overdue after this many meetings without it.
+# same body, held within this many days of it (about 18 months); one with no time stated is
+# overdue after this many meetings without it.
 FOLLOW_UPS_WINDOW_MEETINGS = int(os.environ.get("FOLLOW_UPS_WINDOW_MEETINGS", "6"))
+FOLLOW_UPS_WINDOW_DAYS = int(os.environ.get("FOLLOW_UPS_WINDOW_DAYS", "548"))
 FOLLOW_UPS_OVERDUE_AFTER_MEETINGS = int(os.environ.get("FOLLOW_UPS_OVERDUE_AFTER_MEETINGS", "3"))
 
 # Minutes files larger than this are refused by every import path.

@@ -103,6 +103,23 @@ class TestMatching:
         follow_up = fresh(follow_up)
         assert (follow_up.status, follow_up.returned_item) == (FollowUp.Status.OVERDUE, None)
 
+    def test_the_next_meeting_years_later_is_not_suggested(self, raise_at, later):
+        # The archive holds no minutes for the years between: that item is not the return.
+        follow_up = raise_at(day(1, 2011), "a report on knife crime")
+        later(day(2, 2022), "Knife crime")
+        rematch_all()
+        assert fresh(follow_up).returned_item is None
+
+    @override_settings(FOLLOW_UPS_WINDOW_DAYS=30)
+    def test_the_window_in_days_is_a_setting(self, raise_at, later):
+        follow_up = raise_at(day(1), "knife crime")
+        later(day(3), "Knife crime")
+        rematch_all()
+        assert fresh(follow_up).returned_item is None
+        with override_settings(FOLLOW_UPS_WINDOW_DAYS=90):
+            rematch_all()
+        assert fresh(follow_up).returned_item.title == "Knife crime"
+
     @override_settings(FOLLOW_UPS_OVERDUE_AFTER_MEETINGS=3)
     def test_overdue_after_meetings_without_it(self, raise_at, later):
         follow_up = raise_at(day(1), "knife crime")
