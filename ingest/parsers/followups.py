@@ -184,7 +184,11 @@ def _when_said(said: re.Match, meeting_date: dt.date | None, year: int | None):
         if meeting_date and found <= meeting_date and not re.search(r"\d{4}", said["when"]):
             found = found.replace(year=found.year + 1)
         return DATE, found
-    month = re.match(rf"{_MONTH_NAME}", said["when"]).group()
+    # A month alone, or a day and month with no year to place them in (an undated meeting).
+    named = re.search(rf"{_MONTH_NAME}", said["when"], re.IGNORECASE)
+    if named is None:
+        return NEXT_MEETING, None
+    month = named.group()
     printed_year = re.search(r"(?:19|20)\d\d", said["when"])
     return MONTH, _first_month_after(
         MONTHS[month[:3].lower()], printed_year.group() if printed_year else None, meeting_date

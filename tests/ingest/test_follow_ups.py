@@ -350,6 +350,15 @@ def test_a_month_without_the_meetings_date_has_no_date():
     assert follow_up[3:] == (MONTH, None)
 
 
+@pytest.mark.parametrize(
+    ("text", "decided", "expected"), PHRASINGS, ids=[row[0][:48] for row in PHRASINGS]
+)
+def test_each_phrasing_reads_the_same_in_an_undated_meeting(text, decided, expected):
+    # "deferred to the next meeting (6 March)" has no year to place its date in.
+    [follow_up] = read(text, decided, meeting_date=None)
+    assert follow_up[:3] == expected[:3]
+
+
 def test_the_decision_repeating_the_minutes_gives_one_follow_up():
     text = (
         "Members asked that the knife arch figures be brought to the next meeting.\n\n"
