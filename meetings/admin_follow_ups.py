@@ -1,14 +1,14 @@
 """Follow-ups in the admin: confirm or reject a suggested return, close one with a note.
 
 A status or returned item set here is kept by matching and re-imports (``set_by_hand``); a
-rejected suggestion is never suggested again. As on the public site, the wording of a
-restricted item's follow-up (what, who, the phrase, the note) is withheld from staff who may
-not view restricted items; its status may still be managed.
+rejected suggestion is never suggested again. As on the public site, a restricted item's
+follow-ups are not there at all for staff who may not view restricted items (list, counts,
+filters and change pages); its wording is also withheld should one be reached another way.
 """
 
 from django.contrib import admin, messages
 from django.db import transaction
-from django.db.models import Case, F, TextField, Value, When
+from django.db.models import F
 from django.urls import reverse
 from django.utils.html import format_html
 
@@ -16,7 +16,6 @@ from . import followups
 from .admin_restricted import RestrictedTextAdmin
 from .models import FollowUp, can_view_restricted
 
-WITHHELD = "withheld: the item is restricted"
 TEXT_FIELDS = ("what", "who", "phrase", "note")
 
 
@@ -69,14 +68,12 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def get_queryset(self, request):
         queryset = super().get_queryset(request).select_related("item__meeting")
+        queryset = queryset.annotate(what_shown=F("what"))
         if can_view_restricted(request.user):
-            return queryset.annotate(what_shown=F("what"))
-        withheld = Case(
-            When(item__restricted=True, then=Value(WITHHELD)),
-            default=F("what"),
-            output_field=TextField(),
-        )
-        return queryset.annotate(what_shown=withheld)
+            return queryset
+        # Its kind, due date and status are read from restricted minutes too: a restricted
+        # item's follow-ups are not listed, counted or opened for staff who may not read it.
+        return queryset.exclude(item__restricted=True)
 
     @admin.display(description="what is to come back")
     def shown_what(self, follow_up):

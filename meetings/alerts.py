@@ -110,6 +110,18 @@ def describe(params: str, user) -> tuple[str, str] | None:
     return Alert.Kind.SEARCH, "; ".join(parts) or "Every new item"
 
 
+# The name of a saved search its reader may no longer run (a topic they cannot see).
+UNREADABLE_LABEL = "A saved search with a filter you cannot use"
+
+
+def shown_label(alert: Alert, user) -> str:
+    """``alert``'s name as ``user`` may read it now, worked out again from its search: the
+    label saved with its owner's permissions may name a topic known only from restricted
+    minutes, which a feed (read by no one) or an owner who lost access must not see."""
+    described = describe(alert.params, user)
+    return described[1] if described else UNREADABLE_LABEL
+
+
 def save_alert(user, data) -> tuple[Alert | None, bool]:
     """Save the search of ``data`` (the search page's parameters) for ``user``.
 
@@ -223,6 +235,7 @@ class DigestEntry:
 @dataclass
 class DigestSection:
     alert: Alert
+    label: str
     search_url: str
     entries: list[DigestEntry] = field(default_factory=list)
     more: bool = False
@@ -247,7 +260,8 @@ def digest_sections(user, since, until) -> list[DigestSection]:
         ids = new_matches(alert, user, since, until, ITEMS_PER_ALERT + 1)
         if not ids:
             continue
-        section = DigestSection(alert, absolute(alert.get_search_url()))
+        label = shown_label(alert, user)
+        section = DigestSection(alert, label, absolute(alert.get_search_url()))
         section.more = len(ids) > ITEMS_PER_ALERT
         section.entries = [_entry(item) for item in items_as_shown(ids[:ITEMS_PER_ALERT], include)]
         sections.append(section)

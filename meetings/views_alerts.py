@@ -2,6 +2,7 @@
 
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.contrib.auth.models import AnonymousUser
 from django.contrib.syndication.views import Feed
 from django.core import signing
 from django.http import Http404, QueryDict
@@ -22,6 +23,8 @@ def alert_list(request):
     user_alerts = list(Alert.objects.filter(user=request.user).order_by("created", "pk"))
     counts = alerts.new_counts(request.user, user_alerts)
     for alert in user_alerts:
+        alert.shown_label = alerts.shown_label(alert, request.user)
+        alert.readable = alert.shown_label != alerts.UNREADABLE_LABEL
         alert.new_count = counts[alert.pk]
         alert.new_more = alert.new_count > alerts.COUNTED
         alert.feed_url = request.build_absolute_uri(
@@ -54,7 +57,7 @@ def _own_alert(request, pk) -> Alert:
 def alert_delete(request, pk):
     alert = _own_alert(request, pk)
     alert.delete()
-    messages.success(request, f"Alert removed: {alert.label}.")
+    messages.success(request, f"Alert removed: {alerts.shown_label(alert, request.user)}.")
     return redirect("meetings:alert_list")
 
 
@@ -66,7 +69,9 @@ def alert_email(request, pk):
     alert.email = request.POST.get("email") == "on"
     alert.save(update_fields=["email"])
     state = "now" if alert.email else "no longer"
-    messages.success(request, f"{alert.label} is {state} in your email digests.")
+    messages.success(
+        request, f"{alerts.shown_label(alert, request.user)} is {state} in your email digests."
+    )
     return redirect("meetings:alert_list")
 
 
@@ -77,7 +82,11 @@ def alert_feed_reset(request, pk):
     alert = _own_alert(request, pk)
     alert.feed_token = new_feed_token()
     alert.save(update_fields=["feed_token"])
-    messages.success(request, f"The feed of {alert.label} has a new address; the old one is off.")
+    messages.success(
+        request,
+        f"The feed of {alerts.shown_label(alert, request.user)} has a new address; "
+        "the old one is off.",
+    )
     return redirect("meetings:alert_list")
 
 
@@ -111,18 +120,23 @@ class AlertFeed(Feed):
     author_name = "Safer Stockton Partnership"
 
     def get_object(self, request, token):
+        if "\x00" in token:
+            raise Http404("No such feed.")  # PostgreSQL's text holds no NUL
         alert = Alert.objects.select_related("user").filter(feed_token=token).first()
         if alert is None or not alert.user.is_active:
             raise Http404("No such feed.")
         return alert
 
     def title(self, alert: Alert):
-        return f"{alert.label} – {alerts.SITE_NAME}"
+        return f"{alerts.shown_label(alert, AnonymousUser())} – {alerts.SITE_NAME}"
 
     def subtitle(self, alert: Alert):
-        return f"New agenda items for the search {alert.label}."
+        return f"New agenda items for the search {alerts.shown_label(alert, AnonymousUser())}."
 
     def link(self, alert: Alert):
+        # Its address names its filters: only one a visitor may run is given.
+        if alerts.describe(alert.params, AnonymousUser()) is None:
+            return reverse("meetings:search")
         return alert.get_search_url()
 
     def items(self, alert: Alert):

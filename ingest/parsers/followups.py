@@ -44,6 +44,10 @@ def read_follow_ups(
     title: str, minutes_text: str, decisions: list[str], meeting_date: dt.date | None
 ) -> list[ParsedFollowUp]:
     """The follow-ups one item raises, in the order the minutes state them."""
+    # Only text that may bring something back is split and read: a follow-up is read from a
+    # sentence of the minutes or a decision, which holds what the whole text or decision does.
+    if not _may_come_back(minutes_text) and not any(map(_may_come_back, decisions)):
+        return []
     found: list[_Read] = []
     for index, (sentence, decided) in enumerate(_sentences(minutes_text, decisions)):
         for follow_up in _read_sentence(sentence, decided, title, meeting_date):
@@ -58,12 +62,20 @@ def read_follow_ups(
 # Longer "sentences" are runs of text that lost their stops: nothing is read from them.
 _LONGEST_SENTENCE = 1200
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|\([a-z0-9]{1,3}\)|[•·▪◦*–-])\s*")
-# Every word that can start a follow-up: a sentence with none of them is not read further.
-_KEYWORDS = (
-    "defer", "postpone", "carried", " be ", "would", "will ", " to ", "forward plan",
-    "work programme", "provid", "bring", "brought", "report", "present", "circul", "send",
-    "sent", "shar", "updat", "back", "submit", "receiv", "coming", "come", "give", "given",
+# Every follow-up needs one of these, by the rules below: a deferral, a verb that comes back by
+# itself, where it comes back (the members, the body, a meeting, an agenda) or when (the next
+# time, the future, a month, a year, a date). Text with none of them is not read further.
+_MAY_COME_BACK = (
+    "defer", "postpon", "carried", "back", " fed", "circulat", "revisit", "consider", "submit",
+    "present", "return", "member", "partner", "councillor", "committee", "board", "group",
+    "panel", "cabinet", "forum", "meeting", "agenda", "forward", "programme", "next", "future",
+    "course", "month", "year",
 )  # fmt: skip
+
+
+def _may_come_back(text: str) -> bool:
+    lowered = text.lower()
+    return any(word in lowered for word in _MAY_COME_BACK) or bool(_MONTH_OR_DATE.search(text))
 
 
 def _key(text: str) -> str:
@@ -115,6 +127,7 @@ _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
 )
+_MONTH_OR_DATE = re.compile(rf"\b{_MONTH_NAME}\b|\d/\d", re.IGNORECASE)
 _WORD = r"[\w&'’/-]+"
 _NEXT = re.compile(
     # "the next meeting", or in terse notes "to next meeting"
@@ -524,8 +537,7 @@ def _read_sentence(
 ) -> list[ParsedFollowUp]:
     if len(sentence) > _LONGEST_SENTENCE:
         return []
-    lowered = f" {sentence.lower()} "
-    if not any(word in lowered for word in _KEYWORDS):
+    if not _may_come_back(sentence):
         return []
     if _NOT_A_PROMISE.search(sentence):
         return []

@@ -518,6 +518,45 @@ def test_a_feed_never_carries_restricted_text_even_for_an_officer(client, office
     assert b"not public" in response.content
 
 
+def test_a_topic_known_only_from_restricted_minutes_is_named_only_to_who_may_read_them(
+    client, officer, make_meeting
+):
+    make_meeting(
+        date=datetime.date(2025, 6, 1),
+        items=[
+            {
+                "title": "Part II business",
+                "restricted": True,
+                "minutes_text": "Operation Flonkwort was discussed.",
+                "topics": {"Operation Flonkwort": False},
+            }
+        ],
+    )
+    alert = save(officer, "topic=operation-flonkwort")
+    assert alert.label == "Operation Flonkwort"  # as its owner reads it
+    feed = reverse("meetings:alert_feed", args=[alert.feed_token])
+
+    response = Client().get(feed)
+
+    assert response.status_code == 200
+    assert b"Flonkwort" not in response.content.replace(b"flonkwort", b"Flonkwort")
+    assert alerts.UNREADABLE_LABEL.encode() in response.content
+
+    client.force_login(officer)
+    assert b"Operation Flonkwort" in client.get(reverse("meetings:alert_list")).content
+    officer.user_permissions.clear()
+    officer.groups.clear()
+    officer = type(officer).objects.get(pk=officer.pk)  # permissions are cached per object
+    client.force_login(officer)
+    page = client.get(reverse("meetings:alert_list")).content
+    assert b"Flonkwort" not in page.replace(b"flonkwort", b"Flonkwort")
+    assert alerts.UNREADABLE_LABEL.encode() in page
+
+
+def test_a_feed_address_with_a_nul_is_not_found(client):
+    assert client.get("/alerts/feed/abc%00def/").status_code == 404
+
+
 def test_a_feed_address_can_be_replaced(client, member):
     alert = save(member, "q=nightfall")
     old = reverse("meetings:alert_feed", args=[alert.feed_token])
