@@ -64,18 +64,17 @@ _LONGEST_SENTENCE = 1200
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|\([a-z0-9]{1,3}\)|[•·▪◦*–-])\s*")
 # Every follow-up needs one of these, by the rules below: a deferral, a verb that comes back by
 # itself, where it comes back (the members, the body, a meeting, an agenda) or when (the next
-# time, the future, a month, a year, a date). Text with none of them is not read further.
-_MAY_COME_BACK = (
-    "defer", "postpon", "carried", "back", " fed", "circulat", "revisit", "consider", "submit",
-    "present", "return", "member", "partner", "councillor", "committee", "board", "group",
-    "panel", "cabinet", "forum", "meeting", "agenda", "forward", "programme", "next", "future",
-    "course", "month", "year",
-)  # fmt: skip
+# time, the future, a month, a year); or a month name as printed (with its capital) or a digit
+# (a date). Text with none of them is not read further: most sentences of minutes.
+_MAY_COME_BACK = re.compile(
+    r"defer|postpon|carried|back| fed|circulat|revisit|consider|submit|present|return|member"
+    r"|partner|councillor|committee|board|group|panel|cabinet|forum|meeting|agenda|forward"
+    r"|programme|next|future|course|month|year"
+)
 
 
 def _may_come_back(text: str) -> bool:
-    lowered = text.lower()
-    return any(word in lowered for word in _MAY_COME_BACK) or bool(_MONTH_OR_DATE.search(text))
+    return bool(_MAY_COME_BACK.search(text.lower()) or _MONTH_OR_DATE.search(text))
 
 
 def _key(text: str) -> str:
@@ -99,6 +98,8 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
             continue
         for part in re.split(r"\s+[•·▪]\s+", line) if len(line) < 20_000 else [line]:
             for sentence in split_sentences(part):
+                if not _may_come_back(sentence):
+                    continue  # it can bring nothing back, and as a decision neither
                 key = _key(sentence)
                 decided = False
                 for decision in decision_keys:
@@ -115,7 +116,9 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
                         used.add(decision)
                 sentences.append((sentence, decided))
     for decision, key in zip(decisions, (_key(d) for d in decisions), strict=True):
-        if key and key not in used and not any(key in _key(s) for s, _ in sentences):
+        if not key or key in used or not _may_come_back(decision):
+            continue
+        if not any(key in _key(s) for s, _ in sentences):
             sentences.append((decision.strip(), True))
             used.add(key)
     return sentences
@@ -127,7 +130,7 @@ _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
 )
-_MONTH_OR_DATE = re.compile(rf"\b{_MONTH_NAME}\b|\d/\d", re.IGNORECASE)
+_MONTH_OR_DATE = re.compile(rf"\b{_MONTH_NAME}\b|\d")
 _WORD = r"[\w&'’/-]+"
 _NEXT = re.compile(
     # "the next meeting", or in terse notes "to next meeting"
@@ -536,8 +539,6 @@ def _read_sentence(
     sentence: str, decided: bool, title: str, meeting_date: dt.date | None
 ) -> list[ParsedFollowUp]:
     if len(sentence) > _LONGEST_SENTENCE:
-        return []
-    if not _may_come_back(sentence):
         return []
     if _NOT_A_PROMISE.search(sentence):
         return []
