@@ -477,6 +477,14 @@ def test_the_alerts_page_needs_signing_in_and_alerts_are_their_owners(client, me
     assert b"nightfall" not in client.get(reverse("meetings:alert_list")).content
 
 
+def test_every_page_leads_a_signed_in_user_to_their_alerts(client, member):
+    alerts_link = f'href="{reverse("meetings:alert_list")}"'
+    assert alerts_link not in client.get("/").content.decode()
+    client.force_login(member)
+    for path in ("/", "/meetings/", "/follow-ups/"):
+        assert alerts_link in client.get(path).content.decode(), path
+
+
 def test_emails_can_be_turned_off_and_on_again(client, member, make_meeting, mailoutbox):
     alert = save(member, "q=nightfall")
     client.force_login(member)
