@@ -73,8 +73,22 @@ _MAY_COME_BACK = re.compile(
 )
 
 
+# ...and one of the words every rule below reads a follow-up from: a deferral, a verb of
+# bringing, sending or reporting (``_PASSIVE``, ``_ACTIVE``), or what is asked for
+# (``_ASKED_FOR``).
+_BRINGS = re.compile(
+    r"defer|postpon|carried|back|bring|brought|com(?:e|ing)\b|present|submit|report|provid"
+    r"|circulat|shar|give|given|sent\b|send|available|table|added|invit|consider|discuss|revisit"
+    r"|receiv|updat|return|fed\b|feed|email|distribut|forward|includ|placed|listed|schedul"
+    r"|programm|attend|take|information|details|figures|statistics|data|briefing"
+)
+
+
 def _may_come_back(text: str) -> bool:
-    return bool(_MAY_COME_BACK.search(text.lower()) or _MONTH_OR_DATE.search(text))
+    lowered = text.lower()
+    return bool(
+        (_MAY_COME_BACK.search(lowered) or _MONTH_OR_DATE.search(text)) and _BRINGS.search(lowered)
+    )
 
 
 def _key(text: str) -> str:
