@@ -22,7 +22,6 @@ import datetime
 import functools
 import hashlib
 import logging
-from collections import defaultdict
 from dataclasses import dataclass, field
 
 from django.db import transaction
@@ -359,17 +358,16 @@ def _original_changes(meeting: Meeting, document: SourceDocument) -> bool:
 def rematch_follow_ups(outcomes: list[ImportOutcome]) -> None:
     """Match again the follow-ups of the bodies these outcomes stored meetings of, around
     each meeting's old and new date (``meetings.followups.rematch``), once per body."""
-    dates = defaultdict(set)
+    places = []
     for outcome in outcomes:
         if outcome.failed or outcome.dry_run or outcome.meeting is None:
             continue
         if outcome.status == UNCHANGED:
             continue
-        dates[outcome.meeting.body].add(outcome.meeting.date)
+        places.append((outcome.meeting.body, outcome.meeting.date))
         if outcome.was is not None:
-            dates[outcome.was[0]].add(outcome.was[1])
-    for body, found in dates.items():
-        followups.rematch(body, found)
+            places.append(outcome.was)
+    followups.rematch_places(places)
 
 
 def _meeting_for(

@@ -156,8 +156,8 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         super().save_model(request, obj, form, change)
         if {"date", "body"} & set(form.changed_data):
             # Its place among its body's meetings moved: the follow-ups around both places.
-            followups.rematch(form.initial.get("body", obj.body), [form.initial.get("date")])
-            followups.rematch(obj.body, [obj.date])
+            was = (form.initial.get("body", obj.body), form.initial.get("date"))
+            followups.rematch_places([was, (obj.body, obj.date)])
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

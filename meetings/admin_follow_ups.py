@@ -156,9 +156,4 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
 def _match_again(follow_ups) -> None:
     """Match again the bodies of these follow-ups around the meetings that raised them."""
-    dates = {}
-    for follow_up in follow_ups:
-        meeting = follow_up.item.meeting
-        dates.setdefault(meeting.body, set()).add(meeting.date)
-    for body, found in dates.items():
-        followups.rematch(body, found)
+    followups.rematch_places((f.item.meeting.body, f.item.meeting.date) for f in follow_ups)

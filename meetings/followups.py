@@ -84,6 +84,14 @@ class _Candidate:
     topics: set[int]
 
 
+def rematch_places(places) -> int:
+    """``rematch`` around each ``(body, date)`` of ``places``, once for each body."""
+    dates = defaultdict(set)
+    for body, date in places:
+        dates[body].add(date)
+    return sum(rematch(body, found) for body, found in dates.items())
+
+
 def rematch(body: str, dates) -> int:
     """Match again the follow-ups of ``body`` that meetings changed on ``dates`` can touch.
 

@@ -125,17 +125,20 @@ class AlertFeed(Feed):
         alert = Alert.objects.select_related("user").filter(feed_token=token).first()
         if alert is None or not alert.user.is_active:
             raise Http404("No such feed.")
+        # Named, once, as a visitor may read it: the owner's saved label may name a topic
+        # known only from restricted minutes.
+        alert.public_label = alerts.shown_label(alert, AnonymousUser())
         return alert
 
     def title(self, alert: Alert):
-        return f"{alerts.shown_label(alert, AnonymousUser())} – {alerts.SITE_NAME}"
+        return f"{alert.public_label} – {alerts.SITE_NAME}"
 
     def subtitle(self, alert: Alert):
-        return f"New agenda items for the search {alerts.shown_label(alert, AnonymousUser())}."
+        return f"New agenda items for the search {alert.public_label}."
 
     def link(self, alert: Alert):
         # Its address names its filters: only one a visitor may run is given.
-        if alerts.describe(alert.params, AnonymousUser()) is None:
+        if alert.public_label == alerts.UNREADABLE_LABEL:
             return reverse("meetings:search")
         return alert.get_search_url()
 

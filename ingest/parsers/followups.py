@@ -106,6 +106,7 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
     decision_keys = [key for key in (_key(decision) for decision in decisions) if key]
     used: set[str] = set()
     sentences: list[tuple[str, bool]] = []
+    keys: list[str] = []  # of ``sentences``, for the decisions the text does not hold
     for line in minutes_text.split("\n"):
         line = _LIST_MARK.sub("", line).strip()
         if not line:
@@ -129,11 +130,13 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
                         decided = True
                         used.add(decision)
                 sentences.append((sentence, decided))
+                keys.append(key)
     for decision, key in zip(decisions, (_key(d) for d in decisions), strict=True):
         if not key or key in used or not _may_come_back(decision):
             continue
-        if not any(key in _key(s) for s, _ in sentences):
+        if not any(key in held for held in keys):
             sentences.append((decision.strip(), True))
+            keys.append(key)
             used.add(key)
     return sentences
 
