@@ -62,32 +62,28 @@ def read_follow_ups(
 # Longer "sentences" are runs of text that lost their stops: nothing is read from them.
 _LONGEST_SENTENCE = 1200
 _LIST_MARK = re.compile(r"^\s*(?:\d{1,2}[.)]|\([a-z0-9]{1,3}\)|[•·▪◦*–-])\s*")
-# Every follow-up needs one of these, by the rules below: a deferral, a verb that comes back by
-# itself, where it comes back (the members, the body, a meeting, an agenda) or when (the next
-# time, the future, a month, a year); or a month name as printed (with its capital) or a digit
-# (a date). Text with none of them is not read further: most sentences of minutes.
-_MAY_COME_BACK = re.compile(
-    r"defer|postpon|carried|back| fed|circulat|revisit|consider|submit|present|return|member"
-    r"|partner|councillor|committee|board|group|panel|cabinet|forum|meeting|agenda|forward"
-    r"|programme|next|future|course|month|year"
-)
-
-
-# ...and one of the words every rule below reads a follow-up from: a deferral, a verb of
-# bringing, sending or reporting (``_PASSIVE``, ``_ACTIVE``), or what is asked for
-# (``_ASKED_FOR``).
-_BRINGS = re.compile(
-    r"defer|postpon|carried|back|bring|brought|com(?:e|ing)\b|present|submit|report|provid"
-    r"|circulat|shar|give|given|sent\b|send|available|table|added|invit|consider|discuss|revisit"
-    r"|receiv|updat|return|fed\b|feed|email|distribut|forward|includ|placed|listed|schedul"
-    r"|programm|attend|take|information|details|figures|statistics|data|briefing"
-)
 
 
 def _may_come_back(text: str) -> bool:
-    lowered = text.lower()
+    """Whether ``text`` holds what one of the rules below reads a follow-up from: a deferral,
+    a verb of bringing, sending or reporting to come, or a report asked for at a meeting.
+
+    Most sentences of minutes hold none, and this is asked of all of them, so it looks for
+    each rule's words in a form that is quick to find: folded to lower case, and from its
+    first plain word on. Whatever a rule matches, this finds too."""
+    folded = text.casefold()
+    if len(folded) != len(text) or "ı" in folded:
+        # Letters that fold to two ("ß") or that the rules match as "i" ("ı"): rare enough
+        # to ask the rules themselves.
+        return any(rule.search(text) for rule in _RULES)
     return bool(
-        (_MAY_COME_BACK.search(lowered) or _MONTH_OR_DATE.search(text)) and _BRINGS.search(lowered)
+        "defer" in folded
+        or "postpon" in folded
+        or "carried" in folded
+        or _PASSIVE_FOLDED.search(folded)
+        or _SUBJUNCTIVE_FROM_THAT.search(text)
+        or _ACTIVE_FOLDED.search(folded)
+        or _ASKED_FOR_FOLDED.search(folded)
     )
 
 
@@ -112,6 +108,8 @@ def _sentences(minutes_text: str, decisions: list[str]) -> list[tuple[str, bool]
         if not line:
             continue
         for part in re.split(r"\s+[•·▪]\s+", line) if len(line) < 20_000 else [line]:
+            if not _may_come_back(part):
+                continue  # no sentence of it can bring anything back
             for sentence in split_sentences(part):
                 if not _may_come_back(sentence):
                     continue  # it can bring nothing back, and as a decision neither
@@ -147,7 +145,6 @@ _MONTH_NAME = (
     r"(?:January|February|March|April|May|June|July|August|September|October|November|December"
     r"|Jan|Feb|Mar|Apr|Jun|Jul|Aug|Sept?|Oct|Nov|Dec)"
 )
-_MONTH_OR_DATE = re.compile(rf"\b{_MONTH_NAME}\b|\d")
 _WORD = r"[\w&'’/-]+"
 _NEXT = re.compile(
     # "the next meeting", or in terse notes "to next meeting"
@@ -475,16 +472,21 @@ _EARLIER_AFTER = re.compile(
 )
 
 # "would be", "will be", "be", "to be", "should be": a verb to come, not one done.
-_PASSIVE = re.compile(
-    r"\b(?P<modal>(?:would|will|should|shall|is\s+to|are\s+to|to|must|could)\s+(?:also\s+|now\s+|then\s+)?)?"
+# Each rule is written from its first plain word on as well, for ``_may_come_back``.
+_BE_DONE = (
     r"be\s+(?:(?:also|then|now|further)\s+)?"
     r"(?P<verb>brought(?:\s+back)?|coming(?:\s+back)?|come\s+back|presented|re-?presented|"
     r"submitted|re-?submitted|reported(?:\s+back)?|provided|circulated|re-?circulated|shared|"
     r"given|sent(?:\s+out)?|made\s+available|tabled|added|invited|considered|reconsidered|"
     r"re-considered|discussed|revisited|received|updated|returned|fed\s+back|emailed|"
-    r"distributed|forwarded|included|placed|listed|scheduled|programmed|attending)\b",
+    r"distributed|forwarded|included|placed|listed|scheduled|programmed|attending)\b"
+)
+_PASSIVE = re.compile(
+    r"\b(?P<modal>(?:would|will|should|shall|is\s+to|are\s+to|to|must|could)\s+(?:also\s+|now\s+|then\s+)?)?"
+    + _BE_DONE,
     re.IGNORECASE,
 )
+_PASSIVE_FOLDED = re.compile(_BE_DONE)
 # Verbs that say on their own that something comes back.
 _BACK_BY_ITSELF = re.compile(
     r"\bback\b|\bfed\b|circulated|revisited|re-?considered|re-?submitted|re-?presented|returned",
@@ -501,32 +503,46 @@ _RECIPIENT = re.compile(
 )
 _WITH_WHAT = re.compile(r"^\s*with\s+(?P<what>.+)$", re.IGNORECASE | re.DOTALL)
 
-_ACTIVE = re.compile(
-    r"\b(?P<modal>would|will|to|and|(?:had\s+)?(?:agreed|offered|undertook|promised|"
-    r"volunteered|committed)\s+to|(?:was|were)\s+(?:asked|requested|tasked)\s+to)\s+"
-    r"(?:(?:also|then|now|further|jointly|in\s+turn)\s+)?"
+_TO_DO = (
+    r"\s+(?:(?:also|then|now|further|jointly|in\s+turn)\s+)?"
     r"(?P<verb>bring\s+back|report\s+back|feed\s*back|come\s+back|bring|provide|present|"
     r"circulate|send|share|give|submit|update|return|take|table|email|distribute|forward|"
-    r"receive)\b",
+    r"receive)\b"
+)
+_ACTIVE = re.compile(
+    r"\b(?P<modal>would|will|to|and|(?:had\s+)?(?:agreed|offered|undertook|promised|"
+    r"volunteered|committed)\s+to|(?:was|were)\s+(?:asked|requested|tasked)\s+to)" + _TO_DO,
     re.IGNORECASE,
 )
+# Every form of the modal ends in one of these.
+_ACTIVE_FOLDED = re.compile(r"(?:would|will|to|and)" + _TO_DO)
 # "AGREED that the Police provide an update in six months".
-_SUBJUNCTIVE = re.compile(
-    r"\bthat\s+(?P<who>(?:the\s+)?(?:[A-Z][\w&'’.-]*|officers)(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|"
+_THAT_DO = (
+    r"that\s+(?P<who>(?:the\s+)?(?:[A-Z][\w&'’.-]*|officers)(?:\s+(?:[A-Z][\w&'’.-]*|of|and|&|"
     r"officers?))*)\s+(?:(?:also|then|now|jointly)\s+)?(?P<verb>bring\s+back|report\s+back|"
     r"feed\s*back|bring|provide|present|circulate|send|share|give|submit|update|return|table|"
     r"email|distribute|forward)\b"
 )
+_SUBJUNCTIVE = re.compile(r"\b" + _THAT_DO)
+_SUBJUNCTIVE_FROM_THAT = re.compile(_THAT_DO)
 _UNABLE = re.compile(r"\b(?:unable|not\s+able|failed|not\s+in\s+a\s+position)\s*$", re.I)
 
+_ASKED = (
+    r"(?:update|report|presentation|briefing|information|details|figures|statistics|data)"
+    r"(?:\s+(?:on|about|regarding|into)\s+[^,.;]{1,60}?)?"
+)
+_ASKED_AT = (
+    r"\s+(?:to\s+be\s+\w+\s+|be\s+\w+\s+)?(?:at|to|for)\s+(?=(?:the|a|an)\s+"
+    r"(?:next|future|later|subsequent|following|forthcoming|\w+\s+meeting))"
+)
 _ASKED_FOR = re.compile(
     r"\b(?P<what>(?:an?|the|further|a\s+further|some)\s+(?:[\w-]+\s+){0,3}?"
-    r"(?:update|report|presentation|briefing|information|details|figures|statistics|data)"
-    r"(?:\s+(?:on|about|regarding|into)\s+[^,.;]{1,60}?)?)"
-    r"\s+(?:to\s+be\s+\w+\s+|be\s+\w+\s+)?(?:at|to|for)\s+(?=(?:the|a|an)\s+"
-    r"(?:next|future|later|subsequent|following|forthcoming|\w+\s+meeting))",
+    + _ASKED
+    + ")"
+    + _ASKED_AT,
     re.IGNORECASE,
 )
+_ASKED_FOR_FOLDED = re.compile(_ASKED + _ASKED_AT)
 
 # Sentences about the next meeting's date, and other business that looks forward without a
 # promise: read no further.
@@ -815,6 +831,9 @@ def _asked_for(sentence, kind, title, meeting_date):
             match.end(),
             ParsedFollowUp(kind, what, "", due, due_date, sentence.strip()),
         )
+
+
+_RULES = (_DEFER, _PASSIVE, _ACTIVE, _SUBJUNCTIVE, _ASKED_FOR)
 
 
 # --- one follow-up per promise ---------------------------------------------------------------

@@ -8,7 +8,7 @@ from pathlib import Path
 
 import pytest
 
-from ingest.parsers import parse_minutes
+from ingest.parsers import followups, parse_minutes
 from ingest.parsers.followups import (
     ACTION,
     DATE,
@@ -386,6 +386,35 @@ def test_follow_ups_come_in_the_order_the_minutes_state_them():
         "A briefing on CCTV would be circulated to members."
     )
     assert [what for _, what, *_ in read(text)] == ["the audit", "a briefing on CCTV"]
+
+
+def test_a_name_with_a_letter_that_folds_to_two_is_read():
+    assert read("Ms Weiß would bring a report on the Straßenfest to the next meeting.") == [
+        (PROMISE, "a report on the Straßenfest", "Ms Weiß", NEXT_MEETING, None)
+    ]
+
+
+def _written_otherwise(text):
+    """The text as printed, in capitals, and with letters that match ASCII ones only when case
+    is ignored: the long s, the Kelvin sign, the dotted and the dotless capital I."""
+    yield text
+    yield text.upper()
+    yield text.replace("s", "ſ")
+    yield text.replace("k", "\u212a")
+    yield text.replace("i", "İ")
+    yield text.replace("i", "ı")
+
+
+@pytest.mark.parametrize(
+    "text",
+    [row[0] for row in PHRASINGS] + NOT_FOLLOW_UPS + NOT_FOLLOW_UP_DECISIONS,
+)
+def test_no_sentence_a_rule_reads_is_passed_over(text):
+    """Only sentences holding a rule's words are read, and those words are looked for in a
+    quicker form than the rules': whatever a rule matches, that form finds too."""
+    for written in _written_otherwise(text):
+        if any(rule.search(written) for rule in followups._RULES):
+            assert followups._may_come_back(written), written
 
 
 MINUTES = """Harbourside Community Safety Partnership
