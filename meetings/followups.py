@@ -17,12 +17,13 @@ and link set by hand (``FollowUp.set_by_hand``) are kept.
 
 Meetings arrive out of date order, and are deleted: ``rematch`` is called with a body and the
 dates where its meetings changed, and works out again the follow-ups that change can touch:
-those raised from ``reach`` meetings before the earliest date to the latest, against the
-``reach`` meetings after each (``reach``: the window, or the meetings that make one overdue
-if more). A fixed number of queries, whatever the size of the archive.
-Undated meetings take no part: they have no place in the order.
+those raised at each changed date and at the ``reach`` meetings before it (``reach``: the
+window, or the meetings that make one overdue if more). A fixed number of queries for each
+hundred dates, whatever the size of the archive; of the body's other meetings only their
+dates are read. Undated meetings take no part: they have no place in the order.
 """
 
+import bisect
 import calendar
 import datetime
 import re
@@ -80,8 +81,17 @@ def overdue_after() -> int:
 class _Candidate:
     pk: int
     meeting_id: int
-    words: set[str]
+    text: str  # its title, and the opening of its agenda text unless it is restricted
     topics: set[int]
+    _words: set[str] | None = None
+
+    @property
+    def words(self) -> set[str]:
+        # Worked out for the meetings a follow-up is matched against, the first of which
+        # usually settles it: most candidates are never looked at.
+        if self._words is None:
+            self._words = significant_words(self.text)
+        return self._words
 
 
 def rematch_places(places) -> int:
@@ -101,24 +111,22 @@ def rematch(body: str, dates) -> int:
     dates = sorted({date for date in dates if date is not None})
     if not dates:
         return 0
-    if len(dates) > CHUNK:
-        # A large import: in runs of dates, so that no call reads a whole body at once.
-        return sum(rematch(body, dates[i : i + CHUNK]) for i in range(0, len(dates), CHUNK))
-    reach = max(window(), overdue_after())
-    meetings = Meeting.objects.filter(body=body, date__isnull=False)
-    before = list(
-        meetings.filter(date__lt=dates[0]).order_by("-date").values_list("pk", "date")[:reach]
-    )
-    between = list(
-        meetings.filter(date__gte=dates[0], date__lte=dates[-1])
-        .order_by("date")
+    order = list(
+        Meeting.objects.filter(body=body, date__isnull=False)
+        .order_by("date", "pk")
         .values_list("pk", "date")
-    )
-    after = list(
-        meetings.filter(date__gt=dates[-1]).order_by("date").values_list("pk", "date")[:reach]
-    )
-    order = [*reversed(before), *between, *after]  # (pk, date), oldest first
-    sources = [pk for pk, _date in order[: len(before) + len(between)]]
+    )  # (pk, date) of the body's meetings, oldest first
+    # A large import in runs of dates, so that no query names too many meetings.
+    return sum(_rematch(order, dates[i : i + CHUNK]) for i in range(0, len(dates), CHUNK))
+
+
+def _rematch(order: list[tuple[int, datetime.date]], dates: list[datetime.date]) -> int:
+    reach = max(window(), overdue_after())
+    held = [date for _pk, date in order]
+    sources = set()
+    for date in dates:
+        first, last = bisect.bisect_left(held, date), bisect.bisect_right(held, date)
+        sources.update(pk for pk, _date in order[max(0, first - reach) : last])
     follow_ups = list(
         FollowUp.objects.filter(item__meeting__in=sources)
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
@@ -134,7 +142,7 @@ def rematch(body: str, dates) -> int:
     later_ids = {
         pk
         for follow_up in follow_ups
-        for pk, _date in order[place[follow_up.item.meeting_id] + 1 :][: window()]
+        for pk, _date in _next(order, place[follow_up.item.meeting_id], window())
     }
     candidates = _candidates(later_ids)
     source_topics = defaultdict(set)
@@ -145,7 +153,6 @@ def rematch(body: str, dates) -> int:
     changed = []
     for follow_up in follow_ups:
         index = place[follow_up.item.meeting_id]
-        later = order[index + 1 :]
         reset = False
         if follow_up.set_by_hand:
             if follow_up.returned_item_id is not None or follow_up.status not in (
@@ -157,11 +164,11 @@ def rematch(body: str, dates) -> int:
         # The next meetings, as long as they are held within the window's days: a gap in the
         # archive (no minutes for years) must not make an item years later its return.
         until = order[index][1] + datetime.timedelta(days=window_days())
-        within = [(pk, date) for pk, date in later[: window()] if date <= until]
+        within = [(pk, date) for pk, date in _next(order, index, window()) if date <= until]
         found = _best_match(follow_up, within, candidates, source_topics)
         if found is not None:
             status, returned = FollowUp.Status.POSSIBLY_RETURNED, found
-        elif _overdue(follow_up, later):
+        elif _overdue(follow_up, len(order) - index - 1, held[-1]):
             status, returned = FollowUp.Status.OVERDUE, None
         else:
             status, returned = FollowUp.Status.OPEN, None
@@ -170,6 +177,11 @@ def rematch(body: str, dates) -> int:
             changed.append(follow_up)
     _write(changed)
     return len(changed)
+
+
+def _next(order, index: int, count: int):
+    """The ``count`` meetings after the one at ``index``."""
+    return order[index + 1 : index + 1 + count]
 
 
 def _write(changed: list[FollowUp]) -> None:
@@ -202,8 +214,7 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
     for pk, meeting_id, title, text, restricted in items.values_list(
         "pk", "meeting_id", "title", Substr("agenda_text", 1, TEXT_READ), "restricted"
     ):
-        words = significant_words(title if restricted else f"{title} {text}")
-        by_item[pk] = _Candidate(pk, meeting_id, words, set())
+        by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
         found[meeting_id].append(by_item[pk])
     links = ItemTopic.objects.filter(item__meeting__in=meeting_ids).filter(
         visible_links() | Q(item__restricted=False)
@@ -235,18 +246,20 @@ def _best_match(follow_up, later, candidates, source_topics) -> int | None:
     return None
 
 
-def _overdue(follow_up, later) -> bool:
-    """Whether the time the minutes gave has passed in the archive, with no return found."""
+def _overdue(follow_up, held_after: int, latest: datetime.date) -> bool:
+    """Whether the time the minutes gave has passed in the archive, with no return found:
+    ``held_after`` meetings of the body were held after the one that raised it, the last of
+    them on ``latest``."""
     due = follow_up.due
     if due == FollowUp.Due.NEXT_MEETING:
-        return bool(later)
+        return held_after > 0
     if due in (FollowUp.Due.MONTH, FollowUp.Due.DATE) and follow_up.due_date:
         deadline = follow_up.due_date
-        if due == FollowUp.Due.DATE:
-            return any(date >= deadline for _pk, date in later)
-        last = calendar.monthrange(deadline.year, deadline.month)[1]
-        return any(date > deadline.replace(day=last) for _pk, date in later)
-    return len(later) >= overdue_after()
+        if due == FollowUp.Due.MONTH:
+            deadline = deadline.replace(day=calendar.monthrange(deadline.year, deadline.month)[1])
+            return held_after > 0 and latest > deadline
+        return held_after > 0 and latest >= deadline
+    return held_after >= overdue_after()
 
 
 def meeting_deleted(sender, instance, using, **kwargs):
