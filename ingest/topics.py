@@ -248,6 +248,7 @@ class TopicCache:
         self._index: TopicIndex | None = None
         self._known_names: set[str] = set()  # casefolded names and aliases
         self._slugs: set[str] = set()
+        self._since = None  # see ``since``
 
     def index(self) -> TopicIndex:
         if self._index is None:
@@ -277,6 +278,18 @@ class TopicCache:
             new_topics.sort(key=lambda topic: topic.name)
             Topic.objects.bulk_create(new_topics, ignore_conflicts=True)
             self._index = None
+
+    def since(self, looked_for: frozenset) -> tuple[set, "TopicIndex", dict]:
+        """Of the topics now: the keys of those ``looked_for`` beforehand (unchanged since),
+        an index of the others, and each topic's place in the index. Worked out once for each
+        index, not for each document."""
+        index = self.index()
+        if self._since is None or not (self._since[0] is index and self._since[1] is looked_for):
+            kept = {term.key for term in index.terms if term in looked_for}
+            unseen = TopicIndex(term for term in index.terms if term not in looked_for)
+            order = {term.key: position for position, term in enumerate(index.terms)}
+            self._since = (index, looked_for, kept, unseen, order)
+        return self._since[2:]
 
     def forget(self) -> None:
         self.__init__()
@@ -329,9 +342,7 @@ def tag_topics(
     index = topics.index()
     if looked_for:
         # Topics deleted or changed since were found with what they were: not kept.
-        kept = {term.key for term in index.terms if term in looked_for}
-        unseen = TopicIndex(term for term in index.terms if term not in looked_for)
-        order = {term.key: position for position, term in enumerate(index.terms)}
+        kept, unseen, order = topics.since(looked_for)
         matches = {}
         for item, item_found in zip(items, found, strict=True):
             item_matches = {key: t for key, t in item_found.matches.items() if key in kept}

@@ -61,8 +61,15 @@ _STOPWORDS = frozenset(
 
 def significant_words(text: str) -> set[str]:
     """The words of ``text`` that say what it is about: lower case, without common words."""
-    text = unicodedata.normalize("NFKC", text or "").casefold()
-    return {word for word in _WORD.findall(text) if len(word) > 2 and word not in _STOPWORDS}
+    return _significant(_folded(text))
+
+
+def _folded(text: str) -> str:
+    return unicodedata.normalize("NFKC", text or "").casefold()
+
+
+def _significant(folded: str) -> set[str]:
+    return {word for word in set(_WORD.findall(folded)) - _STOPWORDS if len(word) > 2}
 
 
 def window() -> int:
@@ -83,15 +90,23 @@ class _Candidate:
     meeting_id: int
     text: str  # its title, and the opening of its agenda text unless it is restricted
     topics: set[int]
+    _folded: str | None = None
     _words: set[str] | None = None
 
-    @property
-    def words(self) -> set[str]:
-        # Worked out for the meetings a follow-up is matched against, the first of which
-        # usually settles it: most candidates are never looked at.
+    def share(self, wanted: set[str], needed: int) -> float:
+        """The share of the ``wanted`` words the item names; 0 when under ``needed`` of them.
+
+        Worked out only for the meetings a follow-up is matched against, and the item's words
+        only when it holds enough of the wanted ones at least as parts of words: most items
+        hold none."""
+        if self._folded is None:
+            self._folded = _folded(self.text)
+        if sum(word in self._folded for word in wanted) < needed:
+            return 0.0
         if self._words is None:
-            self._words = significant_words(self.text)
-        return self._words
+            self._words = _significant(self._folded)
+        named = len(wanted & self._words)
+        return named / len(wanted) if named >= needed else 0.0
 
 
 def rematch_places(places) -> int:
@@ -227,6 +242,10 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
 def _best_match(follow_up, later, candidates, source_topics) -> int | None:
     """The item of the earliest of the ``later`` meetings that takes ``follow_up`` up."""
     wanted = significant_words(follow_up.what)
+    # The fewest of them an item must name.
+    needed = next(
+        (count for count in range(1, len(wanted) + 1) if count / len(wanted) >= WORDS_NEEDED), 1
+    )
     topics = source_topics.get(follow_up.item_id, set())
     rejected = set(follow_up.rejected_items or [])
     for meeting_id, _date in later:
@@ -234,11 +253,11 @@ def _best_match(follow_up, later, candidates, source_topics) -> int | None:
         for candidate in candidates.get(meeting_id, []):
             if candidate.pk in rejected:
                 continue
-            share = len(wanted & candidate.words) / len(wanted) if wanted else 0.0
+            share = candidate.share(wanted, needed) if wanted else 0.0
             shares_topic = bool(topics & candidate.topics)
-            if share < WORDS_NEEDED and not shares_topic:
+            if not share and not shares_topic:
                 continue
-            score = (share if share >= WORDS_NEEDED else 0.0, shares_topic)
+            score = (share, shares_topic)
             if best is None or score > best_score:
                 best, best_score = candidate.pk, score
         if best is not None:
