@@ -15,12 +15,13 @@ the archive: the next meeting was held, a meeting was held after the stated date
 ``settings.FOLLOW_UPS_OVERDUE_AFTER_MEETINGS`` meetings went by when no time was stated. Status
 and link set by hand (``FollowUp.set_by_hand``) are kept.
 
-Meetings arrive out of date order, and are deleted: ``rematch`` is called with a body and the
-dates where its meetings changed, and works out again the follow-ups that change can touch:
-those raised at each changed date and at the ``reach`` meetings before it (``reach``: the
-window, or the meetings that make one overdue if more). A fixed number of queries for each
-hundred dates, whatever the size of the archive; of the body's other meetings only their
-dates are read. Undated meetings take no part: they have no place in the order.
+Meetings arrive out of date order, and are deleted: ``rematch_places`` is called with the
+(body, date) places where meetings changed, and works out again the follow-ups those changes
+can touch: those raised at each place and at the ``reach`` meetings of its body before it
+(``reach``: the window, or the meetings that make one overdue if more). A fixed number of
+queries for each ``CHUNK`` places, whatever the size of the archive and however many bodies;
+of the bodies' other meetings only their dates are read. Undated meetings take no part: they
+have no place in the order.
 """
 
 import bisect
@@ -110,40 +111,46 @@ class _Candidate:
 
 
 def rematch_places(places) -> int:
-    """``rematch`` around each ``(body, date)`` of ``places``, once for each body."""
+    """Match again the follow-ups that meetings changed at ``places`` can touch.
+
+    ``places`` are the ``(body, date)`` of meetings imported, re-imported or deleted (an
+    undated one is ignored). Returns the number of follow-ups whose status or suggestion
+    changed. All the bodies are matched together, in runs of ``CHUNK`` places: a large import
+    makes a few queries, not a few for each body.
+    """
     dates = defaultdict(set)
     for body, date in places:
-        dates[body].add(date)
-    return sum(rematch(body, found) for body, found in dates.items())
+        if date is not None:
+            dates[body].add(date)
+    if not dates:
+        return 0
+    orders = defaultdict(list)  # {body: [(pk, date) of its meetings, oldest first]}
+    meetings = Meeting.objects.filter(body__in=list(dates), date__isnull=False)
+    for body, pk, date in meetings.order_by("body", "date", "pk").values_list("body", "pk", "date"):
+        orders[body].append((pk, date))
+    held = {body: [date for _pk, date in order] for body, order in orders.items()}
+    places = [(body, date) for body in sorted(dates) for date in sorted(dates[body])]
+    return sum(_rematch(orders, held, places[i : i + CHUNK]) for i in range(0, len(places), CHUNK))
 
 
 def rematch(body: str, dates) -> int:
-    """Match again the follow-ups of ``body`` that meetings changed on ``dates`` can touch.
-
-    ``dates`` are the dates of meetings imported, re-imported or deleted (None for an undated
-    one is ignored). Returns the number of follow-ups whose status or suggestion changed.
-    """
-    dates = sorted({date for date in dates if date is not None})
-    if not dates:
-        return 0
-    order = list(
-        Meeting.objects.filter(body=body, date__isnull=False)
-        .order_by("date", "pk")
-        .values_list("pk", "date")
-    )  # (pk, date) of the body's meetings, oldest first
-    # A large import in runs of dates, so that no query names too many meetings.
-    return sum(_rematch(order, dates[i : i + CHUNK]) for i in range(0, len(dates), CHUNK))
+    """``rematch_places`` for the meetings of one body changed on ``dates``."""
+    return rematch_places((body, date) for date in dates)
 
 
-def _rematch(order: list[tuple[int, datetime.date]], dates: list[datetime.date]) -> int:
+def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) -> int:
+    """``rematch_places`` for a run of places; ``held`` has the dates of ``orders``."""
     reach = max(window(), overdue_after())
-    held = [date for _pk, date in order]
-    sources = set()
-    for date in dates:
-        first, last = bisect.bisect_left(held, date), bisect.bisect_right(held, date)
-        sources.update(pk for pk, _date in order[max(0, first - reach) : last])
+    # {meeting id: (its body's meetings, its place among them)} of the meetings whose
+    # follow-ups the changes can touch: those at each place and the ``reach`` before it.
+    sources = {}
+    for body, date in places:
+        order, dates = orders[body], held.get(body, [])
+        first, last = bisect.bisect_left(dates, date), bisect.bisect_right(dates, date)
+        for index in range(max(0, first - reach), last):
+            sources[order[index][0]] = (order, index)
     follow_ups = list(
-        FollowUp.objects.filter(item__meeting__in=sources)
+        FollowUp.objects.filter(item__meeting__in=list(sources))
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
         .only(
             "pk", "item_id", "what", "due", "due_date", "status", "returned_item_id",
@@ -153,50 +160,47 @@ def _rematch(order: list[tuple[int, datetime.date]], dates: list[datetime.date])
     )  # fmt: skip
     if not follow_ups:
         return 0
-    place = {pk: index for index, (pk, _date) in enumerate(order)}
-    later_ids = {
-        pk
-        for follow_up in follow_ups
-        for pk, _date in _next(order, place[follow_up.item.meeting_id], window())
-    }
-    candidates = _candidates(later_ids)
     source_topics = defaultdict(set)
     links = ItemTopic.objects.filter(item__in={follow_up.item_id for follow_up in follow_ups})
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
         source_topics[item_id].add(topic_id)
 
-    changed = []
+    seeking, reset = [], set()
     for follow_up in follow_ups:
-        index = place[follow_up.item.meeting_id]
-        reset = False
+        order, index = sources[follow_up.item.meeting_id]
         if follow_up.set_by_hand:
             if follow_up.returned_item_id is not None or follow_up.status not in (
                 FollowUp.Status.RETURNED,
                 FollowUp.Status.POSSIBLY_RETURNED,
             ):
                 continue
-            follow_up.set_by_hand, reset = False, True  # its confirmed return is gone
+            follow_up.set_by_hand = False  # its confirmed return is gone
+            reset.add(follow_up.pk)
         # The next meetings, as long as they are held within the window's days: a gap in the
         # archive (no minutes for years) must not make an item years later its return.
         until = order[index][1] + datetime.timedelta(days=window_days())
-        within = [(pk, date) for pk, date in _next(order, index, window()) if date <= until]
-        found = _best_match(follow_up, within, candidates, source_topics)
-        if found is not None:
-            status, returned = FollowUp.Status.POSSIBLY_RETURNED, found
-        elif _overdue(follow_up, len(order) - index - 1, held[-1]):
+        later = [pk for pk, date in order[index + 1 : index + 1 + window()] if date <= until]
+        seeking.append(_Seeking(follow_up, later, source_topics.get(follow_up.item_id, set())))
+    found = _returns(seeking)
+
+    changed = []
+    for wanted in seeking:
+        follow_up = wanted.follow_up
+        order, index = sources[follow_up.item.meeting_id]
+        if follow_up.pk in found:
+            status, returned = FollowUp.Status.POSSIBLY_RETURNED, found[follow_up.pk]
+        elif _overdue(follow_up, len(order) - index - 1, order[-1][1]):
             status, returned = FollowUp.Status.OVERDUE, None
         else:
             status, returned = FollowUp.Status.OPEN, None
-        if reset or (status, returned) != (follow_up.status, follow_up.returned_item_id):
+        if follow_up.pk in reset or (status, returned) != (
+            follow_up.status,
+            follow_up.returned_item_id,
+        ):
             follow_up.status, follow_up.returned_item_id = status, returned
             changed.append(follow_up)
     _write(changed)
     return len(changed)
-
-
-def _next(order, index: int, count: int):
-    """The ``count`` meetings after the one at ``index``."""
-    return order[index + 1 : index + 1 + count]
 
 
 def _write(changed: list[FollowUp]) -> None:
@@ -221,17 +225,19 @@ def _write(changed: list[FollowUp]) -> None:
 
 
 def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
-    """The items of these meetings, by meeting, with their significant words and topics."""
+    """The items of these meetings, by meeting, with their text and topics."""
     if not meeting_ids:
         return {}
-    items = AgendaItem.objects.filter(meeting__in=meeting_ids).order_by("meeting", "position")
-    by_item, found = {}, defaultdict(list)
+    items = AgendaItem.objects.filter(meeting__in=list(meeting_ids)).order_by(
+        "meeting_id", "position"
+    )
+    by_item, found = {}, {meeting_id: [] for meeting_id in meeting_ids}
     for pk, meeting_id, title, text, restricted in items.values_list(
         "pk", "meeting_id", "title", Substr("agenda_text", 1, TEXT_READ), "restricted"
     ):
         by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
         found[meeting_id].append(by_item[pk])
-    links = ItemTopic.objects.filter(item__meeting__in=meeting_ids).filter(
+    links = ItemTopic.objects.filter(item__meeting__in=list(meeting_ids)).filter(
         visible_links() | Q(item__restricted=False)
     )
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
@@ -239,30 +245,58 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
     return found
 
 
-def _best_match(follow_up, later, candidates, source_topics) -> int | None:
-    """The item of the earliest of the ``later`` meetings that takes ``follow_up`` up."""
-    wanted = significant_words(follow_up.what)
-    # The fewest of them an item must name.
-    needed = next(
-        (count for count in range(1, len(wanted) + 1) if count / len(wanted) >= WORDS_NEEDED), 1
-    )
-    topics = source_topics.get(follow_up.item_id, set())
-    rejected = set(follow_up.rejected_items or [])
-    for meeting_id, _date in later:
+class _Seeking:
+    """A follow-up looked for at the meetings after the one that raised it."""
+
+    def __init__(self, follow_up: FollowUp, later: list[int], topics: set[int]):
+        self.follow_up = follow_up
+        self.later = later  # the ids of the meetings it may return at, in order
+        self.topics = topics  # of the item that raised it
+        self.wanted = significant_words(follow_up.what)
+        # The fewest of the wanted words an item must name.
+        self.needed = next(
+            (n for n in range(1, len(self.wanted) + 1) if n / len(self.wanted) >= WORDS_NEEDED),
+            1,
+        )
+        self.rejected = set(follow_up.rejected_items or [])
+
+    def best(self, candidates: list[_Candidate]) -> int | None:
+        """The item of one meeting that takes the follow-up up best, if any does."""
         best, best_score = None, (0.0, False)
-        for candidate in candidates.get(meeting_id, []):
-            if candidate.pk in rejected:
+        for candidate in candidates:
+            if candidate.pk in self.rejected:
                 continue
-            share = candidate.share(wanted, needed) if wanted else 0.0
-            shares_topic = bool(topics & candidate.topics)
+            share = candidate.share(self.wanted, self.needed) if self.wanted else 0.0
+            shares_topic = bool(self.topics & candidate.topics)
             if not share and not shares_topic:
                 continue
             score = (share, shares_topic)
             if best is None or score > best_score:
                 best, best_score = candidate.pk, score
-        if best is not None:
-            return best
-    return None
+        return best
+
+
+def _returns(seeking: list[_Seeking]) -> dict[int, int]:
+    """{follow-up id: the item of the earliest later meeting that takes it up}.
+
+    Meeting by meeting: the items of the first meeting after each follow-up are read, then
+    those of the second for the follow-ups not taken up at the first, and so on. Most are
+    settled at the first, and most items of the window's later meetings are never read.
+    """
+    found, candidates = {}, {}
+    for step in range(window()):
+        seeking = [wanted for wanted in seeking if step < len(wanted.later)]
+        meetings = {wanted.later[step] for wanted in seeking} - candidates.keys()
+        candidates.update(_candidates(meetings))
+        still = []
+        for wanted in seeking:
+            best = wanted.best(candidates[wanted.later[step]])
+            if best is None:
+                still.append(wanted)
+            else:
+                found[wanted.follow_up.pk] = best
+        seeking = still
+    return found
 
 
 def _overdue(follow_up, held_after: int, latest: datetime.date) -> bool:
