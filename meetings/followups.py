@@ -237,7 +237,8 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
     ):
         by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
         found[meeting_id].append(by_item[pk])
-    links = ItemTopic.objects.filter(item__meeting__in=list(meeting_ids)).filter(
+    # By the items' ids: asked by their meetings', PostgreSQL read every link in the archive.
+    links = ItemTopic.objects.filter(item__in=list(by_item)).filter(
         visible_links() | Q(item__restricted=False)
     )
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
