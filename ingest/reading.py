@@ -7,6 +7,7 @@ Checks its size, tells text from binary data, decodes it (UTF-8, Windows-1252 or
 
 import codecs
 import logging
+import os
 from dataclasses import dataclass
 
 from django.conf import settings
@@ -168,6 +169,8 @@ class Reading:
     found: list[FoundTopics] | None = None  # see ``start_reader``
 
 
+_READER_NICENESS = 10
+
 # The topics a reader process looks for in the documents it parses (see ``start_reader``).
 _reader_topics: TopicIndex | None = None
 
@@ -178,6 +181,9 @@ def start_reader(terms: list[TopicTerm]) -> None:
     meetings, ``tag_topics`` then needs only to look for topics made since."""
     global _reader_topics
     _reader_topics = TopicIndex(terms)
+    # The readers keep ahead of the process storing what they read, which is what an import
+    # waits for: it, and the database, come first for the processor.
+    os.nice(_READER_NICENESS)
 
 
 def read_and_parse(file: tuple[str, bytes]) -> Reading:

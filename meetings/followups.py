@@ -34,11 +34,10 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
-from .models import AgendaItem, FollowUp, ItemTopic, Meeting, visible_links
+from .models import AgendaItem, FollowUp, ItemTopic, Meeting, link_visible
 
 # Of an item's agenda text, only the opening is read for the words of a follow-up.
 TEXT_READ = 600
@@ -232,17 +231,19 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
         "meeting_id", "position"
     )
     by_item, found = {}, {meeting_id: [] for meeting_id in meeting_ids}
+    restricted_items = {}
     for pk, meeting_id, title, text, restricted in items.values_list(
         "pk", "meeting_id", "title", Substr("agenda_text", 1, TEXT_READ), "restricted"
     ):
         by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
+        restricted_items[pk] = restricted
         found[meeting_id].append(by_item[pk])
-    # By the items' ids: asked by their meetings', PostgreSQL read every link in the archive.
-    links = ItemTopic.objects.filter(item__in=list(by_item)).filter(
-        visible_links() | Q(item__restricted=False)
-    )
-    for item_id, topic_id in links.values_list("item_id", "topic_id"):
-        by_item[item_id].topics.add(topic_id)
+    # By the items' ids, and without their rows: asked by their meetings', PostgreSQL read
+    # every link in the archive, and with their rows, an item row for each link.
+    links = ItemTopic.objects.filter(item__in=list(by_item))
+    for item_id, topic_id, in_title in links.values_list("item_id", "topic_id", "in_title"):
+        if link_visible(in_title, restricted_items[item_id]):
+            by_item[item_id].topics.add(topic_id)
     return found
 
 

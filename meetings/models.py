@@ -470,6 +470,11 @@ def visible_links(path: str = "") -> Q:
     return Q(**{f"{path}in_title": True}) | Q(**{f"{path}item__restricted": False})
 
 
+def link_visible(in_title: bool, restricted: bool) -> bool:
+    """``visible_links`` for a link already read, with whether its item is restricted."""
+    return in_title or not restricted
+
+
 class ItemTopicQuerySet(models.QuerySet):
     def visible_to(self, user):
         """Topic links ``user`` may see; see ``with_restricted``."""

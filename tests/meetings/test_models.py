@@ -6,7 +6,15 @@ import pytest
 from django.core.exceptions import ValidationError
 from django.db import IntegrityError, transaction
 
-from meetings.models import AgendaItem, ItemTopic, Meeting, Resolution, Topic
+from meetings.models import (
+    AgendaItem,
+    ItemTopic,
+    Meeting,
+    Resolution,
+    Topic,
+    link_visible,
+    visible_links,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -176,3 +184,19 @@ class TestTopics:
     def test_validation_reports_a_duplicate_name(self):
         with pytest.raises(ValidationError, match="already a topic with this name"):
             Topic(name="PREVENT", slug="prevent-2").full_clean()
+
+
+def test_a_link_read_with_its_items_restriction_is_visible_as_the_query_says(make_meeting):
+    """Follow-up matching reads links without their items' rows: it must see the same ones."""
+    make_meeting(
+        items=[
+            {"title": "Open, named in title", "topics": {"Knife Crime": True}},
+            {"title": "Open, named in text", "topics": {"Knife Crime": False}},
+            {"title": "Restricted, in title", "restricted": True, "topics": {"Prevent": True}},
+            {"title": "Restricted, in text", "restricted": True, "topics": {"Prevent": False}},
+        ]
+    )
+    shown = set(ItemTopic.objects.filter(visible_links()).values_list("pk", flat=True))
+    links = ItemTopic.objects.values_list("pk", "in_title", "item__restricted")
+    assert {pk for pk, in_title, restricted in links if link_visible(in_title, restricted)} == shown
+    assert len(shown) == 3
