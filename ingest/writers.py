@@ -154,7 +154,8 @@ FOLLOW_UP_FIELDS = ("kind", "what", "who", "due", "due_date", "phrase")
 _WHO_LENGTH = FollowUp._meta.get_field("who").max_length
 
 
-def _follow_up_values(parsed) -> dict:
+def follow_up_values(parsed) -> dict:
+    """The stored fields of a follow-up as read (``ParsedFollowUp``)."""
     values = {name: getattr(parsed, name) for name in FOLLOW_UP_FIELDS}
     values["who"] = (values["who"] or "")[:_WHO_LENGTH]
     values["due"] = values["due"] or ""
@@ -170,7 +171,7 @@ def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
     )
     for item, parsed_item in pairs:
         for position, parsed in enumerate(getattr(parsed_item, "follow_ups", ()), start=1):
-            values = _follow_up_values(parsed)
+            values = follow_up_values(parsed)
             rows.add(item.pk, position, *(values[name] for name in FOLLOW_UP_FIELDS), now, now)
     rows.flush()
 
@@ -213,7 +214,7 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
         kept = [follow_up for follow_up in hand if follow_up not in claimed.values()]
         for index, parsed in enumerate(new):
             follow_up = claimed.get(index) or (plain.pop(0) if plain else None)
-            values = {**_follow_up_values(parsed), "position": index + 1}
+            values = {**follow_up_values(parsed), "position": index + 1}
             if follow_up is None:
                 to_create.append(FollowUp(item_id=item.pk, **values))
                 continue

@@ -16,8 +16,17 @@ from django.core.management import CommandError, call_command
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from meetings import filters, views_search
-from meetings.models import AgendaItem, ImportEvent, ItemTopic, Meeting, SourceDocument, Topic
+from ingest.parsers.followups import read_follow_ups
+from meetings import filters, followups, views_search
+from meetings.models import (
+    AgendaItem,
+    FollowUp,
+    ImportEvent,
+    ItemTopic,
+    Meeting,
+    SourceDocument,
+    Topic,
+)
 from meetings.search import backend_for, facets, index
 
 pytestmark = pytest.mark.django_db
@@ -99,6 +108,17 @@ class TestGenerateArchive:
         assert len(rows(f"SELECT item_id FROM {index.FACET_TABLE}")) == items
         assert rows(f"SELECT sum(items) FROM {index.COUNT_TABLE}")[0][0] == items
         assert_in_step()
+
+    def test_follow_ups_are_those_the_reader_finds_matched_as_an_import_matches_them(self, archive):
+        stored = FollowUp.objects.select_related("item__meeting").order_by("item", "position")
+        assert stored.exists()
+        for item in AgendaItem.objects.prefetch_related("resolutions"):
+            decisions = [resolution.text for resolution in item.resolutions.all()]
+            read = read_follow_ups(item.title, item.minutes_text, decisions, item.meeting.date)
+            assert [f.what for f in stored if f.item_id == item.pk] == [f.what for f in read]
+        assert {f.status for f in stored} - {FollowUp.Status.OPEN}
+        # Matching them again changes nothing: the generator left them as matched.
+        assert followups.rematch_places(Meeting.objects.values_list("body", "date")) == 0
 
     def test_same_seed_same_archive(self, archive):
         first = list(AgendaItem.objects.order_by("pk").values_list("title", "minutes_text"))

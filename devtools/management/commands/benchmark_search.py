@@ -41,6 +41,7 @@ from ingest.batch import BATCH_SIZE, import_documents
 from ingest.reading import parse_document, read_document
 from meetings.models import (
     AgendaItem,
+    FollowUp,
     ImportEvent,
     ItemTopic,
     Meeting,
@@ -424,8 +425,10 @@ class Command(BaseCommand):
             f"{layout} {sum(meeting.layout == layout for meeting in meetings)}"
             for layout in LAYOUTS
         )
+        archive = AgendaItem.objects.count(), FollowUp.objects.count()
         self.stdout.write(
-            f"{backend_for(connection).vendor}: importing {count} documents ({layouts}), "
+            f"{backend_for(connection).vendor}: into an archive of {archive[0]:,} items and "
+            f"{archive[1]:,} follow-ups, importing {count} documents ({layouts}), "
             f"{sizes[0]} to {sizes[1]} items each ({average:.1f} on average, {size:.1f} KB), "
             f"in transactions of up to {BATCH_SIZE} documents, parsed by "
             + (f"{workers} worker processes" if workers else "this process")
@@ -451,6 +454,8 @@ class Command(BaseCommand):
         report = {
             "database": backend_for(connection).vendor,
             "documents": count,
+            "archive_items": archive[0],
+            "archive_follow_ups": archive[1],
             "items_per_document": list(sizes),
             "kilobytes_per_document": size,
             "workers": workers,

@@ -4,7 +4,8 @@ For measuring the archive at scale (see docs/performance.md). Rows are written i
 batches (``meetings.search.BulkTable``), with ids given here so that items, decisions, topic
 links and attendees can be written without reading anything back.
 The search index is brought up to date once at the end rather than row by row
-(``meetings.search.bulk_load``).
+(``meetings.search.bulk_load``). Each item's follow-ups are those the import's reader finds in
+it, and they are matched to later items at the end, as an import would have matched them.
 """
 
 import datetime
@@ -17,12 +18,14 @@ from django.db.models.functions import Lower
 from django.utils import timezone
 
 from devtools.synthetic import CASE_SENSITIVE_TOPICS, ArchiveGenerator
+from ingest.parsers.followups import read_follow_ups
 from ingest.topics import unique_topic_slug
-from ingest.writers import people_for_names
-from meetings import search
+from ingest.writers import FOLLOW_UP_FIELDS, follow_up_values, people_for_names
+from meetings import followups, search
 from meetings.models import (
     AgendaItem,
     Attendee,
+    FollowUp,
     ItemTopic,
     Meeting,
     Resolution,
@@ -102,7 +105,7 @@ class Command(BaseCommand):
         people = self._people(generator, using)
         self.ids = {
             model: (model.objects.using(using).aggregate(top=models.Max("pk"))["top"] or 0) + 1
-            for model in (Meeting, AgendaItem, Resolution, ItemTopic, Attendee)
+            for model in (Meeting, AgendaItem, Resolution, ItemTopic, Attendee, FollowUp)
         }
         first_item = self.ids[AgendaItem]
         existing_items = AgendaItem.objects.using(using).count()
@@ -132,7 +135,13 @@ class Command(BaseCommand):
                 ["id", "meeting_id", "order", "name", "printed", "title", "role",
                  "organisation", "attendance", "person_id"],
             ),
+            FollowUp: BulkTable(
+                connection,
+                FollowUp,
+                ["id", "item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"],
+            ),
         }  # fmt: skip
+        self.places = []  # (body, date) of the meetings written
         progress = Progress(self.stdout, count, "meetings")
         written_items = 0
         # Rebuilding the indexes once beats keeping them up to date row by row when the load
@@ -155,6 +164,9 @@ class Command(BaseCommand):
             progress.close()
             self.stdout.write("Indexing for search…")
         self._reset_sequences(connection)
+        self.stdout.write("Matching follow-ups…")
+        with transaction.atomic(using=using):
+            followups.rematch_places(self.places)
         elapsed = time.monotonic() - started
         self.stdout.write(
             self.style.SUCCESS(
@@ -203,8 +215,10 @@ class Command(BaseCommand):
         items_written = 0
         meetings, items = tables[Meeting], tables[AgendaItem]
         resolutions, links, attendees = tables[Resolution], tables[ItemTopic], tables[Attendee]
+        follow_ups = tables[FollowUp]
         for meeting in batch:
             meeting_id = self._next(Meeting)
+            self.places.append((meeting.body, meeting.date))
             meetings.add(
                 meeting_id, meeting.body, meeting.date, "document",
                 _start_time(meeting_id), meeting.venue, "Democratic Services",
@@ -223,6 +237,13 @@ class Command(BaseCommand):
                     resolutions.add(self._next(Resolution), item_id, order, text, kind)
                 for name, in_title in item.topics.items():
                     links.add(self._next(ItemTopic), item_id, topics[name], in_title)
+                read = read_follow_ups(item.title, item.minutes_text, decisions, meeting.date)
+                for order, follow_up in enumerate(read, start=1):
+                    values = follow_up_values(follow_up)
+                    follow_ups.add(
+                        self._next(FollowUp), item_id, order,
+                        *(values[name] for name in FOLLOW_UP_FIELDS), now, now,
+                    )  # fmt: skip
                 items_written += 1
             for order, person in enumerate(meeting.attendees, start=1):
                 attendees.add(
@@ -237,7 +258,7 @@ class Command(BaseCommand):
 
     def _reset_sequences(self, connection):
         statements = connection.ops.sequence_reset_sql(
-            no_style(), [Meeting, AgendaItem, Resolution, ItemTopic, Attendee]
+            no_style(), [Meeting, AgendaItem, Resolution, ItemTopic, Attendee, FollowUp]
         )
         with connection.cursor() as cursor:
             for sql in statements:
