@@ -15,7 +15,7 @@ import datetime as dt
 import re
 from dataclasses import dataclass, replace
 
-from .text import MONTHS, find_dates, split_sentences
+from .text import find_dates, month_number, split_sentences
 
 # kind
 DEFERRED = "deferred"
@@ -72,9 +72,9 @@ def _may_come_back(text: str) -> bool:
     each rule's words in a form that is quick to find: folded to lower case, and from its
     first plain word on. Whatever a rule matches, this finds too."""
     folded = text.casefold()
-    if len(folded) != len(text) or "ı" in folded:
-        # Letters that fold to two ("ß") or that the rules match as "i" ("ı"): rare enough
-        # to ask the rules themselves.
+    if len(folded) != len(text) or "ı" in folded or "\u0345" in text:
+        # Letters that fold to two ("ß"), that the rules match as "i" ("ı"), or a mark that
+        # folds to a letter (U+0345): rare enough to ask the rules themselves.
         return any(rule.search(text) for rule in _RULES)
     return bool(
         "defer" in folded
@@ -221,7 +221,7 @@ def _when_said(said: re.Match, meeting_date: dt.date | None, year: int | None):
     month = named.group()
     printed_year = re.search(r"(?:19|20)\d\d", said["when"])
     return MONTH, _first_month_after(
-        MONTHS[month[:3].lower()], printed_year.group() if printed_year else None, meeting_date
+        month_number(month), printed_year.group() if printed_year else None, meeting_date
     )
 
 
@@ -249,7 +249,7 @@ def _due(text: str, meeting_date: dt.date | None) -> tuple[str, dt.date | None, 
     if match:
         month = match["month"] or match["month2"] or match["month3"]
         printed_year = match["year"] or match["year2"] or match["year3"]
-        due_date = _first_month_after(MONTHS[month[:3].lower()], printed_year, meeting_date)
+        due_date = _first_month_after(month_number(month), printed_year, meeting_date)
         candidates.append((match.start(), MONTH, due_date))
     match = _IN_MONTHS.search(text)
     if match:

@@ -368,6 +368,22 @@ _SUBSTITUTE_NOTE = re.compile(r"\s{2,}|\s[-–]\s")
 _COUNCILLORS = re.compile(r"^(?:Councillors|Cllrs\.?)\s+", re.IGNORECASE)
 
 
+_ATTENDANCE_LABEL_PATTERNS = [
+    (re.compile(label.replace(" ", r"\s+"), re.IGNORECASE), attendance)
+    for label, attendance in _ATTENDANCE_LABELS.items()
+]
+
+
+def _attendance_for(label: str) -> str:
+    """What an attendance label found ignoring case says: "Present", "PRESENT", "Preſent"."""
+    found = _ATTENDANCE_LABELS.get(" ".join(label.lower().split()))
+    if found is not None:
+        return found
+    # A letter that matches one of the label's only when case is ignored (the long s, the
+    # dotted capital I): the label it matched.
+    return next(found for pattern, found in _ATTENDANCE_LABEL_PATTERNS if pattern.fullmatch(label))
+
+
 def read_attendance(text: str) -> list[doc.ParsedAttendee]:
     """Names under each attendance label, in a sentence of apologies, or one a line."""
     attendance_list = _Attendance()
@@ -381,7 +397,7 @@ def read_attendance(text: str) -> list[doc.ParsedAttendee]:
             index += 1
             continue
         if label:
-            attendance = _ATTENDANCE_LABELS[" ".join(label["label"].lower().split())]
+            attendance = _attendance_for(label["label"])
             value = _SUBMITTED.sub("", line[label.end() :].strip())
             if _NONE.match(value):
                 index += 1

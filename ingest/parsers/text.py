@@ -27,6 +27,11 @@ TIME_OF_DAY = re.compile(
 TIME_24H = re.compile(r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)\b")
 
 
+def month_number(name: str) -> int:
+    """The month a name found ignoring case stands for: "Sept", "SEPTEMBER", "ſeptember"."""
+    return MONTHS[name[:3].casefold()]
+
+
 def _make_date(year, month, day):
     try:
         return date(year, month, day)
@@ -44,7 +49,7 @@ def find_dates(text: str, default_year: int | None = None) -> list[tuple[int, da
         year = int(match["year"]) if match["year"] else default_year
         if year is None:
             continue
-        value = _make_date(year, MONTHS[match["month"][:3].lower()], int(match["day"]))
+        value = _make_date(year, month_number(match["month"]), int(match["day"]))
         if value:
             found.append((match.start(), value))
     for match in DATE_NUMERIC.finditer(text or ""):

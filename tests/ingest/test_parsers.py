@@ -341,6 +341,23 @@ def test_text_wording_marks_an_item_restricted():
     assert meeting.items[2].restricted_reason
 
 
+def test_letters_that_match_only_when_case_is_ignored_are_read():
+    """The long s and the dotted capital I, as old typefaces and some keyboards print them,
+    in a date and in attendance labels."""
+    meeting = parse_minutes(
+        "Safer Stockton Partnership\n"
+        "Minutes of the meeting held on 5 ſeptember 2024\n"
+        "Preſent: Cllr A Smith\n"
+        "Apologİes: Cllr B Jones\n"
+    )
+
+    assert str(meeting.date) == "2024-09-05"
+    assert [(a.name, a.attendance) for a in meeting.attendees] == [
+        ("A Smith", doc.PRESENT),
+        ("B Jones", doc.APOLOGIES),
+    ]
+
+
 def test_windows_line_endings_read_the_same():
     text = (FIXTURES / "minutes" / "ssp-2022-09-28-formal.txt").read_text(encoding="utf-8")
     unix = parse_minutes(text)
