@@ -356,8 +356,8 @@ def _original_changes(meeting: Meeting, document: SourceDocument) -> bool:
 
 
 def rematch_follow_ups(outcomes: list[ImportOutcome]) -> None:
-    """Match again the follow-ups of the bodies these outcomes stored meetings of, around
-    each meeting's old and new date (``meetings.followups.rematch``), once per body."""
+    """Match again the follow-ups these outcomes' meetings can touch, around each meeting's
+    old and new place (``meetings.followups.rematch_places``), all in one pass."""
     places = []
     for outcome in outcomes:
         if outcome.failed or outcome.dry_run or outcome.meeting is None:

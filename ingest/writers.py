@@ -164,7 +164,7 @@ def follow_up_values(parsed) -> dict:
 
 def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
     """Insert the follow-ups of saved new items, from (item, parsed item) pairs, many to a
-    statement; open until ``meetings.followups.rematch`` matches them."""
+    statement; open until ``meetings.followups.rematch_places`` matches them."""
     now = timezone.now()
     rows = BulkTable(
         connection, FollowUp, ["item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"]
@@ -187,7 +187,7 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
     item's new reading by the same wording of what is to come back, else by its position
     (and kind), and takes that reading's wording. One the new reading no longer has is kept,
     after the others. The rest are rewritten in place by position; their status is worked
-    out again by ``meetings.followups.rematch``. Three queries at most, and none that writes
+    out again by ``meetings.followups.rematch_places``. Three queries at most, and none that writes
     when nothing changed.
     """
     if not pairs:

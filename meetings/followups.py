@@ -18,7 +18,8 @@ and link set by hand (``FollowUp.set_by_hand``) are kept.
 Meetings arrive out of date order, and are deleted: ``rematch_places`` is called with the
 (body, date) places where meetings changed, and works out again the follow-ups those changes
 can touch: those raised at each place and at the ``reach`` meetings of its body before it
-(``reach``: the window, or the meetings that make one overdue if more). A fixed number of
+(``reach``: the window, or the meetings that make one overdue if more), and those still open
+whose stated date or month has passed by a changed place, however far back. A fixed number of
 queries for each ``CHUNK`` places, whatever the size of the archive and however many bodies;
 of the bodies' other meetings only their dates are read. Undated meetings take no part: they
 have no place in the order.
@@ -90,7 +91,7 @@ class _Candidate:
     meeting_id: int
     text: str  # its title, and the opening of its agenda text unless it is restricted
     topics: set[int]
-    _folded: str | None = None
+    _folded_text: str | None = None
     _words: set[str] | None = None
 
     def share(self, wanted: set[str], needed: int) -> float:
@@ -99,12 +100,12 @@ class _Candidate:
         Worked out only for the meetings a follow-up is matched against, and the item's words
         only when it holds enough of the wanted ones at least as parts of words: most items
         hold none."""
-        if self._folded is None:
-            self._folded = _folded(self.text)
-        if sum(word in self._folded for word in wanted) < needed:
+        if self._folded_text is None:
+            self._folded_text = _folded(self.text)
+        if sum(word in self._folded_text for word in wanted) < needed:
             return 0.0
         if self._words is None:
-            self._words = _significant(self._folded)
+            self._words = _significant(self._folded_text)
         named = len(wanted & self._words)
         return named / len(wanted) if named >= needed else 0.0
 
@@ -148,6 +149,23 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
         first, last = bisect.bisect_left(dates, date), bisect.bisect_right(dates, date)
         for index in range(max(0, first - reach), last):
             sources[order[index][0]] = (order, index)
+    # And further back, the meetings of follow-ups still open whose stated date or month has
+    # passed by a changed place: a meeting held after it may make them overdue.
+    latest = {}
+    for body, date in places:
+        latest[body] = max(date, latest.get(body, date))
+    waiting = FollowUp.objects.filter(
+        status=FollowUp.Status.OPEN,
+        due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
+        due_date__lte=max(latest.values()),
+        item__meeting__body__in=list(latest),
+        item__meeting__date__isnull=False,
+    )
+    for meeting_id, body, date, due_date in waiting.values_list(
+        "item__meeting_id", "item__meeting__body", "item__meeting__date", "due_date"
+    ):
+        if due_date <= latest[body] and meeting_id not in sources:
+            sources[meeting_id] = (orders[body], bisect.bisect_left(held[body], date))
     follow_ups = list(
         FollowUp.objects.filter(item__meeting__in=list(sources))
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
@@ -238,8 +256,9 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
         by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
         restricted_items[pk] = restricted
         found[meeting_id].append(by_item[pk])
-    # By the items' ids, and without their rows: asked by their meetings', PostgreSQL read
-    # every link in the archive, and with their rows, an item row for each link.
+    # Asked for by the items' ids, not their meetings' (PostgreSQL then read every link in
+    # the archive), and without joining the items (a row read for each link): whether an
+    # item is restricted is known already.
     links = ItemTopic.objects.filter(item__in=list(by_item))
     for item_id, topic_id, in_title in links.values_list("item_id", "topic_id", "in_title"):
         if link_visible(in_title, restricted_items[item_id]):

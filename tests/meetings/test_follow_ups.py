@@ -149,6 +149,16 @@ class TestMatching:
         followups.rematch(BODY, [day(4)])
         assert fresh(follow_up).status == FollowUp.Status.OVERDUE
 
+    def test_due_month_is_overdue_when_a_meeting_far_after_it_is_imported(self, raise_at, later):
+        """Meetings imported one by one, in date order: the one held after the stated month
+        is more meetings away than matching looks for a return."""
+        follow_up = raise_at(day(1), "knife crime", due="month", due_date=datetime.date(2025, 9, 1))
+        for month in range(2, 11):
+            later(day(month), "Apologies")
+            followups.rematch(BODY, [day(month)])
+            expected = FollowUp.Status.OVERDUE if month == 10 else FollowUp.Status.OPEN
+            assert fresh(follow_up).status == expected, month
+
     def test_hand_set_status_and_link_are_kept(self, raise_at, later):
         follow_up = raise_at(day(1), "knife crime")
         chosen = later(day(2), "Youth").items.get()
