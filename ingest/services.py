@@ -367,7 +367,7 @@ def rematch_follow_ups(outcomes: list[ImportOutcome]) -> None:
         places.append((outcome.meeting.body, outcome.meeting.date))
         if outcome.was is not None:
             places.append(outcome.was)
-    followups.rematch_places(places)
+    followups.rematch_places(places, incremental=True)
 
 
 def _meeting_for(

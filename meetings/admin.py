@@ -157,7 +157,7 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         if {"date", "body"} & set(form.changed_data):
             # Its place among its body's meetings moved: the follow-ups around both places.
             was = (form.initial.get("body", obj.body), form.initial.get("date"))
-            followups.rematch_places([was, (obj.body, obj.date)])
+            followups.rematch_places([was, (obj.body, obj.date)], incremental=True)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)

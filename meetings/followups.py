@@ -35,6 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
+from django.db.models import F
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -110,13 +111,19 @@ class _Candidate:
         return named / len(wanted) if named >= needed else 0.0
 
 
-def rematch_places(places) -> int:
+def rematch_places(places, *, incremental: bool = False) -> int:
     """Match again the follow-ups that meetings changed at ``places`` can touch.
 
     ``places`` are the ``(body, date)`` of meetings imported, re-imported or deleted (an
     undated one is ignored). Returns the number of follow-ups whose status or suggestion
     changed. All the bodies are matched together, in runs of ``CHUNK`` places: a large import
     makes a few queries, not a few for each body.
+
+    With ``incremental``, the statuses stored are taken to be those of the archive before
+    these changes (as they are after every import and deletion): a follow-up that no item
+    took up, raised at a meeting that did not change, is looked for only at the changed
+    meetings of its window. Without it (after a status set by hand, or a setting changed),
+    every follow-up the places can touch is looked for at every meeting of its window.
     """
     dates = defaultdict(set)
     for body, date in places:
@@ -130,25 +137,29 @@ def rematch_places(places) -> int:
         orders[body].append((pk, date))
     held = {body: [date for _pk, date in order] for body, order in orders.items()}
     places = [(body, date) for body in sorted(dates) for date in sorted(dates[body])]
-    return sum(_rematch(orders, held, places[i : i + CHUNK]) for i in range(0, len(places), CHUNK))
+    return sum(
+        _rematch(orders, held, places[i : i + CHUNK], incremental)
+        for i in range(0, len(places), CHUNK)
+    )
 
 
-def rematch(body: str, dates) -> int:
+def rematch(body: str, dates, *, incremental: bool = False) -> int:
     """``rematch_places`` for the meetings of one body changed on ``dates``."""
-    return rematch_places((body, date) for date in dates)
+    return rematch_places(((body, date) for date in dates), incremental=incremental)
 
 
-def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) -> int:
+def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
     """``rematch_places`` for a run of places; ``held`` has the dates of ``orders``."""
     reach = max(window(), overdue_after())
-    # {meeting id: (its body's meetings, its place among them)} of the meetings whose
-    # follow-ups the changes can touch: those at each place and the ``reach`` before it.
+    # {meeting id: (its body, the body's meetings, its place among them, the first changed
+    # date on or after it)} of the meetings whose follow-ups the changes can touch: those at each
+    # place and the ``reach`` before it. Places come in date order within a body.
     sources = {}
     for body, date in places:
         order, dates = orders[body], held.get(body, [])
         first, last = bisect.bisect_left(dates, date), bisect.bisect_right(dates, date)
         for index in range(max(0, first - reach), last):
-            sources[order[index][0]] = (order, index)
+            sources.setdefault(order[index][0], (body, order, index, date))
     # And further back, the meetings of follow-ups still open whose stated date or month has
     # passed by a changed place: a meeting held after it may make them overdue.
     latest = {}
@@ -160,12 +171,12 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
         due_date__lte=max(latest.values()),
         item__meeting__body__in=list(latest),
         item__meeting__date__isnull=False,
-    )
+    ).order_by()  # in no order: sorting by the items' meetings read every follow-up
     for meeting_id, body, date, due_date in waiting.values_list(
         "item__meeting_id", "item__meeting__body", "item__meeting__date", "due_date"
     ):
         if due_date <= latest[body] and meeting_id not in sources:
-            sources[meeting_id] = (orders[body], bisect.bisect_left(held[body], date))
+            sources[meeting_id] = (body, orders[body], bisect.bisect_left(held[body], date), date)
     follow_ups = list(
         FollowUp.objects.filter(item__meeting__in=list(sources))
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
@@ -174,6 +185,11 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
             "set_by_hand", "rejected_items", "item__meeting_id",
         )
         .select_related("item")
+        .annotate(
+            returned_meeting=F("returned_item__meeting_id"),
+            returned_on=F("returned_item__meeting__date"),
+        )
+        .order_by("pk")
     )  # fmt: skip
     if not follow_ups:
         return 0
@@ -182,9 +198,28 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
         source_topics[item_id].add(topic_id)
 
+    changes = defaultdict(set)  # {body: {date}} of the places
+    for body, date in places:
+        changes[body].add(date)
     seeking, reset = [], set()
     for follow_up in follow_ups:
-        order, index = sources[follow_up.item.meeting_id]
+        body, order, index, changed_on = sources[follow_up.item.meeting_id]
+        # The next meetings, as long as they are held within the window's days: a gap in the
+        # archive (no minutes for years) must not make an item years later its return.
+        until = order[index][1] + datetime.timedelta(days=window_days())
+        later = [
+            (pk, date) for pk, date in order[index + 1 : index + 1 + window()] if date <= until
+        ]
+        returned_at = (follow_up.returned_meeting, follow_up.returned_on)
+        if (
+            follow_up.status == FollowUp.Status.POSSIBLY_RETURNED
+            and not follow_up.set_by_hand
+            and returned_at in later
+            and follow_up.returned_on < changed_on
+        ):
+            # Taken up at a meeting of its window held before the first change after its
+            # own: the earliest return is the one suggested, and nothing up to it changed.
+            continue
         if follow_up.set_by_hand:
             if follow_up.returned_item_id is not None or follow_up.status not in (
                 FollowUp.Status.RETURNED,
@@ -193,17 +228,19 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
                 continue
             follow_up.set_by_hand = False  # its confirmed return is gone
             reset.add(follow_up.pk)
-        # The next meetings, as long as they are held within the window's days: a gap in the
-        # archive (no minutes for years) must not make an item years later its return.
-        until = order[index][1] + datetime.timedelta(days=window_days())
-        later = [pk for pk, date in order[index + 1 : index + 1 + window()] if date <= until]
-        seeking.append(_Seeking(follow_up, later, source_topics.get(follow_up.item_id, set())))
+        if incremental and follow_up.pk not in reset:
+            later = _to_look_at(follow_up, order[index][1], later, changes[body], until)
+        seeking.append(
+            _Seeking(
+                follow_up, [pk for pk, _date in later], source_topics.get(follow_up.item_id, set())
+            )
+        )
     found = _returns(seeking)
 
     changed = []
     for wanted in seeking:
         follow_up = wanted.follow_up
-        order, index = sources[follow_up.item.meeting_id]
+        _body, order, index, _changed_on = sources[follow_up.item.meeting_id]
         if follow_up.pk in found:
             status, returned = FollowUp.Status.POSSIBLY_RETURNED, found[follow_up.pk]
         elif _overdue(follow_up, len(order) - index - 1, order[-1][1]):
@@ -218,6 +255,35 @@ def _rematch(orders: dict, held: dict, places: list[tuple[str, datetime.date]]) 
             changed.append(follow_up)
     _write(changed)
     return len(changed)
+
+
+def _to_look_at(follow_up, raised_on, later, changed, until):
+    """Of the meetings ``later`` (pk, date) in a follow-up's window, those it may now be
+    taken up at, when its stored status is right for the archive before its body's meetings
+    changed on the dates ``changed``. The items of a meeting that did not change take it up
+    as before, so when its own meeting did not change:
+
+    - taken up at a meeting that did not change and is still in the window: the changed
+      meetings before that one, then that one;
+    - taken up nowhere: the changed meetings, unless a meeting of its window was removed
+      (the window then reaches one more meeting).
+
+    Otherwise, all of them.
+    """
+    if raised_on in changed:
+        return later  # read again, or newly
+    if follow_up.status == FollowUp.Status.POSSIBLY_RETURNED:
+        at = (follow_up.returned_meeting, follow_up.returned_on)
+        if at[1] is None or at[1] in changed or at not in later:
+            return later
+        return [(pk, date) for pk, date in later if date in changed and date < at[1]] + [at]
+    if follow_up.status not in (FollowUp.Status.OPEN, FollowUp.Status.OVERDUE):
+        return later
+    last = later[-1][1] if later else until
+    held = {date for _pk, date in later}
+    if any(raised_on < date <= last and date not in held for date in changed):
+        return later  # a meeting removed: the window now reaches a meeting it did not
+    return [(pk, date) for pk, date in later if date in changed]
 
 
 def _write(changed: list[FollowUp]) -> None:
@@ -340,4 +406,4 @@ def meeting_deleted(sender, instance, using, **kwargs):
     """``post_delete`` of a meeting: the follow-ups of its body around its date are matched
     again (the items it held are gone, and with them the returns found there)."""
     if instance.date is not None:
-        rematch(instance.body, [instance.date])
+        rematch(instance.body, [instance.date], incremental=True)

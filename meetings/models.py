@@ -1118,6 +1118,9 @@ class FollowUp(models.Model):
             models.Index(fields=["item", "position"], name="followup_item_idx"),
             models.Index(fields=["status"], name="followup_status_idx"),
             models.Index(fields=["returned_item"], name="followup_returned_item_idx"),
+            # The follow-ups due by a date or month: ``followups.rematch_places`` asks for
+            # those still open whose time a changed meeting has passed.
+            models.Index(fields=["due_date"], name="followup_due_date_idx"),
         ]
 
     def __str__(self):

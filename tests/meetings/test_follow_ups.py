@@ -2,6 +2,7 @@
 
 import datetime
 import io
+import random
 
 import pytest
 from django.core.management import call_command
@@ -158,6 +159,57 @@ class TestMatching:
             followups.rematch(BODY, [day(month)])
             expected = FollowUp.Status.OVERDUE if month == 10 else FollowUp.Status.OPEN
             assert fresh(follow_up).status == expected, month
+
+    @pytest.mark.parametrize("seed", range(6))
+    def test_meetings_matched_as_they_come_match_as_all_at_once(self, make_meeting, seed):
+        """Imports match only what their meetings can change (``incremental``): meetings
+        arriving in any order, then one deleted and one moved, leave every follow-up as
+        matching the whole archive afresh does."""
+        rng = random.Random(seed)
+        subjects = ["knife crime", "fly tipping", "youth diversion", "licensing", "prevent"]
+        dates = [datetime.date(2024, 1, 3) + datetime.timedelta(days=20 * n) for n in range(16)]
+        rng.shuffle(dates)
+        meetings = []
+        for date in dates:
+            items = [
+                {
+                    "title": rng.choice(subjects).title(),
+                    "topics": {rng.choice(subjects).title(): False} if rng.random() < 0.4 else {},
+                }
+                for _ in range(rng.randint(1, 3))
+            ]
+            meeting = make_meeting(body=BODY, date=date, items=items)
+            for position, item in enumerate(meeting.items.all(), start=1):
+                due, due_date = rng.choice(
+                    [("", None), ("next_meeting", None), ("month", date.replace(day=1)
+                     + datetime.timedelta(days=rng.choice([40, 100, 200])))]
+                )  # fmt: skip
+                FollowUp.objects.create(
+                    item=item, position=position, kind="action",
+                    what=rng.choice([*subjects, "street lighting"]),  # the last never returns
+                    due=due, due_date=due_date.replace(day=1) if due_date else None,
+                )  # fmt: skip
+            followups.rematch(BODY, [date], incremental=True)
+            meetings.append(meeting)
+        gone = meetings.pop(rng.randrange(len(meetings)))
+        gone.delete()  # matched again as it goes, incrementally
+        moved = meetings[rng.randrange(len(meetings))]
+        was = moved.date
+        moved.date = max(dates) + datetime.timedelta(days=20)
+        moved.save()
+        followups.rematch_places([(BODY, was), (BODY, moved.date)], incremental=True)
+
+        def states():
+            return sorted(FollowUp.objects.values_list("pk", "status", "returned_item"))
+
+        as_they_came = states()
+        FollowUp.objects.update(status=FollowUp.Status.OPEN, returned_item=None)
+        rematch_all()
+        assert states() == as_they_came
+        assert {status for _pk, status, _item in as_they_came} >= {
+            FollowUp.Status.POSSIBLY_RETURNED,
+            FollowUp.Status.OVERDUE,
+        }
 
     def test_hand_set_status_and_link_are_kept(self, raise_at, later):
         follow_up = raise_at(day(1), "knife crime")
