@@ -228,11 +228,15 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
                 continue
             follow_up.set_by_hand = False  # its confirmed return is gone
             reset.add(follow_up.pk)
+        otherwise = None
         if incremental and follow_up.pk not in reset:
-            later = _to_look_at(follow_up, order[index][1], later, changes[body], until)
+            later, otherwise = _to_look_at(follow_up, order[index][1], later, changes[body], until)
         seeking.append(
             _Seeking(
-                follow_up, [pk for pk, _date in later], source_topics.get(follow_up.item_id, set())
+                follow_up,
+                [pk for pk, _date in later],
+                source_topics.get(follow_up.item_id, set()),
+                otherwise,
             )
         )
     found = _returns(seeking)
@@ -259,31 +263,33 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
 
 def _to_look_at(follow_up, raised_on, later, changed, until):
     """Of the meetings ``later`` (pk, date) in a follow-up's window, those it may now be
-    taken up at, when its stored status is right for the archive before its body's meetings
-    changed on the dates ``changed``. The items of a meeting that did not change take it up
-    as before, so when its own meeting did not change:
+    taken up at, with the item that takes it up if none of them does (or None), when its
+    stored status is right for the archive before its body's meetings changed on the dates
+    ``changed``. The items of a meeting that did not change take it up as before, so when its
+    own meeting did not change:
 
     - taken up at a meeting that did not change and is still in the window: the changed
-      meetings before that one, then that one;
+      meetings before that one, or else the item it was taken up by;
     - taken up nowhere: the changed meetings, unless a meeting of its window was removed
       (the window then reaches one more meeting).
 
     Otherwise, all of them.
     """
     if raised_on in changed:
-        return later  # read again, or newly
+        return later, None  # read again, or newly
     if follow_up.status == FollowUp.Status.POSSIBLY_RETURNED:
         at = (follow_up.returned_meeting, follow_up.returned_on)
         if at[1] is None or at[1] in changed or at not in later:
-            return later
-        return [(pk, date) for pk, date in later if date in changed and date < at[1]] + [at]
+            return later, None
+        before = [(pk, date) for pk, date in later if date in changed and date < at[1]]
+        return before, follow_up.returned_item_id
     if follow_up.status not in (FollowUp.Status.OPEN, FollowUp.Status.OVERDUE):
-        return later
+        return later, None
     last = later[-1][1] if later else until
     held = {date for _pk, date in later}
     if any(raised_on < date <= last and date not in held for date in changed):
-        return later  # a meeting removed: the window now reaches a meeting it did not
-    return [(pk, date) for pk, date in later if date in changed]
+        return later, None  # a meeting removed: the window now reaches one it did not
+    return [(pk, date) for pk, date in later if date in changed], None
 
 
 def _write(changed: list[FollowUp]) -> None:
@@ -335,10 +341,11 @@ def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
 class _Seeking:
     """A follow-up looked for at the meetings after the one that raised it."""
 
-    def __init__(self, follow_up: FollowUp, later: list[int], topics: set[int]):
+    def __init__(self, follow_up, later: list[int], topics: set[int], otherwise=None):
         self.follow_up = follow_up
         self.later = later  # the ids of the meetings it may return at, in order
         self.topics = topics  # of the item that raised it
+        self.otherwise = otherwise  # the item that takes it up if none at ``later`` does
         self.wanted = significant_words(follow_up.what)
         # The fewest of the wanted words an item must name.
         self.needed = next(
@@ -371,6 +378,9 @@ def _returns(seeking: list[_Seeking]) -> dict[int, int]:
     settled at the first, and most items of the window's later meetings are never read.
     """
     found, candidates = {}, {}
+    for wanted in seeking:
+        if wanted.otherwise is not None:
+            found[wanted.follow_up.pk] = wanted.otherwise  # unless an earlier meeting's item
     for step in range(window()):
         seeking = [wanted for wanted in seeking if step < len(wanted.later)]
         meetings = {wanted.later[step] for wanted in seeking} - candidates.keys()
