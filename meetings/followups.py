@@ -18,11 +18,11 @@ and link set by hand (``FollowUp.set_by_hand``) are kept.
 Meetings arrive out of date order, and are deleted: ``rematch_places`` is called with the
 (body, date) places where meetings changed, and works out again the follow-ups those changes
 can touch: those raised at each place and at the ``reach`` meetings of its body before it
-(``reach``: the window, or the meetings that make one overdue if more), and those still open
-whose stated date or month has passed by a changed place, however far back. A fixed number of
-queries for each ``CHUNK`` places, whatever the size of the archive and however many bodies;
-of the bodies' other meetings only their dates are read. Undated meetings take no part: they
-have no place in the order.
+(``reach``: the window, or the meetings that make one overdue if more), and, however far back,
+those due by a date or month that a changed place may make overdue, or no longer overdue. A
+fixed number of queries for each ``CHUNK`` places, whatever the size of the archive and however
+many bodies; of the bodies' other meetings only their dates are read. Undated meetings take no
+part: they have no place in the order.
 """
 
 import bisect
@@ -35,7 +35,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F
+from django.db.models import F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -160,22 +160,33 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
         first, last = bisect.bisect_left(dates, date), bisect.bisect_right(dates, date)
         for index in range(max(0, first - reach), last):
             sources.setdefault(order[index][0], (body, order, index, date))
-    # And further back, the meetings of follow-ups still open whose stated date or month has
-    # passed by a changed place: a meeting held after it may make them overdue.
-    latest = {}
+    # And further back, the meetings of follow-ups due by a date or month whose status the
+    # body's last meetings decide: those still open whose time a changed place has passed (a
+    # meeting held after it may make them overdue), and those overdue whose time is not over
+    # by the body's last meeting now (the meeting after it was removed or moved).
+    latest, last_held = {}, {}
     for body, date in places:
         latest[body] = max(date, latest.get(body, date))
-    waiting = FollowUp.objects.filter(
-        status=FollowUp.Status.OPEN,
+        if held.get(body):
+            last_held[body] = held[body][-1]
+    month = datetime.timedelta(days=31)
+    waiting = Q(status=FollowUp.Status.OPEN, due_date__lte=max(latest.values()))
+    if last_held:
+        waiting |= Q(status=FollowUp.Status.OVERDUE, due_date__gt=min(last_held.values()) - month)
+    dated = FollowUp.objects.filter(
+        waiting,
         due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
-        due_date__lte=max(latest.values()),
         item__meeting__body__in=list(latest),
         item__meeting__date__isnull=False,
     ).order_by()  # in no order: sorting by the items' meetings read every follow-up
-    for meeting_id, body, date, due_date in waiting.values_list(
-        "item__meeting_id", "item__meeting__body", "item__meeting__date", "due_date"
+    for meeting_id, body, date, status, due_date in dated.values_list(
+        "item__meeting_id", "item__meeting__body", "item__meeting__date", "status", "due_date"
     ):
-        if due_date <= latest[body] and meeting_id not in sources:
+        if meeting_id in sources or body not in last_held:
+            continue
+        if (status == FollowUp.Status.OPEN and due_date <= latest[body]) or (
+            status == FollowUp.Status.OVERDUE and due_date > last_held[body] - month
+        ):
             sources[meeting_id] = (body, orders[body], bisect.bisect_left(held[body], date), date)
     follow_ups = list(
         FollowUp.objects.filter(item__meeting__in=list(sources))

@@ -10,6 +10,7 @@ import secrets
 from collections import defaultdict
 
 from django.conf import settings
+from django.core.exceptions import ValidationError
 from django.db import connections, models
 from django.db.models import Case, F, FloatField, Q, Value, When
 from django.db.models.functions import Lower
@@ -1127,6 +1128,15 @@ class FollowUp(models.Model):
         # Without its wording, which may come from a restricted item's minutes: the admin's
         # history and delete pages name it so.
         return f"Follow-up {self.position} of item {self.item_id}"
+
+    def clean(self):
+        # Returned, or possibly returned, is returned at an item: matching takes one without
+        # its item for a return whose item was removed, and looks for another.
+        returning = (self.Status.RETURNED, self.Status.POSSIBLY_RETURNED)
+        if self.status in returning and self.returned_item_id is None:
+            raise ValidationError(
+                {"returned_item": "Choose the item it returned at, or close it with a note."}
+            )
 
     @property
     def due_label(self) -> str:

@@ -211,6 +211,19 @@ class TestMatching:
             FollowUp.Status.OVERDUE,
         }
 
+    def test_due_date_is_open_again_when_the_meeting_after_it_is_deleted(self, raise_at, later):
+        follow_up = raise_at(
+            day(1), "street lighting", due="date", due_date=datetime.date(2025, 11, 1)
+        )
+        for month in range(2, 11):
+            later(day(month), "Apologies")
+            followups.rematch(BODY, [day(month)], incremental=True)
+        december = later(day(12), "Apologies")
+        followups.rematch(BODY, [day(12)], incremental=True)
+        assert fresh(follow_up).status == FollowUp.Status.OVERDUE
+        december.delete()  # matched again as it goes
+        assert fresh(follow_up).status == FollowUp.Status.OPEN
+
     def test_hand_set_status_and_link_are_kept(self, raise_at, later):
         follow_up = raise_at(day(1), "knife crime")
         chosen = later(day(2), "Youth").items.get()
@@ -439,6 +452,17 @@ class TestAdmin:
         assert follow_up.returned_item is None and suggested.pk in follow_up.rejected_items
         rematch_all()
         assert fresh(follow_up).returned_item is None  # not suggested again
+
+    def test_returned_needs_the_item_it_returned_at(self, client, listed, admin_user):
+        client.force_login(admin_user)
+        follow_up = listed["other"]
+        url = reverse("admin:meetings_followup_change", args=[follow_up.pk])
+        response = client.post(url, {"status": "returned", "returned_item": "", "note": ""})
+        assert response.status_code == 200
+        assert "Choose the item it returned at, or close it with a note." in (
+            response.content.decode()
+        )
+        assert fresh(follow_up).set_by_hand is False
 
     def test_close_with_a_note_on_its_page(self, client, listed, admin_user):
         client.force_login(admin_user)
