@@ -31,6 +31,7 @@ from django.urls import reverse
 from django.utils import timezone
 from django.utils.text import Truncator
 
+from .feeds import SITE_NAME, WITHHELD
 from .filters import ItemSearchFilter
 from .models import (
     AgendaItem,
@@ -45,8 +46,6 @@ from .search.filters import FILTERS, MAX_VALUES
 
 logger = logging.getLogger(__name__)
 
-SITE_NAME = "Safer Stockton Partnership meetings archive"
-WITHHELD = "Restricted item: its papers, minutes and decisions are not public."
 # Items listed for one alert in a digest; the rest are counted, with a link to the search.
 ITEMS_PER_ALERT = 50
 # New items counted for one alert on the alerts page before it says "more than".

@@ -72,7 +72,40 @@ class TopicFeedSubject:
     items: list[AgendaItem]
 
 
-class TopicItemsFeed(ArchiveFeed):
+class ItemEntries:
+    """A feed's entries of agenda items, as ``selectors`` shows them: a restricted item a reader
+    may not see (``withheld``) by its number and title only. ``decisions_shown``: an entry
+    lists the item's decisions, when it has any, rather than the opening of its minutes."""
+
+    decisions_shown = True
+
+    def item_title(self, item: AgendaItem):
+        return f"{item.label} ({item.meeting.date_label})"
+
+    def item_link(self, item: AgendaItem):
+        return reverse("meetings:item_detail", args=[item.pk])
+
+    def item_description(self, item: AgendaItem):
+        meeting = format_html("<p>{}</p>", str(item.meeting))
+        if item.withheld:
+            return format_html("{}<p>{}</p>", meeting, WITHHELD)
+        decisions = item.resolutions.all() if self.decisions_shown else ()
+        if decisions:
+            return format_html(
+                "{}<p>Decisions:</p><ol>{}</ol>",
+                meeting,
+                format_html_join("", "<li>{}</li>", ((d.text,) for d in decisions)),
+            )
+        if item.minutes_text_shown:
+            excerpt = Truncator(item.minutes_text_shown).words(60)
+            return format_html("{}<p>{}</p>", meeting, excerpt)
+        return meeting
+
+    def item_updateddate(self, item: AgendaItem):
+        return item.meeting.updated
+
+
+class TopicItemsFeed(ItemEntries, ArchiveFeed):
     def get_object(self, request, slug):
         topic = Topic.objects.filter(slug=slug).first()
         if topic is None:
@@ -94,32 +127,7 @@ class TopicItemsFeed(ArchiveFeed):
     def items(self, subject: TopicFeedSubject):
         return subject.items
 
-    def item_title(self, item: AgendaItem):
-        return f"{item.label} ({item.meeting.date_label})"
-
-    def item_link(self, item: AgendaItem):
-        return reverse("meetings:item_detail", args=[item.pk])
-
-    def item_description(self, item: AgendaItem):
-        meeting = format_html("<p>{}</p>", str(item.meeting))
-        if item.withheld:
-            return format_html("{}<p>{}</p>", meeting, WITHHELD)
-        decisions = item.resolutions.all()
-        if decisions:
-            return format_html(
-                "{}<p>Decisions:</p><ol>{}</ol>",
-                meeting,
-                format_html_join("", "<li>{}</li>", ((d.text,) for d in decisions)),
-            )
-        if item.minutes_text_shown:
-            excerpt = Truncator(item.minutes_text_shown).words(60)
-            return format_html("{}<p>{}</p>", meeting, excerpt)
-        return meeting
-
     def item_pubdate(self, item: AgendaItem):
         if item.meeting.date is None:
             return item.meeting.created
         return timezone.make_aware(datetime.datetime.combine(item.meeting.date, datetime.time()))
-
-    def item_updateddate(self, item: AgendaItem):
-        return item.meeting.updated

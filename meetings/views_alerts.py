@@ -9,12 +9,11 @@ from django.http import Http404, QueryDict
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils.feedgenerator import Atom1Feed
-from django.utils.html import format_html
-from django.utils.text import Truncator
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_http_methods, require_POST
 
 from . import alerts
+from .feeds import ItemEntries
 from .models import AgendaItem, Alert, new_feed_token
 
 
@@ -109,12 +108,15 @@ def alert_unsubscribe(request, token):
     return render(request, "meetings/alerts/unsubscribe.html", {"token": token})
 
 
-class AlertFeed(Feed):
+class AlertFeed(ItemEntries, Feed):
     """A saved search's private feed, by the unguessable token in its address.
 
     A feed reader reads it as no one, so a restricted item appears by its number and title
-    only, whatever its owner may read.
+    only, whatever its owner may read. An entry gives the opening of the item's minutes, as
+    the alert's digest does.
     """
+
+    decisions_shown = False
 
     feed_type = Atom1Feed
     author_name = "Safer Stockton Partnership"
@@ -145,23 +147,5 @@ class AlertFeed(Feed):
     def items(self, alert: Alert):
         return alerts.feed_items(alert)
 
-    def item_title(self, item: AgendaItem):
-        return f"{item.label} ({item.meeting.date_label})"
-
-    def item_link(self, item: AgendaItem):
-        return reverse("meetings:item_detail", args=[item.pk])
-
-    def item_description(self, item: AgendaItem):
-        meeting = format_html("<p>{}</p>", str(item.meeting))
-        if item.withheld:
-            return format_html("{}<p>{}</p>", meeting, alerts.WITHHELD)
-        if item.minutes_text_shown:
-            excerpt = Truncator(item.minutes_text_shown).words(60)
-            return format_html("{}<p>{}</p>", meeting, excerpt)
-        return meeting
-
     def item_pubdate(self, item: AgendaItem):
         return item.created
-
-    def item_updateddate(self, item: AgendaItem):
-        return item.meeting.updated
