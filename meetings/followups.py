@@ -150,44 +150,10 @@ def rematch(body: str, dates, *, incremental: bool = False) -> int:
 
 def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
     """``rematch_places`` for a run of places; ``held`` has the dates of ``orders``."""
-    reach = max(window(), overdue_after())
-    # {meeting id: (its body, the body's meetings, its place among them, the first changed
-    # date on or after it)} of the meetings whose follow-ups the changes can touch: those at each
-    # place and the ``reach`` before it. Places come in date order within a body.
-    sources = {}
+    changes = defaultdict(set)  # {body: {date}} of the places
     for body, date in places:
-        order, dates = orders[body], held.get(body, [])
-        first, last = bisect.bisect_left(dates, date), bisect.bisect_right(dates, date)
-        for index in range(max(0, first - reach), last):
-            sources.setdefault(order[index][0], (body, order, index, date))
-    # And further back, the meetings of follow-ups due by a date or month whose status the
-    # body's last meetings decide: those still open whose time a changed place has passed (a
-    # meeting held after it may make them overdue), and those overdue whose time is not over
-    # by the body's last meeting now (the meeting after it was removed or moved).
-    latest, last_held = {}, {}
-    for body, date in places:
-        latest[body] = max(date, latest.get(body, date))
-        if held.get(body):
-            last_held[body] = held[body][-1]
-    month = datetime.timedelta(days=31)
-    waiting = Q(status=FollowUp.Status.OPEN, due_date__lte=max(latest.values()))
-    if last_held:
-        waiting |= Q(status=FollowUp.Status.OVERDUE, due_date__gt=min(last_held.values()) - month)
-    dated = FollowUp.objects.filter(
-        waiting,
-        due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
-        item__meeting__body__in=list(latest),
-        item__meeting__date__isnull=False,
-    ).order_by()  # in no order: sorting by the items' meetings read every follow-up
-    for meeting_id, body, date, status, due_date in dated.values_list(
-        "item__meeting_id", "item__meeting__body", "item__meeting__date", "status", "due_date"
-    ):
-        if meeting_id in sources or body not in last_held:
-            continue
-        if (status == FollowUp.Status.OPEN and due_date <= latest[body]) or (
-            status == FollowUp.Status.OVERDUE and due_date > last_held[body] - month
-        ):
-            sources[meeting_id] = (body, orders[body], bisect.bisect_left(held[body], date), date)
+        changes[body].add(date)
+    sources = _sources(orders, held, changes)
     follow_ups = list(
         FollowUp.objects.filter(item__meeting__in=list(sources))
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
@@ -209,9 +175,6 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
         source_topics[item_id].add(topic_id)
 
-    changes = defaultdict(set)  # {body: {date}} of the places
-    for body, date in places:
-        changes[body].add(date)
     seeking, reset = [], set()
     for follow_up in follow_ups:
         body, order, index, changed_on = sources[follow_up.item.meeting_id]
@@ -270,6 +233,46 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
             changed.append(follow_up)
     _write(changed)
     return len(changed)
+
+
+def _sources(orders: dict, held: dict, changes: dict) -> dict:
+    """{meeting id: (its body, the body's meetings, its place among them, the first changed
+    date on or after it)} of the meetings whose follow-ups the ``changes`` ({body: {date}})
+    can touch: those at each changed place and the ``reach`` before it, and further back the
+    meetings of follow-ups due by a date or month whose status the body's last meetings
+    decide: those still open whose time a changed place has passed (a meeting held after it
+    may make them overdue), and those overdue whose time is not over by the body's last
+    meeting now (the meeting after it was removed or moved)."""
+    reach = max(window(), overdue_after())
+    sources = {}
+    for body, dates in changes.items():
+        order, on = orders[body], held.get(body, [])
+        for date in sorted(dates):
+            first, last = bisect.bisect_left(on, date), bisect.bisect_right(on, date)
+            for index in range(max(0, first - reach), last):
+                sources.setdefault(order[index][0], (body, order, index, date))
+    latest = {body: max(dates) for body, dates in changes.items()}
+    last_held = {body: held[body][-1] for body in changes if held.get(body)}
+    month = datetime.timedelta(days=31)
+    waiting = Q(status=FollowUp.Status.OPEN, due_date__lte=max(latest.values()))
+    if last_held:
+        waiting |= Q(status=FollowUp.Status.OVERDUE, due_date__gt=min(last_held.values()) - month)
+    dated = FollowUp.objects.filter(
+        waiting,
+        due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
+        item__meeting__body__in=list(latest),
+        item__meeting__date__isnull=False,
+    ).order_by()  # in no order: sorting by the items' meetings read every follow-up
+    for meeting_id, body, date, status, due_date in dated.values_list(
+        "item__meeting_id", "item__meeting__body", "item__meeting__date", "status", "due_date"
+    ):
+        if meeting_id in sources or body not in last_held:
+            continue
+        if (status == FollowUp.Status.OPEN and due_date <= latest[body]) or (
+            status == FollowUp.Status.OVERDUE and due_date > last_held[body] - month
+        ):
+            sources[meeting_id] = (body, orders[body], bisect.bisect_left(held[body], date), date)
+    return sources
 
 
 def _to_look_at(follow_up, raised_on, later, changed, until):
