@@ -28,6 +28,7 @@ part: they have no place in the order.
 import bisect
 import calendar
 import datetime
+import json
 import re
 import unicodedata
 from collections import defaultdict
@@ -35,7 +36,7 @@ from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import connection
-from django.db.models import F, Q
+from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
 
@@ -72,6 +73,38 @@ def _folded(text: str) -> str:
 
 def _significant(folded: str) -> set[str]:
     return {word for word in set(_WORD.findall(folded)) - _STOPWORDS if len(word) > 2}
+
+
+class _Among(Expression):
+    """Whether a field's id is one of ``ids``, with the ids sent as one parameter: an array
+    on PostgreSQL, a JSON list on SQLite. ``__in`` writes a placeholder for each id, and for
+    the thousands matching reads at a time, building and sending those cost more than the
+    query does to run."""
+
+    conditional = True
+    output_field = BooleanField()
+
+    def __init__(self, lhs, ids):
+        super().__init__()
+        self.lhs = lhs
+        self.ids = [int(pk) for pk in ids]
+
+    def get_source_expressions(self):
+        return [self.lhs]
+
+    def set_source_expressions(self, expressions):
+        (self.lhs,) = expressions
+
+    def as_sql(self, compiler, connection):
+        column, params = compiler.compile(self.lhs)
+        if connection.vendor == "postgresql":
+            return f"{column} = ANY(%s::bigint[])", [*params, self.ids]
+        return f"{column} IN (SELECT value FROM json_each(%s))", [*params, json.dumps(self.ids)]
+
+
+def _among(field: str, ids) -> _Among:
+    """A filter: the id of ``field`` (a foreign key, possibly across relations) is in ``ids``."""
+    return _Among(F(field), ids)
 
 
 def window() -> int:
@@ -154,30 +187,18 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
     for body, date in places:
         changes[body].add(date)
     sources = _sources(orders, held, changes)
-    follow_ups = list(
-        FollowUp.objects.filter(item__meeting__in=list(sources))
-        .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
-        .only(
-            "pk", "item_id", "what", "due", "due_date", "status", "returned_item_id",
-            "set_by_hand", "rejected_items", "item__meeting_id",
-        )
-        .select_related("item")
-        .annotate(
-            returned_meeting=F("returned_item__meeting_id"),
-            returned_on=F("returned_item__meeting__date"),
-        )
-        .order_by("pk")
-    )  # fmt: skip
+    follow_ups = _stored(sources)
     if not follow_ups:
         return 0
     source_topics = defaultdict(set)
-    links = ItemTopic.objects.filter(item__in={follow_up.item_id for follow_up in follow_ups})
+    raised_by = {follow_up.item_id for follow_up in follow_ups}
+    links = ItemTopic.objects.filter(_among("item", raised_by))
     for item_id, topic_id in links.values_list("item_id", "topic_id"):
         source_topics[item_id].add(topic_id)
 
     seeking, reset = [], set()
     for follow_up in follow_ups:
-        body, order, index, changed_on = sources[follow_up.item.meeting_id]
+        body, order, index, changed_on = sources[follow_up.meeting_id]
         # The next meetings, as long as they are held within the window's days: a gap in the
         # archive (no minutes for years) must not make an item years later its return.
         until = order[index][1] + datetime.timedelta(days=window_days())
@@ -218,7 +239,7 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
     changed = []
     for wanted in seeking:
         follow_up = wanted.follow_up
-        _body, order, index, _changed_on = sources[follow_up.item.meeting_id]
+        _body, order, index, _changed_on = sources[follow_up.meeting_id]
         if follow_up.pk in found:
             status, returned = FollowUp.Status.POSSIBLY_RETURNED, found[follow_up.pk]
         elif _overdue(follow_up, len(order) - index - 1, order[-1][1]):
@@ -233,6 +254,39 @@ def _rematch(orders: dict, held: dict, places: list, incremental: bool) -> int:
             changed.append(follow_up)
     _write(changed)
     return len(changed)
+
+
+@dataclass(slots=True)
+class _Stored:
+    """A follow-up as matching reads it: what it needs, without a model instance each."""
+
+    pk: int
+    item_id: int
+    meeting_id: int  # of the item that raised it
+    what: str
+    due: str
+    due_date: datetime.date | None
+    status: str
+    returned_item_id: int | None
+    set_by_hand: bool
+    rejected_items: list | None
+    returned_meeting: int | None
+    returned_on: datetime.date | None
+
+
+def _stored(meeting_ids) -> list[_Stored]:
+    """The follow-ups raised at these meetings, but those closed by hand, oldest first."""
+    rows = (
+        FollowUp.objects.filter(_among("item__meeting", meeting_ids))
+        .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
+        .order_by("pk")
+        .values_list(
+            "pk", "item_id", "item__meeting_id", "what", "due", "due_date", "status",
+            "returned_item_id", "set_by_hand", "rejected_items", "returned_item__meeting_id",
+            "returned_item__meeting__date",
+        )
+    )  # fmt: skip
+    return [_Stored(*row) for row in rows]
 
 
 def _sources(orders: dict, held: dict, changes: dict) -> dict:
@@ -306,7 +360,7 @@ def _to_look_at(follow_up, raised_on, later, changed, until):
     return [(pk, date) for pk, date in later if date in changed], None
 
 
-def _write(changed: list[FollowUp]) -> None:
+def _write(changed: list[_Stored]) -> None:
     """Save the status, suggestion and hand flag of ``changed``: one statement run for each
     row (``bulk_update`` builds a CASE of every row, which took most of the import's time)."""
     if not changed:
@@ -327,28 +381,51 @@ def _write(changed: list[FollowUp]) -> None:
         cursor.executemany(f"UPDATE {table} SET {assignments} WHERE {key} = %s", rows)
 
 
-def _candidates(meeting_ids) -> dict[int, list[_Candidate]]:
+class _Agenda:
+    """The items of one meeting, as follow-ups are looked for among them."""
+
+    def __init__(self):
+        self.items: list[_Candidate] = []
+        self.topics: set[int] = set()  # of all its items
+        self._folded_text: str | None = None
+
+    def may_take_up(self, wanted: set[str], needed: int, topics: set[int]) -> bool:
+        """Whether any item may: one shares a topic of ``topics``, or the items together hold
+        ``needed`` of the ``wanted`` words at least as parts of words. Most meetings do
+        neither, and their items need not be looked at one by one."""
+        if topics & self.topics:
+            return True
+        if not wanted:
+            return False
+        if self._folded_text is None:
+            self._folded_text = _folded("\n".join(item.text for item in self.items))
+        return sum(word in self._folded_text for word in wanted) >= needed
+
+
+def _candidates(meeting_ids) -> dict[int, _Agenda]:
     """The items of these meetings, by meeting, with their text and topics."""
     if not meeting_ids:
         return {}
-    items = AgendaItem.objects.filter(meeting__in=list(meeting_ids)).order_by(
+    items = AgendaItem.objects.filter(_among("meeting", meeting_ids)).order_by(
         "meeting_id", "position"
     )
-    by_item, found = {}, {meeting_id: [] for meeting_id in meeting_ids}
+    by_item, found = {}, {meeting_id: _Agenda() for meeting_id in meeting_ids}
     restricted_items = {}
     for pk, meeting_id, title, text, restricted in items.values_list(
         "pk", "meeting_id", "title", Substr("agenda_text", 1, TEXT_READ), "restricted"
     ):
         by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
         restricted_items[pk] = restricted
-        found[meeting_id].append(by_item[pk])
+        found[meeting_id].items.append(by_item[pk])
     # Asked for by the items' ids, not their meetings' (PostgreSQL then read every link in
     # the archive), and without joining the items (a row read for each link): whether an
     # item is restricted is known already.
-    links = ItemTopic.objects.filter(item__in=list(by_item))
+    links = ItemTopic.objects.filter(_among("item", by_item))
     for item_id, topic_id, in_title in links.values_list("item_id", "topic_id", "in_title"):
         if link_visible(in_title, restricted_items[item_id]):
-            by_item[item_id].topics.add(topic_id)
+            candidate = by_item[item_id]
+            candidate.topics.add(topic_id)
+            found[candidate.meeting_id].topics.add(topic_id)
     return found
 
 
@@ -368,10 +445,12 @@ class _Seeking:
         )
         self.rejected = set(follow_up.rejected_items or [])
 
-    def best(self, candidates: list[_Candidate]) -> int | None:
+    def best(self, agenda: _Agenda) -> int | None:
         """The item of one meeting that takes the follow-up up best, if any does."""
+        if not agenda.may_take_up(self.wanted, self.needed, self.topics):
+            return None
         best, best_score = None, (0.0, False)
-        for candidate in candidates:
+        for candidate in agenda.items:
             if candidate.pk in self.rejected:
                 continue
             share = candidate.share(self.wanted, self.needed) if self.wanted else 0.0
