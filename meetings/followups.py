@@ -119,12 +119,18 @@ def overdue_after() -> int:
     return max(1, settings.FOLLOW_UPS_OVERDUE_AFTER_MEETINGS)
 
 
-@dataclass
+# The topics of an item with none: shared, as most items of the meetings read have none that
+# may be shown.
+_NO_TOPICS = frozenset()
+
+
+@dataclass(slots=True)
 class _Candidate:
     pk: int
     meeting_id: int
     text: str  # its title, and the opening of its agenda text unless it is restricted
-    topics: set[int]
+    restricted: bool
+    topics: frozenset[int] | set[int] = _NO_TOPICS
     _folded_text: str | None = None
     _words: set[str] | None = None
 
@@ -410,20 +416,22 @@ def _candidates(meeting_ids) -> dict[int, _Agenda]:
         "meeting_id", "position"
     )
     by_item, found = {}, {meeting_id: _Agenda() for meeting_id in meeting_ids}
-    restricted_items = {}
     for pk, meeting_id, title, text, restricted in items.values_list(
         "pk", "meeting_id", "title", Substr("agenda_text", 1, TEXT_READ), "restricted"
     ):
-        by_item[pk] = _Candidate(pk, meeting_id, title if restricted else f"{title} {text}", set())
-        restricted_items[pk] = restricted
-        found[meeting_id].items.append(by_item[pk])
+        shown = title if restricted else f"{title} {text}"
+        candidate = _Candidate(pk, meeting_id, shown, restricted)
+        by_item[pk] = candidate
+        found[meeting_id].items.append(candidate)
     # Asked for by the items' ids, not their meetings' (PostgreSQL then read every link in
     # the archive), and without joining the items (a row read for each link): whether an
     # item is restricted is known already.
     links = ItemTopic.objects.filter(_among("item", by_item))
     for item_id, topic_id, in_title in links.values_list("item_id", "topic_id", "in_title"):
-        if link_visible(in_title, restricted_items[item_id]):
-            candidate = by_item[item_id]
+        candidate = by_item[item_id]
+        if link_visible(in_title, candidate.restricted):
+            if candidate.topics is _NO_TOPICS:
+                candidate.topics = set()
             candidate.topics.add(topic_id)
             found[candidate.meeting_id].topics.add(topic_id)
     return found
