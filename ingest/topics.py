@@ -86,6 +86,8 @@ class TopicIndex:
                 (term, frozenset(words), frozenset(pairwise(words)))
             )
         self._always = frozenset(always)
+        # The filing words as a set: a text's words are matched against them, the fewer first.
+        self._filing_words = {case: frozenset(by_word) for case, by_word in self._by_word.items()}
         self._order = {term: position for position, term in enumerate(self.terms)}
         # With a few words to look for (the topics made since an import began, say), texts
         # are searched for those words rather than split into words.
@@ -130,7 +132,7 @@ class TopicIndex:
             lowered = list(map(str.lower, words))
         for case_sensitive, tokens in ((True, words), (False, lowered)):
             by_word, present, pairs = self._by_word[case_sensitive], set(tokens), None
-            for word in present.intersection(by_word):
+            for word in present.intersection(self._filing_words[case_sensitive]):
                 for term, needed, needed_pairs in by_word[word]:
                     if not needed <= present:
                         continue

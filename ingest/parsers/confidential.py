@@ -17,22 +17,34 @@ from dataclasses import dataclass
 from . import document as doc
 from .raw import RawItem
 from .sections import SECTION_PUBLIC, SECTION_RESTRICTED
+from .text import NeedingWords
 
 # "RESOLVED that the public be excluded from the meeting …", "the Committee resolved to
 # exclude the press and public", "Exclusion of the Press and Public".
-_EXCLUDED = re.compile(
-    r"\b(?:press|public)\b[^.;]{0,60}?\b(?:be|are|were|was|being|is)\s+(?:excluded|asked\s+to"
-    r"\s+leave|required\s+to\s+leave)\b"
-    r"|\bexclu(?:de|ded|ding|sion\s+of)\s+(?:the\s+)?(?:press|public|members\s+of\s+the\s+public)\b"
-    r"|\bpublic\s+gallery\s+(?:was|were|be|being)\s+cleared\b|\bin\s+camera\b"
-    r"|\b(?:press|public)\b[^.;]{0,30}?\b(?:having\s+)?(?:withdrawn|withdrew|left\s+the\s+"
-    r"(?:meeting|room|chamber))\b",
-    re.IGNORECASE,
+_EXCLUDED = NeedingWords(
+    re.compile(
+        r"\b(?:press|public)\b[^.;]{0,60}?\b(?:be|are|were|was|being|is)\s+(?:excluded|asked"
+        r"\s+to\s+leave|required\s+to\s+leave)\b"
+        r"|\bexclu(?:de|ded|ding|sion\s+of)\s+(?:the\s+)?(?:press|public|members\s+of\s+the"
+        r"\s+public)\b"
+        r"|\bpublic\s+gallery\s+(?:was|were|be|being)\s+cleared\b|\bin\s+camera\b"
+        r"|\b(?:press|public)\b[^.;]{0,30}?\b(?:having\s+)?(?:withdrawn|withdrew|left\s+the\s+"
+        r"(?:meeting|room|chamber))\b",
+        re.IGNORECASE,
+    ),
+    ("exclu",),
+    ("camera",),
+    *((who, what) for who in ("press", "public") for what in ("leave", "withdr", "left")),
+    ("public", "cleared"),
 )
-_PRIVATE_SESSION = re.compile(
-    r"\b(?:continued|went|moved|proceeded|sat|met)\s+(?:in(?:to)?\s+)?(?:private|closed)"
-    r"(?:\s+session)?\b|\bin\s+private\s+session\b",
-    re.IGNORECASE,
+_PRIVATE_SESSION = NeedingWords(
+    re.compile(
+        r"\b(?:continued|went|moved|proceeded|sat|met)\s+(?:in(?:to)?\s+)?(?:private|closed)"
+        r"(?:\s+session)?\b|\bin\s+private\s+session\b",
+        re.IGNORECASE,
+    ),
+    ("private",),
+    ("closed",),
 )
 # Only the public coming back ends it: "a patient readmitted to hospital" in an exempt item
 # does not.
@@ -44,10 +56,16 @@ _READMITTED = re.compile(
     re.IGNORECASE,
 )
 # Words that say some business was confidential, without saying which.
-_EXEMPT_MENTION = re.compile(
-    r"\bexempt\s+information\b|\bschedule\s+(?:12|7)\s*a\b"
-    r"|\bexcluded\s+from\s+the\s+meeting\b|\bprivate\s+session\b",
-    re.IGNORECASE,
+_EXEMPT_MENTION = NeedingWords(
+    re.compile(
+        r"\bexempt\s+information\b|\bschedule\s+(?:12|7)\s*a\b"
+        r"|\bexcluded\s+from\s+the\s+meeting\b|\bprivate\s+session\b",
+        re.IGNORECASE,
+    ),
+    ("exempt", "information"),
+    ("schedule",),
+    ("excluded", "meeting"),
+    ("private", "session"),
 )
 # The motion itself: "Exclusion of the Public", "Private Business", "Exempt Business".
 _MOTION_TITLE = re.compile(

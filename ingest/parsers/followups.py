@@ -83,7 +83,7 @@ def _may_come_back(text: str) -> bool:
         or _PASSIVE_FOLDED.search(folded)
         or _SUBJUNCTIVE_FROM_THAT.search(text)
         or _ACTIVE_FOLDED.search(folded)
-        or _ASKED_FOR_FOLDED.search(folded)
+        or (any(word in folded for word in _ASKED_AT_WORDS) and _ASKED_FOR_FOLDED.search(folded))
     )
 
 
@@ -531,10 +531,13 @@ _ASKED = (
     r"(?:update|report|presentation|briefing|information|details|figures|statistics|data)"
     r"(?:\s+(?:on|about|regarding|into)\s+[^,.;]{1,60}?)?"
 )
+_LATER_MEETING_WORDS = ("next", "future", "later", "subsequent", "following", "forthcoming")
 _ASKED_AT = (
     r"\s+(?:to\s+be\s+\w+\s+|be\s+\w+\s+)?(?:at|to|for)\s+(?=(?:the|a|an)\s+"
-    r"(?:next|future|later|subsequent|following|forthcoming|\w+\s+meeting))"
+    rf"(?:{'|'.join(_LATER_MEETING_WORDS)}|\w+\s+meeting))"
 )
+# A text ``_ASKED_AT`` matches holds one of these words.
+_ASKED_AT_WORDS = (*_LATER_MEETING_WORDS, "meeting")
 _ASKED_FOR = re.compile(
     r"\b(?P<what>(?:an?|the|further|a\s+further|some)\s+(?:[\w-]+\s+){0,3}?"
     + _ASKED

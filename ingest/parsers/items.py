@@ -4,7 +4,7 @@ import re
 
 from . import document as doc
 from .raw import RawItem
-from .text import split_sentences
+from .text import NeedingWords, split_sentences
 
 # ModernGov prints attached papers after the title: "Minutes pdf icon PDF 69 KB".
 # The pattern starts only where a run of spaces does: tried at each space of a long run, its
@@ -32,10 +32,18 @@ _DEFERRED = re.compile(
     r"\b(?:was|were|be|been|is|are)\s+deferred\b|\bto\s+defer\b|\bdeferred\s+(?:to|until|for)\b",
     re.IGNORECASE,
 )
-_NOT_HEARD = re.compile(
-    r"\bunable\s+to\s+(?:give|present|deliver|provide)\b|\b(?:was|were)\s+not\s+"
-    r"(?:heard|considered|discussed|taken|presented)\b|\b(?:was|were)\s+withdrawn\b",
-    re.IGNORECASE,
+_NOT_HEARD_VERBS = ("heard", "considered", "discussed", "taken", "presented")
+# Looked for only in texts holding "unable", "withdrawn", or "not" and one of the verbs: "not"
+# alone is in most minutes ("note", "nothing").
+_NOT_HEARD = NeedingWords(
+    re.compile(
+        r"\bunable\s+to\s+(?:give|present|deliver|provide)\b|\b(?:was|were)\s+not\s+"
+        rf"(?:{'|'.join(_NOT_HEARD_VERBS)})\b|\b(?:was|were)\s+withdrawn\b",
+        re.IGNORECASE,
+    ),
+    ("unable",),
+    ("withdrawn",),
+    *(("not", verb) for verb in _NOT_HEARD_VERBS),
 )
 _NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
 # A word without which ``_DEFERRED`` cannot match: looked for first, as a plain word is found
@@ -96,7 +104,6 @@ def split_attachments(title: str) -> tuple[str, list[str]]:
 _RESTRICTED_WORDS = (
     "restricted", "confidential", "exempt", "schedule", "excluded", "exclusion", "publication"
 )  # fmt: skip
-_NOT_HEARD_WORDS = ("unable", "withdrawn", "not")
 
 
 def _may_hold(text: str, words, pattern: re.Pattern | None = None) -> bool:
@@ -123,7 +130,7 @@ def restricted_reason(title: str, text: str) -> str:
 def read_status(title: str, minutes: str, labelled: bool) -> str:
     if _may_hold(minutes, _DEFER_WORDS, _DEFER) and _DEFERRED.search(minutes):
         return doc.DEFERRED
-    if _may_hold(minutes, _NOT_HEARD_WORDS) and _NOT_HEARD.search(minutes):
+    if _NOT_HEARD.search(minutes):
         return doc.NOT_HEARD
     if not minutes.strip() and (labelled or not _NEXT_MEETING_TITLE.search(title)):
         # An empty "Minutes:" label, or an item with nothing under it; a "date of next

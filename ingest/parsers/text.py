@@ -27,6 +27,32 @@ TIME_OF_DAY = re.compile(
 TIME_24H = re.compile(r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)\b")
 
 
+class NeedingWords:
+    """A case-insensitive pattern that is run only on texts that may hold a match.
+
+    ``needs`` are sets of words one of which a match always holds every word of. In ASCII
+    text, whose lowering changes no letter's case-insensitive match, a text lacking them all
+    cannot match, and a plain word is found far faster than a pattern starting with a word
+    boundary. In other text the pattern is always run.
+    """
+
+    def __init__(self, pattern: re.Pattern, *needs: tuple[str, ...]):
+        self.pattern = pattern
+        self.needs = needs
+
+    def may_match(self, text: str) -> bool:
+        if not text.isascii():
+            return True
+        lowered = text.lower()
+        return any(all(word in lowered for word in need) for need in self.needs)
+
+    def search(self, text: str) -> re.Match | None:
+        return self.pattern.search(text) if self.may_match(text) else None
+
+    def finditer(self, text: str):
+        return self.pattern.finditer(text) if self.may_match(text) else iter(())
+
+
 def month_number(name: str) -> int:
     """The month a name found ignoring case stands for: "Sept", "SEPTEMBER", "ſeptember"."""
     return MONTHS[name[:3].casefold()]
