@@ -4,7 +4,7 @@ import re
 
 from . import document as doc
 from .raw import RawItem
-from .text import NeedingWords, split_sentences
+from .text import split_sentences
 
 # ModernGov prints attached papers after the title: "Minutes pdf icon PDF 69 KB".
 # The pattern starts only where a run of spaces does: tried at each space of a long run, its
@@ -32,19 +32,15 @@ _DEFERRED = re.compile(
     r"\b(?:was|were|be|been|is|are)\s+deferred\b|\bto\s+defer\b|\bdeferred\s+(?:to|until|for)\b",
     re.IGNORECASE,
 )
-_NOT_HEARD_VERBS = ("heard", "considered", "discussed", "taken", "presented")
-# Looked for only in texts holding "unable", "withdrawn", or "not" and one of the verbs: "not"
-# alone is in most minutes ("note", "nothing").
-_NOT_HEARD = NeedingWords(
-    re.compile(
-        r"\bunable\s+to\s+(?:give|present|deliver|provide)\b|\b(?:was|were)\s+not\s+"
-        rf"(?:{'|'.join(_NOT_HEARD_VERBS)})\b|\b(?:was|were)\s+withdrawn\b",
-        re.IGNORECASE,
-    ),
-    ("unable",),
-    ("withdrawn",),
-    *(("not", verb) for verb in _NOT_HEARD_VERBS),
+_NOT_HEARD = re.compile(
+    r"\bunable\s+to\s+(?:give|present|deliver|provide)\b|\b(?:was|were)\s+not\s+"
+    r"(?:heard|considered|discussed|taken|presented)\b|\b(?:was|were)\s+withdrawn\b",
+    re.IGNORECASE,
 )
+# What a match of ``_NOT_HEARD`` holds besides "unable" or "withdrawn", in lowered text: looked
+# for first, as a pattern opening with a plain word is found far faster than one opening with
+# \b, and "not" alone is in most minutes ("note", "nothing").
+_NOT_DONE = re.compile(r"not\s+(?:heard|considered|discussed|taken|presented)\b")
 _NEXT_MEETING_TITLE = re.compile(r"\bnext meeting\b", re.IGNORECASE)
 # A word without which ``_DEFERRED`` cannot match: looked for first, as a plain word is found
 # far faster than a pattern starting with \b.
@@ -130,13 +126,23 @@ def restricted_reason(title: str, text: str) -> str:
 def read_status(title: str, minutes: str, labelled: bool) -> str:
     if _may_hold(minutes, _DEFER_WORDS, _DEFER) and _DEFERRED.search(minutes):
         return doc.DEFERRED
-    if _NOT_HEARD.search(minutes):
+    if _not_heard(minutes):
         return doc.NOT_HEARD
     if not minutes.strip() and (labelled or not _NEXT_MEETING_TITLE.search(title)):
         # An empty "Minutes:" label, or an item with nothing under it; a "date of next
         # meeting" item says all it has to say in its title.
         return doc.NO_MINUTES
     return doc.HEARD
+
+
+def _not_heard(minutes: str) -> bool:
+    """Whether ``_NOT_HEARD`` is found in ``minutes``. In ASCII text, whose lowering changes no
+    letter's case-insensitive match, it is run only on text holding what a match holds."""
+    if minutes.isascii():
+        lowered = minutes.lower()
+        if not ("unable" in lowered or "withdrawn" in lowered or _NOT_DONE.search(lowered)):
+            return False
+    return bool(_NOT_HEARD.search(minutes))
 
 
 _DEFERRAL = re.compile(r"\bdefer", re.IGNORECASE)
