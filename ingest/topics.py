@@ -52,8 +52,18 @@ def _term_regex(term: TopicTerm) -> re.Pattern:
 
 
 _TOKEN = re.compile(r"\w+")
-# The same words in ASCII text, found faster: no letter needs the Unicode tables.
-_ASCII_TOKEN = re.compile(r"\w+", re.ASCII)
+# In ASCII text the words ``_TOKEN`` finds are the runs of letters, digits and underscores.
+_NOT_WORD_TO_SPACE = str.maketrans(
+    {chr(code): " " for code in range(128) if not (chr(code).isalnum() or chr(code) == "_")}
+)
+
+
+def _ascii_words(text: str) -> list[str]:
+    """``_TOKEN.findall(text)`` for ASCII text, found faster: every character that is not part
+    of a word made a space, and the text split at the spaces."""
+    return text.translate(_NOT_WORD_TO_SPACE).split()
+
+
 _FEW = 16
 
 
@@ -127,9 +137,9 @@ class TopicIndex:
         if text.isascii():
             # Lowering ASCII changes no word's bounds: split the lowered text once, and the
             # text as written only if it holds a word of a case-sensitive name.
-            lowered = _ASCII_TOKEN.findall(text.lower())
+            lowered = _ascii_words(text.lower())
             exact = any(_holds_word(text, word) for word in self._by_word[True])
-            words = _ASCII_TOKEN.findall(text) if exact else []
+            words = _ascii_words(text) if exact else []
         else:
             words = _TOKEN.findall(text)
             lowered = list(map(str.lower, words))
