@@ -30,10 +30,10 @@ TIME_24H = re.compile(r"\b(?P<hour>[01]?\d|2[0-3]):(?P<minute>[0-5]\d)\b")
 class NeedingWords:
     """A case-insensitive pattern that is run only on texts that may hold a match.
 
-    ``needs`` are sets of words one of which a match always holds every word of. In ASCII
-    text, whose lowering changes no letter's case-insensitive match, a text lacking them all
-    cannot match, and a plain word is found far faster than a pattern starting with a word
-    boundary. In other text the pattern is always run.
+    Each of ``needs`` is a set of words: every match of the pattern holds all the words of at
+    least one of them, in any case. In ASCII text, whose lowering changes no letter's
+    case-insensitive match, a text that does not cannot match, and a plain word is found far
+    faster than a pattern starting with a word boundary. Other text is always searched.
     """
 
     def __init__(self, pattern: re.Pattern, *needs: tuple[str, ...]):
