@@ -68,7 +68,12 @@ def import_documents(
     ``_Writers``.
     """
     options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
-    with _reader(workers) as (read_and_parse, looked_for), _Writers(writers) as store:
+    matcher = _Matcher(alongside=not dry_run and not connection.in_atomic_block)
+    with (
+        _reader(workers) as (read_and_parse, looked_for),
+        matcher,
+        _Writers(writers, matcher) as store,
+    ):
         readings = zip(files, read_and_parse(files), strict=True)
         for batch in _batches(readings, batch_size):
             documents = [
@@ -86,12 +91,69 @@ def import_documents(
                 store.done([services.import_parsed(document, **options) for document in documents])
             else:
                 store(documents, looked_for=looked_for, **options)
-    outcomes = store.outcomes()
-    if not dry_run:
-        # Once for the whole import: each body's follow-ups around the dates it touched.
-        with transaction.atomic():
-            services.rematch_follow_ups(outcomes)
-    return outcomes
+    return store.outcomes()
+
+
+class _Matcher:
+    """Matches the follow-ups each stored batch can touch (``services.rematch_follow_ups``).
+
+    Outside a transaction, in a thread of its own and on a connection of its own, a batch at a
+    time, in the order the batches were stored, while the next batches are read and stored:
+    matching a batch reads thousands of items, and the processor would otherwise wait for it
+    at the end. Each batch is matched once it is committed, after the batches stored before
+    it, and taking the statuses stored as right for the archive without it, which they are
+    once those are matched: the statuses come out as matching the whole import at the end
+    would give. A batch with documents stored one at a time (a re-import, an update) waits for
+    the matching under way, which may read the follow-ups it rewrites.
+
+    Inside a transaction (the other connection would not see what it stores), the whole
+    import is matched at the end, in this thread. So it is too if a batch's matching failed:
+    nothing is lost, as matching works out every status again from the stored follow-ups.
+    """
+
+    def __init__(self, *, alongside: bool):
+        self.alongside = alongside
+        self.outcomes: list[ImportOutcome] = []  # of every batch stored
+        self.under_way: list = []  # futures
+        self.failed = False
+
+    def __enter__(self):
+        self.pool = ThreadPoolExecutor(1) if self.alongside else None
+        return self
+
+    def __exit__(self, exc_type, *exc_info):
+        if self.pool is not None:
+            self.wait()
+            self.pool.submit(_close_connection).result()  # the thread's own
+            self.pool.shutdown()
+        if exc_type is None and self.outcomes and (self.pool is None or self.failed):
+            # Once for the whole import: each body's follow-ups around the dates it touched.
+            with transaction.atomic():
+                services.rematch_follow_ups(self.outcomes)
+
+    def stored(self, outcomes: list[ImportOutcome]) -> None:
+        """Match the follow-ups a batch just stored (committed) can touch."""
+        self.outcomes += outcomes
+        if self.pool is not None and not self.failed:
+            self.under_way.append(self.pool.submit(self._match, outcomes))
+
+    def wait(self) -> None:
+        """Wait for the matching under way."""
+        for future in self.under_way:
+            try:
+                future.result()
+            except Exception:
+                logger.exception("Matching beside the import failed; matching at its end")
+                self.failed = True
+        self.under_way = []
+
+    @staticmethod
+    def _match(outcomes: list[ImportOutcome]) -> None:
+        services.rematch_follow_ups(outcomes)
+
+
+def _close_connection() -> None:
+    connections[DEFAULT_DB_ALIAS].close()
 
 
 class _Writers:
@@ -108,8 +170,9 @@ class _Writers:
     stored again, alone, on this thread's connection.
     """
 
-    def __init__(self, count: int):
+    def __init__(self, count: int, matcher: "_Matcher | None" = None):
         self.count = count
+        self.matcher = matcher
         self.parallel = (
             count > 1
             and backend_for(connection).parallel_writers
@@ -136,18 +199,25 @@ class _Writers:
     def done(self, outcomes: list[ImportOutcome]) -> None:
         self.slots.append(outcomes)
 
+    def _stored(self, outcomes: list[ImportOutcome]) -> list[ImportOutcome]:
+        if self.matcher is not None:
+            self.matcher.stored(outcomes)
+        return outcomes
+
     def __call__(self, documents: list[ParsedFile], **options) -> None:
-        if not self.parallel:
-            self.slots.append(_store_or_each_alone(documents, options))
-            return
         keys = _batch_keys(documents, options["body"], options["meeting_date"])
+        alone = _stored_alone(documents, keys)
+        if any(alone) and self.matcher is not None:
+            self.matcher.wait()
+        if not self.parallel:
+            self.slots.append(self._stored(_store_or_each_alone(documents, options, alone)))
+            return
         shared = {key for document_keys in keys.values() for key in document_keys}
         for entry in [entry for entry in self.under_way if entry[1] & shared]:
             self._finish(entry)
-        alone = _stored_alone(documents, keys)
         if any(alone):
             self._drain()
-            self.slots.append(_store_or_each_alone(documents, options, alone))
+            self.slots.append(self._stored(_store_or_each_alone(documents, options, alone)))
             return
         while len(self.under_way) >= self.count:
             self._finish(self.under_way[0])
@@ -172,11 +242,11 @@ class _Writers:
         future, _keys, slot, documents, options = entry
         self.under_way.remove(entry)
         try:
-            self.slots[slot] = future.result()
+            self.slots[slot] = self._stored(future.result())
         except Exception:
             logger.exception("A batch stored beside others failed; storing it again alone")
             self._drain()
-            self.slots[slot] = _store_or_each_alone(documents, options)
+            self.slots[slot] = self._stored(_store_or_each_alone(documents, options))
 
     def _drain(self) -> None:
         while self.under_way:

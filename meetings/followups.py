@@ -35,7 +35,7 @@ from collections import defaultdict
 from dataclasses import dataclass
 
 from django.conf import settings
-from django.db import connection
+from django.db import connection, transaction
 from django.db.models import BooleanField, Expression, F, Q
 from django.db.models.functions import Substr
 from django.utils import timezone
@@ -328,10 +328,13 @@ def _sources(orders: dict, held: dict, changes: dict) -> dict:
     ):
         if meeting_id in sources or body not in last_held:
             continue
+        index = bisect.bisect_left(held[body], date)
+        if index == len(held[body]) or orders[body][index][0] != meeting_id:
+            continue  # stored after the meetings were read: its own matching will come
         if (status == FollowUp.Status.OPEN and due_date <= latest[body]) or (
             status == FollowUp.Status.OVERDUE and due_date > last_held[body] - month
         ):
-            sources[meeting_id] = (body, orders[body], bisect.bisect_left(held[body], date), date)
+            sources[meeting_id] = (body, orders[body], index, date)
     return sources
 
 
@@ -382,7 +385,8 @@ def _write(changed: list[_Stored]) -> None:
     )
     key = quote(meta.pk.column)
     now = meta.get_field("updated").get_db_prep_value(timezone.now(), connection)
-    with connection.cursor() as cursor:
+    # All or none of them, inside a transaction or not.
+    with transaction.atomic(savepoint=False), connection.cursor() as cursor:
         if connection.vendor == "postgresql":
             cursor.execute(
                 f"UPDATE {table} SET {status} = new.status, {returned} = new.returned, "
