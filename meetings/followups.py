@@ -103,8 +103,9 @@ class _Among(Expression):
 
 
 def _among(field: str, ids) -> _Among:
-    """A filter: the id of ``field`` (a foreign key, possibly across relations) is in ``ids``."""
-    return _Among(F(field), ids)
+    """A filter: the id of ``field`` (a foreign key, possibly across relations) is in ``ids``
+    (any iterable of ids: the keys of a dict, say)."""
+    return _Among(F(field), sorted(ids))
 
 
 def window() -> int:

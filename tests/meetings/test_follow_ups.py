@@ -528,3 +528,22 @@ class TestAdmin:
         staff = make_user(django_user_model, "officer2", "view_followup", "view_restricted")
         client.force_login(staff)
         assert SECRET in client.get(self.changelist()).content.decode()
+
+
+@pytest.mark.django_db
+def test_matching_filters_by_ids_sent_as_one_parameter(later):
+    """``followups._among``: the ids of any iterable, as one parameter however many."""
+    first = later(day(1), "Knife Crime", "Youth")
+    second = later(day(2), "Prevent")
+    wanted = {second.pk: "its value is not read", first.pk: None}
+    among = followups._among("meeting", wanted)
+    assert hash(among) == hash(followups._among("meeting", [first.pk, second.pk]))
+    items = first.items.model.objects.filter(among)
+    assert sorted(items.values_list("title", flat=True)) == ["Knife Crime", "Prevent", "Youth"]
+    assert not items.model.objects.filter(followups._among("meeting", [])).exists()
+    many = [*range(10**6, 10**6 + 50_000), first.pk]
+    assert list(
+        items.model.objects.filter(followups._among("meeting", many))
+        .values_list("title", flat=True)
+        .order_by("title")
+    ) == ["Knife Crime", "Youth"]
