@@ -206,17 +206,20 @@ class _Writers:
 
     def __call__(self, documents: list[ParsedFile], **options) -> None:
         keys = _batch_keys(documents, options["body"], options["meeting_date"])
+        if self.parallel:
+            shared = {key for document_keys in keys.values() for key in document_keys}
+            for entry in [entry for entry in self.under_way if entry[1] & shared]:
+                self._finish(entry)
+        # Whether a document finds a stored one: only once the batches sharing a key with it
+        # are stored.
         alone = _stored_alone(documents, keys)
-        if any(alone) and self.matcher is not None:
-            self.matcher.wait()
-        if not self.parallel:
-            self.slots.append(self._stored(_store_or_each_alone(documents, options, alone)))
-            return
-        shared = {key for document_keys in keys.values() for key in document_keys}
-        for entry in [entry for entry in self.under_way if entry[1] & shared]:
-            self._finish(entry)
         if any(alone):
+            # Stored with nothing else under way: no other batch, and no matching, which may
+            # read or write the follow-ups a re-import rewrites.
             self._drain()
+            if self.matcher is not None:
+                self.matcher.wait()
+        if not self.parallel or any(alone):
             self.slots.append(self._stored(_store_or_each_alone(documents, options, alone)))
             return
         while len(self.under_way) >= self.count:

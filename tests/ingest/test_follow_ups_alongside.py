@@ -3,6 +3,9 @@ matched in a thread of its own while the next ones are stored, and the statuses 
 matching the whole archive afresh gives. Outside a transaction only, so these tests commit."""
 
 import random
+import re
+import threading
+import time
 
 import pytest
 
@@ -77,3 +80,59 @@ def test_matching_that_fails_beside_the_import_is_done_at_its_end(monkeypatch):
     as_imported = _statuses()
     assert {status for _pk, status, _item in as_imported} != {FollowUp.Status.OPEN}
     assert as_imported == _afresh()
+
+
+@pytest.mark.parametrize("again", ["same bytes", "other bytes"])
+def test_a_file_read_again_in_the_next_batch_finds_its_meeting(again, monkeypatch):
+    """Whether a document is one stored already is only known once the batches before it
+    that share its file or name are stored (parallel writers finish them first)."""
+    first, *others = _documents(3, 3, monkeypatch)
+    name, data = first
+    undated = re.sub(rb"\n[^\n]*\b20(?:24|25)\b[^\n]*", b"", data)  # every line with a year
+    read_again = undated if again == "same bytes" else undated.replace(b"Apologies: ", b"Apologies: Ann Lee, ")
+    outcomes = batch.import_documents(
+        [(name, undated), *others, (name, read_again)], batch_size=2, writers=2
+    )
+
+    assert [outcome.status for outcome in outcomes][-1] == (
+        "unchanged" if again == "same bytes" else "updated"
+    )
+    assert Meeting.objects.count() == 3
+
+
+def test_a_batch_read_again_waits_for_the_matching_under_way(monkeypatch):
+    """A re-import rewrites its meeting's follow-ups: it is stored with no matching under
+    way, which reads and writes them too."""
+    documents = _documents(1, 12, monkeypatch)
+    batch.import_documents(documents[:2], batch_size=2)
+    events, matching = [], threading.Event()
+    match = batch._Matcher._match
+
+    def slow_match(outcomes):
+        matching.set()
+        time.sleep(0.5)
+        match(outcomes)
+        matching.clear()
+
+    store = batch._store_or_each_alone
+
+    def watched(documents, options, alone=None):
+        if not (alone and any(alone)):
+            return store(documents, options, alone)
+        events.append(matching.is_set())
+        try:
+            return store(documents, options, alone)
+        finally:
+            events.append(matching.is_set())
+
+    monkeypatch.setattr(batch._Matcher, "_match", staticmethod(slow_match))
+    monkeypatch.setattr(batch, "_store_or_each_alone", watched)
+    name, data = documents[0]
+    batch.import_documents(
+        [*documents[2:8], (name, data.replace(b"Committee Room", b"Council Chamber"))],
+        batch_size=2,
+        writers=2,
+    )
+
+    assert events == [False, False]
+    assert _statuses() == _afresh()
