@@ -89,7 +89,11 @@ def test_a_file_read_again_in_the_next_batch_finds_its_meeting(again, monkeypatc
     first, *others = _documents(3, 3, monkeypatch)
     name, data = first
     undated = re.sub(rb"\n[^\n]*\b20(?:24|25)\b[^\n]*", b"", data)  # every line with a year
-    read_again = undated if again == "same bytes" else undated.replace(b"Apologies: ", b"Apologies: Ann Lee, ")
+    read_again = (
+        undated
+        if again == "same bytes"
+        else undated.replace(b"Apologies: ", b"Apologies: Ann Lee, ")
+    )
     outcomes = batch.import_documents(
         [(name, undated), *others, (name, read_again)], batch_size=2, writers=2
     )
