@@ -108,6 +108,12 @@ def _among(field: str, ids) -> _Among:
     return _Among(F(field), sorted(ids))
 
 
+def _names_enough(folded: str, wanted: set[str], needed: int) -> bool:
+    """Whether the ``folded`` text holds ``needed`` of the ``wanted`` words, at least as parts
+    of words: the quick first look, before an item's words are worked out."""
+    return sum(word in folded for word in wanted) >= needed
+
+
 def window() -> int:
     return max(1, settings.FOLLOW_UPS_WINDOW_MEETINGS)
 
@@ -143,7 +149,7 @@ class _Candidate:
         hold none."""
         if self._folded_text is None:
             self._folded_text = _folded(self.text)
-        if sum(word in self._folded_text for word in wanted) < needed:
+        if not _names_enough(self._folded_text, wanted, needed):
             return 0.0
         if self._words is None:
             self._words = _significant(self._folded_text)
@@ -438,7 +444,7 @@ class _Agenda:
             return False
         if self._folded_text is None:
             self._folded_text = _folded("\n".join(item.text for item in self.items))
-        return sum(word in self._folded_text for word in wanted) >= needed
+        return _names_enough(self._folded_text, wanted, needed)
 
 
 def _candidates(meeting_ids) -> dict[int, _Agenda]:
