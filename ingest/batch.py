@@ -14,8 +14,10 @@ time instead: a bad document then fails alone, with its name and reason.
 """
 
 import datetime
+import gc
 import logging
 import multiprocessing
+import threading
 from collections import Counter
 from concurrent.futures import ThreadPoolExecutor
 from contextlib import contextmanager
@@ -70,12 +72,14 @@ def import_documents(
     options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
     matcher = _Matcher(alongside=not dry_run and not connection.in_atomic_block)
     with (
+        _collector_between_batches() as collect,
         _reader(workers) as (read_and_parse, looked_for),
         matcher,
         _Writers(writers, matcher) as store,
     ):
         readings = zip(files, read_and_parse(files), strict=True)
         for batch in _batches(readings, batch_size):
+            collect()
             documents = [
                 ParsedFile(
                     SourceFile(
@@ -92,6 +96,38 @@ def import_documents(
             else:
                 store(documents, looked_for=looked_for, **options)
     return store.outcomes()
+
+
+# How many imports under way in this process have paused the cycle collector, and whether it
+# was running before the first of them.
+_pausing = threading.Lock()
+_paused = {"imports": 0, "was_enabled": False}
+
+
+@contextmanager
+def _collector_between_batches():
+    """Pause Python's collector of reference cycles for an import, and give a function that
+    collects the objects made since its last call: called once a batch.
+
+    An import makes hundreds of thousands of objects a batch, most of which live on (what was
+    read, the outcomes), and the collector, run every few hundred new objects, went through
+    them and all the older ones again and again: a third of the storing process's time. An
+    import makes few cycles (under 50 objects in 300 documents), and those of a batch are
+    collected with it. The collector is the process's: it runs again once no import is
+    under way.
+    """
+    with _pausing:
+        if _paused["imports"] == 0:
+            _paused["was_enabled"] = gc.isenabled()
+            gc.disable()
+        _paused["imports"] += 1
+    try:
+        yield lambda: gc.collect(1)
+    finally:
+        with _pausing:
+            _paused["imports"] -= 1
+            if _paused["imports"] == 0 and _paused["was_enabled"]:
+                gc.enable()
 
 
 class _Matcher:
