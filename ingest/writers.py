@@ -167,12 +167,21 @@ def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
     statement; open until ``meetings.followups.rematch_places`` matches them."""
     now = timezone.now()
     rows = BulkTable(
-        connection, FollowUp, ["item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"]
+        connection,
+        FollowUp,
+        ["item_id", "meeting_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"],
     )
     for item, parsed_item in pairs:
         for position, parsed in enumerate(getattr(parsed_item, "follow_ups", ()), start=1):
             values = follow_up_values(parsed)
-            rows.add(item.pk, position, *(values[name] for name in FOLLOW_UP_FIELDS), now, now)
+            rows.add(
+                item.pk,
+                item.meeting_id,
+                position,
+                *(values[name] for name in FOLLOW_UP_FIELDS),
+                now,
+                now,
+            )
     rows.flush()
 
 
@@ -216,7 +225,7 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
             follow_up = claimed.get(index) or (plain.pop(0) if plain else None)
             values = {**follow_up_values(parsed), "position": index + 1}
             if follow_up is None:
-                to_create.append(FollowUp(item_id=item.pk, **values))
+                to_create.append(FollowUp(item_id=item.pk, meeting_id=item.meeting_id, **values))
                 continue
             if any(getattr(follow_up, name) != value for name, value in values.items()):
                 if not follow_up.set_by_hand and follow_up.what != values["what"]:

@@ -157,6 +157,11 @@ class _Candidate:
         return named / len(wanted) if named >= needed else 0.0
 
 
+def _by_date(meeting: tuple[int, datetime.date]) -> tuple[datetime.date, int]:
+    pk, date = meeting
+    return date, pk
+
+
 def rematch_places(places, *, incremental: bool = False) -> int:
     """Match again the follow-ups that meetings changed at ``places`` can touch.
 
@@ -179,8 +184,11 @@ def rematch_places(places, *, incremental: bool = False) -> int:
         return 0
     orders = defaultdict(list)  # {body: [(pk, date) of its meetings, oldest first]}
     meetings = Meeting.objects.filter(body__in=list(dates), date__isnull=False)
-    for body, pk, date in meetings.order_by("body", "date", "pk").values_list("body", "pk", "date"):
+    # Put in order here: PostgreSQL sorted tens of thousands of rows by body for this.
+    for body, pk, date in meetings.order_by().values_list("body", "pk", "date"):
         orders[body].append((pk, date))
+    for order in orders.values():
+        order.sort(key=_by_date)
     held = {body: [date for _pk, date in order] for body, order in orders.items()}
     places = [(body, date) for body in sorted(dates) for date in sorted(dates[body])]
     return sum(
@@ -290,11 +298,11 @@ class _Stored:
 def _stored(meeting_ids) -> list[_Stored]:
     """The follow-ups raised at these meetings, but those closed by hand, oldest first."""
     rows = (
-        FollowUp.objects.filter(_among("item__meeting", meeting_ids))
+        FollowUp.objects.filter(_among("meeting", meeting_ids))
         .exclude(status=FollowUp.Status.CLOSED, set_by_hand=True)
         .order_by("pk")
         .values_list(
-            "pk", "item_id", "item__meeting_id", "what", "due", "due_date", "status",
+            "pk", "item_id", "meeting_id", "what", "due", "due_date", "status",
             "returned_item_id", "set_by_hand", "rejected_items", "returned_item__meeting_id",
             "returned_item__meeting__date",
         )
@@ -327,11 +335,11 @@ def _sources(orders: dict, held: dict, changes: dict) -> dict:
     dated = FollowUp.objects.filter(
         waiting,
         due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
-        item__meeting__body__in=list(latest),
-        item__meeting__date__isnull=False,
-    ).order_by()  # in no order: sorting by the items' meetings read every follow-up
+        meeting__body__in=list(latest),
+        meeting__date__isnull=False,
+    ).order_by()  # in no order: sorting by the meetings read every follow-up
     for meeting_id, body, date, status, due_date in dated.values_list(
-        "item__meeting_id", "item__meeting__body", "item__meeting__date", "status", "due_date"
+        "meeting_id", "meeting__body", "meeting__date", "status", "due_date"
     ):
         if meeting_id in sources or body not in last_held:
             continue

@@ -291,6 +291,30 @@ class TestMatching:
         with django_assert_max_num_queries(8):
             followups.rematch(BODY, [day(6)])
 
+    def test_an_item_moved_to_another_meeting_is_matched_from_there(self, raise_at, later):
+        january = later(day(1), "Apologies")
+        follow_up = raise_at(day(3), "a report on knife crime in the town centre")
+        february = later(day(2), "Knife Crime: Town Centre Review")
+        rematch_all()
+        assert fresh(follow_up).status == FollowUp.Status.OPEN
+        item = follow_up.item
+        item.meeting, item.position = january, 2  # as the item's admin page saves it
+        item.save()
+        rematch_all()
+        follow_up = fresh(follow_up)
+        assert follow_up.status == FollowUp.Status.POSSIBLY_RETURNED
+        assert follow_up.returned_item == february.items.get()
+
+    def test_a_follow_up_moved_to_another_item_is_matched_from_its_meeting(self, raise_at, later):
+        january = later(day(1), "Police Update")
+        follow_up = raise_at(day(3), "a report on knife crime in the town centre")
+        february = later(day(2), "Knife Crime: Town Centre Review")
+        rematch_all()
+        follow_up.item = january.items.get()  # as the follow-up's admin page saves it
+        follow_up.save(update_fields=["item"])
+        rematch_all()
+        assert fresh(follow_up).returned_item == february.items.get()
+
 
 @pytest.mark.django_db
 def test_match_follow_ups_command_applies_changed_settings(raise_at, later):

@@ -138,7 +138,8 @@ class Command(BaseCommand):
             FollowUp: BulkTable(
                 connection,
                 FollowUp,
-                ["id", "item_id", "position", *FOLLOW_UP_FIELDS, "created", "updated"],
+                ["id", "item_id", "meeting_id", "position", *FOLLOW_UP_FIELDS, "created",
+                 "updated"],
             ),
         }  # fmt: skip
         self.places = []  # (body, date) of the meetings written
@@ -241,7 +242,7 @@ class Command(BaseCommand):
                 for order, follow_up in enumerate(read, start=1):
                     values = follow_up_values(follow_up)
                     follow_ups.add(
-                        self._next(FollowUp), item_id, order,
+                        self._next(FollowUp), item_id, meeting_id, order,
                         *(values[name] for name in FOLLOW_UP_FIELDS), now, now,
                     )  # fmt: skip
                 items_written += 1
