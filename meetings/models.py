@@ -1138,10 +1138,12 @@ class FollowUp(models.Model):
         ]  # fmt: skip
         indexes = [
             models.Index(fields=["item", "position"], name="followup_item_idx"),
-            models.Index(fields=["status"], name="followup_status_idx"),
+            # By status, and within one by due date: ``followups.rematch_places`` asks for those
+            # still open whose date a changed meeting has passed, and those overdue whose date
+            # is recent (with the status alone, SQLite read every overdue follow-up).
+            models.Index(fields=["status", "due_date"], name="followup_status_due_idx"),
             models.Index(fields=["returned_item"], name="followup_returned_item_idx"),
-            # The follow-ups due by a date or month: ``followups.rematch_places`` asks for
-            # those still open whose time a changed meeting has passed.
+            # The follow-ups due in a month: a meeting's page lists those due at it.
             models.Index(fields=["due_date"], name="followup_due_date_idx"),
         ]
 
