@@ -104,6 +104,10 @@ _pausing = threading.Lock()
 _paused = {"imports": 0, "was_enabled": False}
 
 
+# Batches between two full collections while the collector is paused.
+_FULL_COLLECTION_EVERY = 20
+
+
 @contextmanager
 def _collector_between_batches():
     """Pause Python's collector of reference cycles for an import, and give a function that
@@ -112,17 +116,25 @@ def _collector_between_batches():
     An import makes hundreds of thousands of objects a batch, most of which live on (what was
     read, the outcomes), and the collector, run every few hundred new objects, went through
     them and all the older ones again and again: a third of the storing process's time. An
-    import makes few cycles (under 50 objects in 300 documents), and those of a batch are
-    collected with it. The collector is the process's: it runs again once no import is
-    under way.
+    import makes few cycles (under 50 objects in 300 documents): those of a batch are
+    collected with it, and those that outlive their batch at every twentieth. The collector is
+    the process's: it runs again once no import is under way. The processes reading the files
+    run their own (``reading.start_reader``).
     """
     with _pausing:
         if _paused["imports"] == 0:
             _paused["was_enabled"] = gc.isenabled()
             gc.disable()
         _paused["imports"] += 1
+    batches = 0
+
+    def collect():
+        nonlocal batches
+        batches += 1
+        gc.collect(2 if batches % _FULL_COLLECTION_EVERY == 0 else 1)
+
     try:
-        yield lambda: gc.collect(1)
+        yield collect
     finally:
         with _pausing:
             _paused["imports"] -= 1

@@ -6,6 +6,7 @@ Checks its size, tells text from binary data, decodes it (UTF-8, Windows-1252 or
 """
 
 import codecs
+import gc
 import logging
 import os
 from dataclasses import dataclass
@@ -184,6 +185,9 @@ def start_reader(terms: list[TopicTerm]) -> None:
     # The readers keep ahead of the process storing what they read, which is what an import
     # waits for: it, and the database, come first for the processor.
     os.nice(_READER_NICENESS)
+    # Forked from a process whose import has paused the collector of reference cycles: a
+    # reader makes many (a Word document or a PDF thousands), and keeps none of them.
+    gc.enable()
 
 
 def read_and_parse(file: tuple[str, bytes]) -> Reading:

@@ -12,7 +12,7 @@ import pytest
 from django.db import OperationalError, connection, transaction
 from django.test.utils import CaptureQueriesContext
 
-from ingest import batch, overrides, services, writers
+from ingest import batch, overrides, reading, services, writers
 from ingest.batch import import_documents
 from meetings.models import (
     AgendaItem,
@@ -471,3 +471,45 @@ class TestCycleCollector:
         import_documents([("a.txt", GOOD), ("b.txt", LATER), ("c.txt", BROKEN)], batch_size=1)
 
         assert alive == [[], [False], [False, False]]
+
+    def test_a_cycle_that_outlives_its_batch_is_collected_within_twenty(self, monkeypatch):
+        class Node:
+            pass
+
+        held, made, alive = [], [], []
+        store = batch._store_batch
+
+        def store_with_a_cycle(documents, **options):
+            alive.append(made[0]() is not None if made else None)
+            if not made:
+                node = Node()
+                node.itself = node
+                made.append(weakref.ref(node))
+                held.append(node)  # past the collection at the next batch
+            else:
+                held.clear()
+            return store(documents, **options)
+
+        monkeypatch.setattr(batch, "_store_batch", store_with_a_cycle)
+        files = [(f"{day}.txt", document(day, "Knife Crime | Noted.")) for day in range(1, 23)]
+
+        import_documents(files, batch_size=1)
+
+        assert alive[1:19] == [True] * 18
+        assert alive[19:] == [False] * 3
+
+    def test_the_processes_reading_the_files_collect_their_own_cycles(self, monkeypatch):
+        read_and_parse = reading.read_and_parse
+
+        def read_and_tell(file):
+            found = read_and_parse(file)
+            found.reason = f"collector on: {gc.isenabled()}"
+            return found
+
+        # Found by name in the processes, which are forked after this.
+        read_and_tell.__module__, read_and_tell.__qualname__ = "ingest.reading", "read_and_parse"
+        monkeypatch.setattr(reading, "read_and_parse", read_and_tell)
+
+        outcomes = import_documents([("a.txt", GOOD), ("b.txt", LATER)], workers=2)
+
+        assert [outcome.message for outcome in outcomes] == ["collector on: True"] * 2
