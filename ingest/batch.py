@@ -72,7 +72,7 @@ def import_documents(
     options = {"body": body, "meeting_date": meeting_date, "dry_run": dry_run}
     matcher = _Matcher(alongside=not dry_run and not connection.in_atomic_block)
     with (
-        _collector_between_batches() as collect,
+        _collector_between_batches(paused=workers > 0) as collect,
         _reader(workers) as (read_and_parse, looked_for),
         matcher,
         _Writers(writers, matcher) as store,
@@ -109,18 +109,24 @@ _FULL_COLLECTION_EVERY = 20
 
 
 @contextmanager
-def _collector_between_batches():
-    """Pause Python's collector of reference cycles for an import, and give a function that
-    collects the objects made since its last call: called once a batch.
+def _collector_between_batches(*, paused: bool):
+    """Pause Python's collector of reference cycles for an import whose files are parsed in
+    other processes (``paused``), and give a function that collects the objects made since
+    its last call: called once a batch.
 
     An import makes hundreds of thousands of objects a batch, most of which live on (what was
     read, the outcomes), and the collector, run every few hundred new objects, went through
-    them and all the older ones again and again: a third of the storing process's time. An
-    import makes few cycles (under 50 objects in 300 documents): those of a batch are
-    collected with it, and those that outlive their batch at every twentieth. The collector is
-    the process's: it runs again once no import is under way. The processes reading the files
-    run their own (``reading.start_reader``).
+    them and all the older ones again and again: a third of the storing process's time. Storing
+    makes few cycles (under 50 objects in 300 documents): those of a batch are collected with
+    it, and those that outlive their batch at every twentieth. Parsing makes many (a Word
+    document or a PDF thousands), so where the files are parsed in this process the collector
+    runs as usual, and the processes that parse them run their own
+    (``reading.start_reader``). The collector is the process's: it runs again once no import
+    is under way.
     """
+    if not paused:
+        yield lambda: None
+        return
     with _pausing:
         if _paused["imports"] == 0:
             _paused["was_enabled"] = gc.isenabled()

@@ -411,8 +411,9 @@ def test_a_batch_whose_writer_fails_is_stored_again_alone(monkeypatch):
 
 
 class TestCycleCollector:
-    """An import pauses Python's collector of reference cycles (it took a third of the import's
-    time), collects each batch's cycles, and leaves the collector as it found it."""
+    """An import whose files are parsed in other processes pauses Python's collector of
+    reference cycles (it took a third of the import's time), collects each batch's cycles, and
+    leaves the collector as it found it."""
 
     @pytest.fixture(autouse=True)
     def _stub(self, stub_parser):
@@ -428,7 +429,7 @@ class TestCycleCollector:
 
         monkeypatch.setattr(batch, "_store_batch", store_and_look)
 
-        import_documents([("a.txt", GOOD), ("b.txt", LATER)])
+        import_documents([("a.txt", GOOD), ("b.txt", LATER)], workers=1)
 
         assert running == [False]
         assert gc.isenabled()
@@ -440,14 +441,14 @@ class TestCycleCollector:
         monkeypatch.setattr(batch, "_store_or_each_alone", fail)
 
         with pytest.raises(RuntimeError):
-            import_documents([("a.txt", GOOD)])
+            import_documents([("a.txt", GOOD)], workers=1)
 
         assert gc.isenabled()
 
     def test_it_stays_off_if_it_was_off(self):
         gc.disable()
         try:
-            import_documents([("a.txt", GOOD)])
+            import_documents([("a.txt", GOOD)], workers=1)
             assert not gc.isenabled()
         finally:
             gc.enable()
@@ -468,7 +469,9 @@ class TestCycleCollector:
 
         monkeypatch.setattr(batch, "_store_batch", store_with_a_cycle)
 
-        import_documents([("a.txt", GOOD), ("b.txt", LATER), ("c.txt", BROKEN)], batch_size=1)
+        import_documents(
+            [("a.txt", GOOD), ("b.txt", LATER), ("c.txt", BROKEN)], batch_size=1, workers=1
+        )
 
         assert alive == [[], [False], [False, False]]
 
@@ -493,7 +496,7 @@ class TestCycleCollector:
         monkeypatch.setattr(batch, "_store_batch", store_with_a_cycle)
         files = [(f"{day}.txt", document(day, "Knife Crime | Noted.")) for day in range(1, 23)]
 
-        import_documents(files, batch_size=1)
+        import_documents(files, batch_size=1, workers=1)
 
         assert alive[1:19] == [True] * 18
         assert alive[19:] == [False] * 3
@@ -513,3 +516,18 @@ class TestCycleCollector:
         outcomes = import_documents([("a.txt", GOOD), ("b.txt", LATER)], workers=2)
 
         assert [outcome.message for outcome in outcomes] == ["collector on: True"] * 2
+
+    def test_it_runs_when_the_files_are_parsed_in_this_process(self, monkeypatch):
+        """Parsing makes many cycles: a Word document or a PDF thousands."""
+        running = []
+        store = batch._store_batch
+
+        def store_and_look(documents, **options):
+            running.append(gc.isenabled())
+            return store(documents, **options)
+
+        monkeypatch.setattr(batch, "_store_batch", store_and_look)
+
+        import_documents([("a.txt", GOOD), ("b.txt", LATER)])
+
+        assert running == [True]
