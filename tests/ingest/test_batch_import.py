@@ -419,15 +419,24 @@ class TestCycleCollector:
     def _stub(self, stub_parser):
         pass
 
-    def test_it_runs_again_once_the_import_is_done(self, monkeypatch):
+    @pytest.fixture
+    def on_storing(self, monkeypatch):
+        """Have a function called as each batch begins to be stored."""
+
+        def call(function):
+            store = batch._store_batch
+
+            def call_and_store(documents, **options):
+                function()
+                return store(documents, **options)
+
+            monkeypatch.setattr(batch, "_store_batch", call_and_store)
+
+        return call
+
+    def test_it_runs_again_once_the_import_is_done(self, on_storing):
         running = []
-        store = batch._store_batch
-
-        def store_and_look(documents, **options):
-            running.append(gc.isenabled())
-            return store(documents, **options)
-
-        monkeypatch.setattr(batch, "_store_batch", store_and_look)
+        on_storing(lambda: running.append(gc.isenabled()))
 
         import_documents([("a.txt", GOOD), ("b.txt", LATER)], workers=1)
 
@@ -453,21 +462,19 @@ class TestCycleCollector:
         finally:
             gc.enable()
 
-    def test_a_cycle_made_while_a_batch_is_stored_is_collected_with_the_next(self, monkeypatch):
+    def test_a_cycle_made_while_a_batch_is_stored_is_collected_with_the_next(self, on_storing):
         class Node:
             pass
 
         made, alive = [], []
-        store = batch._store_batch
 
-        def store_with_a_cycle(documents, **options):
+        def make_a_cycle():
             alive.append([reference() is not None for reference in made])
             node = Node()
             node.itself = node
             made.append(weakref.ref(node))
-            return store(documents, **options)
 
-        monkeypatch.setattr(batch, "_store_batch", store_with_a_cycle)
+        on_storing(make_a_cycle)
 
         import_documents(
             [("a.txt", GOOD), ("b.txt", LATER), ("c.txt", BROKEN)], batch_size=1, workers=1
@@ -475,14 +482,13 @@ class TestCycleCollector:
 
         assert alive == [[], [False], [False, False]]
 
-    def test_a_cycle_that_outlives_its_batch_is_collected_within_twenty(self, monkeypatch):
+    def test_a_cycle_that_outlives_its_batch_is_collected_within_twenty(self, on_storing):
         class Node:
             pass
 
         held, made, alive = [], [], []
-        store = batch._store_batch
 
-        def store_with_a_cycle(documents, **options):
+        def make_a_cycle_held_one_batch():
             alive.append(made[0]() is not None if made else None)
             if not made:
                 node = Node()
@@ -491,9 +497,8 @@ class TestCycleCollector:
                 held.append(node)  # past the collection at the next batch
             else:
                 held.clear()
-            return store(documents, **options)
 
-        monkeypatch.setattr(batch, "_store_batch", store_with_a_cycle)
+        on_storing(make_a_cycle_held_one_batch)
         files = [(f"{day}.txt", document(day, "Knife Crime | Noted.")) for day in range(1, 23)]
 
         import_documents(files, batch_size=1, workers=1)
@@ -517,16 +522,10 @@ class TestCycleCollector:
 
         assert [outcome.message for outcome in outcomes] == ["collector on: True"] * 2
 
-    def test_it_runs_when_the_files_are_parsed_in_this_process(self, monkeypatch):
+    def test_it_runs_when_the_files_are_parsed_in_this_process(self, on_storing):
         """Parsing makes many cycles: a Word document or a PDF thousands."""
         running = []
-        store = batch._store_batch
-
-        def store_and_look(documents, **options):
-            running.append(gc.isenabled())
-            return store(documents, **options)
-
-        monkeypatch.setattr(batch, "_store_batch", store_and_look)
+        on_storing(lambda: running.append(gc.isenabled()))
 
         import_documents([("a.txt", GOOD), ("b.txt", LATER)])
 
