@@ -1153,10 +1153,12 @@ class FollowUp(models.Model):
         return f"Follow-up {self.position} of item {self.item_id}"
 
     def save(self, *args, **kwargs):
-        self.meeting_id = self.item.meeting_id
         update_fields = kwargs.get("update_fields")
-        if update_fields is not None and {"item", "item_id"} & set(update_fields):
-            kwargs["update_fields"] = {*update_fields, "meeting"}
+        if update_fields is None or {"item", "item_id"} & set(update_fields):
+            # Its item's meeting (``meeting``), read only when the item may have changed.
+            self.meeting_id = self.item.meeting_id
+            if update_fields is not None:
+                kwargs["update_fields"] = {*update_fields, "meeting"}
         super().save(*args, **kwargs)
 
     def clean(self):
