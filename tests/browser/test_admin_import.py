@@ -31,6 +31,7 @@ def test_upload_two_files_check_the_preview_confirm_and_find_the_meeting(
     page.get_by_label("Username").fill("clerk")
     page.get_by_label("Password").fill(PASSWORD)
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/admin/")
     screenshot("admin-import-index")
     page.get_by_role("link", name="Import minutes").click()
     assert page.locator("h1").inner_text() == "Import minutes"
@@ -86,6 +87,7 @@ def test_the_meeting_pages_fit_1280_pixels_with_no_column_cut_off(
     page.get_by_label("Username").fill("admin")
     page.get_by_label("Password").fill("password")
     page.get_by_role("button", name="Log in").click()
+    page.wait_for_url(live_server.url + "/admin/")
     page.goto(live_server.url + path.format(pk=widest.pk))
 
     assert page.evaluate("document.documentElement.scrollWidth") <= 1280

@@ -5,6 +5,7 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
+from playwright.sync_api import expect
 
 from meetings import alerts
 from tests.browser.conftest import MINUTES
@@ -26,6 +27,7 @@ def sign_in(page, base_url):
     page.fill("#id_username", "member")
     page.fill("#id_password", PASSWORD)
     page.click("button[type=submit]")
+    expect(page).not_to_have_url(re.compile(r"/accounts/login/"))
 
 
 def check_accessibility(page, name):
@@ -52,8 +54,8 @@ def test_a_saved_search_sends_a_digest_whose_link_opens_the_new_item(
     page.screenshot(path=str(SHOTS / "alerts-search-button-1280.png"), full_page=True)
     page.get_by_role("button", name="Get alerts for this search").click()
 
-    assert page.url == base + "/alerts/"
-    assert page.get_by_role("heading", name="‘nightfall’").is_visible()
+    expect(page).to_have_url(base + "/alerts/")
+    expect(page.get_by_role("heading", name="‘nightfall’")).to_be_visible()
     check_accessibility(page, "list")
 
     call_command("import_minutes", str(MINUTES / "ssp-2025-01-22-moderngov.txt"), verbosity=0)
@@ -82,7 +84,7 @@ def test_the_unsubscribe_pages_are_accessible(member, live_server, page):
     check_accessibility(page, "unsubscribe")
 
     page.get_by_role("button", name="Stop alert emails").click()
-    assert page.get_by_role("heading", name="Alert emails stopped").is_visible()
+    expect(page.get_by_role("heading", name="Alert emails stopped")).to_be_visible()
     check_accessibility(page, "unsubscribed")
 
     response = page.goto(url[:-4] + "XYZ/")
@@ -105,5 +107,5 @@ def test_following_a_topic_from_its_page(member, live_server, page):
 
     page.get_by_role("button", name="Follow this topic").click()
 
-    assert page.url == live_server.url + "/alerts/"
-    assert page.get_by_role("heading", name="Operation Nightfall").is_visible()
+    expect(page).to_have_url(live_server.url + "/alerts/")
+    expect(page.get_by_role("heading", name="Operation Nightfall")).to_be_visible()
