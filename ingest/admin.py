@@ -565,7 +565,8 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
                 item = form.cleaned_data["item"]
                 if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
                     retag_items(AgendaItem.objects.filter(pk=item.pk))
-                self.message_user(request, f"Placed the {override.field} correction on {item}.")
+                name = override.get_field_display()
+                self.message_user(request, f"Placed the {name} correction on {item}.")
             return HttpResponseRedirect(back)
         context = {
             **self.admin_site.each_context(request),
@@ -575,8 +576,9 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             "form": form,
             "description": overrides.describe(override),
             "holds": override.field == Override.Field.RESTRICTED and override.value,
-            # Placing a restricted flag may lift a restriction: say so before the form is filled.
-            "refused": override.field == Override.Field.RESTRICTED
+            # Placing a restricted flag may lift a restriction, and a restricted item's follow-up
+            # is restricted minutes: say so before the form is filled.
+            "refused": overrides.needs_restricted(override)
             and not can_view_restricted(request.user),
         }
         return TemplateResponse(request, "admin/meetings/override/place.html", context)
@@ -591,7 +593,7 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             )
         if obj.item_id is None and obj.unmatched is None:
             return user.has_perm("meetings.change_meeting")
-        if obj.field == Override.Field.RESTRICTED and not can_view_restricted(user):
+        if overrides.needs_restricted(obj) and not can_view_restricted(user):
             return False
         return user.has_perm("meetings.change_agendaitem")
 
@@ -602,7 +604,7 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         if (
             request.method == "GET"
             and override is not None
-            and override.field == Override.Field.RESTRICTED
+            and overrides.needs_restricted(override)
             and not can_view_restricted(request.user)
         ):
             # Refused before anything is written; an unmatched one has a meeting but no item.

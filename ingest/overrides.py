@@ -18,6 +18,12 @@ A restriction set or lifted by hand follows only a certain match: an item found 
 a guess (a title changed slightly, its number or its position) leaves it unmatched. So does a
 restriction lifted by hand when the minutes restrict the item with other text than before.
 
+A follow-up whose status or returned item was set by hand goes with its item when the import
+deletes it; it is kept first as an unmatched override of its own field (``FOLLOW_UP``), with
+the item's restricted flag, and placing it on an item gives that item the follow-up again.
+Its wording may quote restricted minutes: it is never shown in the admin's lists of overrides,
+and one from a restricted item is placed only on a restricted item.
+
 ``Meeting.date_source`` follows the date override: "admin" while an override gives a date.
 """
 
@@ -30,8 +36,11 @@ from django.utils import timezone
 from django.utils.formats import date_format
 
 from ingest.parsers import ParsedMeeting
+from ingest.writers import same_what
+from meetings import followups
 from meetings.models import (
     AgendaItem,
+    FollowUp,
     ItemTopic,
     Meeting,
     Override,
@@ -42,7 +51,7 @@ from meetings.models import (
 
 DATE, BODY = Override.Field.DATE, Override.Field.BODY
 TITLE, RESTRICTED = Override.Field.TITLE, Override.Field.RESTRICTED
-TOPICS = Override.Field.TOPICS
+TOPICS, FOLLOW_UP = Override.Field.TOPICS, Override.Field.FOLLOW_UP
 # The reason given for an item held restricted by a restriction waiting to be placed.
 HELD_REASON = "held until a correction made by hand is placed on its item"
 
@@ -154,6 +163,7 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
         Override.objects.filter(item=item).update(
             item=None, meeting=meeting, unmatched=was[item.pk]
         )
+    keep_follow_ups(meeting, matching.removed, was)
     # A restriction set or lifted by hand is never carried to an item on a guess, nor is a
     # lifted one kept over new restricted text: it waits, unmatched, to be placed again.
     for item in matching.stored:
@@ -177,6 +187,47 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
         if not parsed_item.restricted:
             item.restricted_reason = HELD_REASON
     return Holds(len(unplaced), restrictions, [entries[index] for index in sorted(held)])
+
+
+def keep_follow_ups(meeting: Meeting, removed: list[AgendaItem], was: dict) -> None:
+    """Keep the follow-ups set by hand of the ``removed`` items, about to be deleted, as
+    unmatched overrides of ``meeting`` (two queries); ``was`` has each item as it was.
+
+    Their status, returned item and note are an administrator's: deleted with their item,
+    they would be lost. Each keeps its item's restricted flag, as its wording is its item's.
+    """
+    restricted = {item.pk: item.restricted for item in removed}
+    if not restricted:
+        return
+    kept = FollowUp.objects.filter(item_id__in=restricted, set_by_hand=True)
+    Override.objects.bulk_create(
+        Override(
+            meeting=meeting,
+            field=FOLLOW_UP,
+            value=follow_up_value(follow_up, restricted=restricted[follow_up.item_id]),
+            unmatched=was[follow_up.item_id],
+        )
+        for follow_up in kept.order_by("item_id", "position")
+    )
+
+
+def follow_up_value(follow_up: FollowUp, *, restricted: bool) -> dict:
+    """A follow-up as its override keeps it: what the minutes say of it, what was set by hand
+    (the returned item by its id), and whether its item was restricted."""
+    return {
+        "kind": follow_up.kind,
+        "what": follow_up.what,
+        "who": follow_up.who,
+        "due": follow_up.due,
+        "due_date": follow_up.due_date.isoformat() if follow_up.due_date else None,
+        "phrase": follow_up.phrase,
+        "position": follow_up.position,
+        "status": follow_up.status,
+        "returned_item": follow_up.returned_item_id,
+        "note": follow_up.note,
+        "rejected_items": list(follow_up.rejected_items or []),
+        "restricted": restricted,
+    }
 
 
 @dataclass
@@ -323,10 +374,13 @@ def describe(override: Override) -> str:
     """ "date: 6 March 2024 (set by jo on 3 May 2025; the minutes say 22 January 2025)"."""
     when = date_format(timezone.localtime(override.created_at), "j F Y")
     note = f"set by {override.set_by} on {when}"
+    if override.field == FOLLOW_UP:
+        # Who set it and when is not kept with a follow-up: only when its item went.
+        note = f"set by hand; its item removed on {when}"
     if override.imported is not None:
         minutes_say = override_value_label(override.field, override.imported["value"])
         note += f"; the minutes say {minutes_say}"
-    text = f"{override.field}: {override.value_label} ({note})"
+    text = f"{override.get_field_display()}: {override.value_label} ({note})"
     if override.unmatched is not None:
         return f"not matched since a re-import, for {unmatched_label(override)}: {text}"
     return text
@@ -356,9 +410,11 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
     if item.meeting_id != override.meeting_id:
         return "the item belongs to another meeting"
     if not can_view_restricted(user) and (
-        override.field == RESTRICTED or _links_hidden_topics(override)
+        needs_restricted(override) or _links_hidden_topics(override)
     ):
         return "needs the permission to view restricted items"
+    if override.field == FOLLOW_UP:
+        return _place_follow_up(override, item)
     with transaction.atomic():
         held = override.unmatched.get("held", {})
         Override.objects.filter(item=item, field=override.field).delete()
@@ -377,6 +433,70 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
             _release(meeting_id, held)
         Meeting.objects.get(pk=meeting_id).save(update_fields=["needs_review"])
     return ""
+
+
+def needs_restricted(override: Override) -> bool:
+    """Whether only those who may view restricted items may place or drop ``override``: a
+    restricted flag (placing or dropping it may lift a restriction), or a follow-up kept from
+    a restricted item (its wording is restricted minutes)."""
+    if override.field == FOLLOW_UP:
+        return bool((override.value or {}).get("restricted"))
+    return override.field == RESTRICTED
+
+
+def _place_follow_up(override: Override, item: AgendaItem) -> str:
+    """Give ``item`` the follow-up ``override`` kept, with what was set by hand; "" or why not.
+
+    The item's own follow-up with the same wording takes it, else the one of the same kind at
+    its position, else it is added after the item's others. The follow-ups of the meeting's
+    body are then matched again, as after a status set by hand in the admin.
+    """
+    saved = override.value or {}
+    if saved.get("restricted") and not item.restricted:
+        return "its wording comes from restricted minutes: place it on a restricted item"
+    with transaction.atomic():
+        follow_up = _follow_up_for(item, saved)
+        returned_id = saved.get("returned_item")
+        if returned_id is not None and (
+            returned_id == item.pk or not AgendaItem.objects.filter(pk=returned_id).exists()
+        ):
+            returned_id = None  # matching looks for another return of one said returned
+        follow_up.status = saved.get("status") or FollowUp.Status.OPEN
+        follow_up.returned_item_id = returned_id
+        follow_up.note = saved.get("note") or ""
+        follow_up.rejected_items = list(saved.get("rejected_items") or [])
+        follow_up.set_by_hand = True
+        follow_up.save()
+        meeting = Meeting.objects.get(pk=override.meeting_id)
+        override.delete()
+        meeting.save(update_fields=["needs_review"])
+        followups.rematch_places([(meeting.body, meeting.date)])
+    return ""
+
+
+def _follow_up_for(item: AgendaItem, saved: dict) -> FollowUp:
+    """The follow-up of ``item`` a kept follow-up ``saved`` is placed on; a new one (not saved
+    yet) when the item has none with its wording, or of its kind at its position."""
+    own = list(item.follow_ups.order_by("position", "pk"))
+    wording = same_what(saved.get("what"))
+    for follow_up in own:
+        if same_what(follow_up.what) == wording:
+            return follow_up
+    for follow_up in own:
+        if follow_up.position == saved.get("position") and follow_up.kind == saved.get("kind"):
+            return follow_up
+    due_date = saved.get("due_date")
+    return FollowUp(
+        item=item,
+        meeting_id=item.meeting_id,
+        position=max((f.position for f in own), default=0) + 1,
+        kind=saved.get("kind") or FollowUp.Kind.ACTION,
+        what=saved.get("what") or "",
+        who=saved.get("who") or "",
+        due=saved.get("due") or "",
+        due_date=datetime.date.fromisoformat(due_date) if due_date else None,
+        phrase=saved.get("phrase") or "",
+    )
 
 
 def _links_hidden_topics(override: Override) -> bool:
@@ -447,12 +567,13 @@ def drop(queryset, *, user) -> Dropped:
     for override in queryset.select_related("meeting", "item", "item__meeting"):
         obj = override.meeting or override.item
         obj = seen.setdefault((type(obj), obj.pk), obj)
-        label = f"{override.field} of {obj}"
+        name = override.get_field_display()
+        label = f"{name} of {obj}"
         if override.unmatched is not None:
-            label = f"{override.field} of the unmatched {unmatched_label(override)} ({obj})"
+            label = f"{name} of the unmatched {unmatched_label(override)} ({obj})"
         elif override.item is not None:
             label += f" ({override.item.meeting})"
-        if override.field == RESTRICTED and not can_view_restricted(user):
+        if needs_restricted(override) and not can_view_restricted(user):
             result.refused.append(f"{label}: needs the permission to view restricted items")
             continue
         if override.unmatched is not None:

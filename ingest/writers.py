@@ -185,7 +185,8 @@ def insert_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
     rows.flush()
 
 
-def _same_what(text: str) -> str:
+def same_what(text: str) -> str:
+    """What is to come back, as compared: case and spacing aside."""
     return " ".join((text or "").casefold().split())
 
 
@@ -214,7 +215,7 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
         claimed = {}
         for follow_up in hand:
             free = [i for i in range(len(new)) if i not in claimed]
-            same = [i for i in free if _same_what(new[i].what) == _same_what(follow_up.what)]
+            same = [i for i in free if same_what(new[i].what) == same_what(follow_up.what)]
             placed = [
                 i for i in free if i + 1 == follow_up.position and new[i].kind == follow_up.kind
             ]

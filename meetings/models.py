@@ -744,7 +744,9 @@ class Override(models.Model):
     flag or topic links). An import matches the items of the minutes to the stored items (see
     ``ingest/matching.py``), so an item's override follows its item. When an import cannot find
     the item again, its override is kept on the meeting, ``unmatched``, until an administrator
-    places it on an item or drops it.
+    places it on an item or drops it. So is a follow-up of that item whose status or returned
+    item was set by hand (``follow_up``): it is only ever unmatched, as the follow-up itself
+    keeps what is set by hand while its item is there.
     """
 
     class Field(models.TextChoices):
@@ -753,6 +755,7 @@ class Override(models.Model):
         TITLE = "title", "title"
         RESTRICTED = "restricted", "restricted"
         TOPICS = "topics", "topics"
+        FOLLOW_UP = "follow_up", "follow-up"
 
     MEETING_FIELDS = (Field.DATE, Field.BODY)
     # An item's fields edited on its form; its topic links are edited in their own inline.
@@ -811,7 +814,7 @@ class Override(models.Model):
                 | Q(
                     item__isnull=True,
                     unmatched__isnull=False,
-                    field__in=["title", "restricted", "topics"],
+                    field__in=["title", "restricted", "topics", "follow_up"],
                 ),
                 name="override_field_fits_target",
             ),
@@ -828,7 +831,7 @@ class Override(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.field}: {self.value_label}"
+        return f"{self.get_field_display()}: {self.value_label}"
 
     @property
     def value_label(self) -> str:
@@ -851,7 +854,23 @@ def override_value_label(field: str, value) -> str:
         parts = [f"{added} link{'s' * (added != 1)} added"] if added else []
         parts += [f"{removed} link{'s' * (removed != 1)} removed"] if removed else []
         return ", ".join(parts) or "none"
+    if field == Override.Field.FOLLOW_UP:
+        return follow_up_label(value or {})
     return value or "(blank)"
+
+
+def follow_up_label(value: dict) -> str:
+    """A follow-up kept by an override, without its wording: "Closed by hand (agreed action)".
+
+    What is to come back, who brings it and the note may quote restricted minutes: they are
+    never named. The kind of a restricted item's follow-up is read from them too: only the
+    status, set by hand, is named for one.
+    """
+    status = dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
+    if value.get("restricted"):
+        return f"{status} (from a restricted item)"
+    kind = dict(FollowUp.Kind.choices).get(value.get("kind"))
+    return f"{status} ({kind.lower()})" if kind else status
 
 
 class ImportEvent(models.Model):

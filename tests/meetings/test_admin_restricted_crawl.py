@@ -104,6 +104,26 @@ def archive(make_meeting, django_user_model):
         created_by_name="jo",
         unmatched={"position": 3, "number": "SSP/62/25", "title": "Old Business", "held": {}},
     )
+    # A follow-up set by hand on a restricted item a re-import removed, kept in its words.
+    Override.objects.create(
+        meeting=meeting,
+        field="follow_up",
+        value={
+            "kind": "action",
+            "what": f"the {RESTRICTED_WORD} contract's final accounts",
+            "who": "Legal Services",
+            "due": "next_meeting",
+            "due_date": None,
+            "phrase": f"The final accounts of the {RESTRICTED_WORD} contract to come back.",
+            "position": 1,
+            "status": "closed",
+            "returned_item": None,
+            "note": f"The {RESTRICTED_WORD} contract was settled.",
+            "rejected_items": [],
+            "restricted": True,
+        },
+        unmatched={"position": 4, "number": "SSP/63/25", "title": "Contract Settlement"},
+    )
     add_follow_ups()  # the restricted item's among them, in the words of its minutes
     officer = django_user_model.objects.create_superuser("officer", password="x-long-enough-1")
     log_decision_edit(officer, item)
@@ -134,7 +154,8 @@ def admin_public_text() -> str:
 
 
 def restricted_texts() -> list[str]:
-    """What is withheld: restricted items' text and decisions, topics found only there.
+    """What is withheld: restricted items' text and decisions, topics found only there, and
+    the follow-ups kept from restricted items.
 
     The reason an item is restricted is shown on the public site too.
     """
@@ -142,6 +163,9 @@ def restricted_texts() -> list[str]:
     for item in AgendaItem.objects.filter(restricted=True):
         texts += [item.agenda_text, item.minutes_text]
     texts += Resolution.objects.filter(item__restricted=True).values_list("text", flat=True)
+    for kept in Override.objects.filter(field="follow_up").values_list("value", flat=True):
+        if kept["restricted"]:
+            texts += [kept["what"], kept["phrase"], kept["note"]]
     hidden_topics = Topic.objects.exclude(pk__in=Topic.objects.with_restricted(False))
     texts += hidden_topics.values_list("name", flat=True)
     return [text for text in texts if text]

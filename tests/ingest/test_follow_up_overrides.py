@@ -1,0 +1,340 @@
+"""A follow-up set by hand whose item a re-import removes is kept as an unmatched override:
+listed on its meeting's admin page without its wording, placed on an item or dropped."""
+
+import datetime
+
+import pytest
+from django.db import IntegrityError, transaction
+
+from ingest import overrides, services
+from ingest.parsers.followups import ACTION, DEFERRED, MONTH, NEXT_MEETING, PROMISE
+from meetings.models import AgendaItem, FollowUp, Meeting, Override
+from tests.conftest import make_user, messages_of
+from tests.ingest.test_follow_up_storage import minutes, reader  # noqa: F401 (a fixture)
+
+pytestmark = pytest.mark.django_db
+
+EDITING = ["view_meeting", "change_meeting", "view_agendaitem", "change_agendaitem"]
+EDITING += ["view_override", "view_followup", "change_followup"]
+
+PATROLS = "a report on patrols in Ropner Ward"
+GANGS = "the names given in the gang referrals"
+
+JANUARY = minutes(
+    "2025-01-22",
+    "Item: SSP/47/24 | Evacuation Procedure | A fire drill was held.",
+    f"Follow: {ACTION} | a report on the next fire drill | {NEXT_MEETING} |",
+    "Item: SSP/48/24 | Patrols | Patrols continued in the ward.",
+    f"Follow: {ACTION} | {PATROLS} | {NEXT_MEETING} |",
+    f"Follow: {DEFERRED} | Patrol Strategy | {MONTH} | 2025-03-01",
+    "Item: SSP/49/24 | Restricted Gang Activity | Referrals were discussed.",
+    f"Follow: {ACTION} | {GANGS} | {NEXT_MEETING} |",
+)
+# Corrected minutes: two items new before Evacuation Procedure, which now gives the patrols
+# report (worded a little differently); Patrols and the restricted item after it are gone.
+JANUARY_CORRECTED = minutes(
+    "2025-01-22",
+    "Item: SSP/45/24 | Knife Crime | Figures fell.",
+    f"Follow: {PROMISE} | figures for the summer | {NEXT_MEETING} |",
+    "Item: SSP/46/24 | Restricted Youth Referrals | Referrals were noted.",
+    "Item: SSP/47/24 | Evacuation Procedure | A fire drill was held.",
+    f"Follow: {ACTION} | a report on the next fire drill | {NEXT_MEETING} |",
+    f"Follow: {ACTION} | A report on  patrols in Ropner ward | {NEXT_MEETING} |",
+)
+FEBRUARY = minutes("2025-02-19", "Item: SSP/5/25 | Ward Patrols | Reported as promised.")
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return make_user(django_user_model, "jo", *EDITING)
+
+
+@pytest.fixture
+def trusted_editor(django_user_model):
+    return make_user(django_user_model, "sam", *EDITING, "view_restricted")
+
+
+def store(name, data):
+    outcome = services.import_document(data, name, imported_by_name="test")
+    assert not outcome.failed, outcome.message
+    return outcome
+
+
+def follow_up(what) -> FollowUp:
+    return FollowUp.objects.get(what=what)
+
+
+def meeting_url(meeting):
+    return f"/admin/meetings/meeting/{meeting.pk}/change/"
+
+
+def place_url(override):
+    return f"/admin/meetings/override/{override.pk}/place/"
+
+
+@pytest.fixture
+def january(reader):  # noqa: F811
+    """January and February imported; two of January's follow-ups set by hand in the admin."""
+    meeting = store("jan.txt", JANUARY).meeting
+    store("feb.txt", FEBRUARY)
+    february = AgendaItem.objects.get(title="Ward Patrols")
+    FollowUp.objects.filter(what=PATROLS).update(
+        status=FollowUp.Status.RETURNED,
+        returned_item=february,
+        note="Reported on in February",
+        rejected_items=[999],
+        set_by_hand=True,
+    )
+    FollowUp.objects.filter(what=GANGS).update(
+        status=FollowUp.Status.CLOSED, note="Passed to the police", set_by_hand=True
+    )
+    return meeting
+
+
+@pytest.fixture
+def kept(january):
+    """The corrected minutes imported: the two follow-ups set by hand kept as overrides."""
+    store("jan-corrected.txt", JANUARY_CORRECTED)
+    return {o.value["what"]: o for o in Override.objects.filter(field=Override.Field.FOLLOW_UP)}
+
+
+class TestKeptByAReimport:
+    def test_a_hand_set_follow_up_of_a_removed_item_is_listed_on_its_meeting_for_review(
+        self, client, editor, january
+    ):
+        others = {
+            f.pk: (f.what, f.status, f.returned_item_id, f.set_by_hand)
+            for f in FollowUp.objects.exclude(
+                item__title__in=["Patrols", "Restricted Gang Activity"]
+            )
+        }
+
+        store("jan-corrected.txt", JANUARY_CORRECTED)
+
+        # One override for each follow-up set by hand; "Patrol Strategy" was not: none.
+        kept = Override.objects.filter(field=Override.Field.FOLLOW_UP).order_by("pk")
+        assert [(o.meeting, o.item, o.unmatched["title"]) for o in kept] == [
+            (january, None, "Patrols"),
+            (january, None, "Restricted Gang Activity"),
+        ]
+        february = AgendaItem.objects.get(title="Ward Patrols")
+        assert kept[0].value == {
+            "kind": ACTION,
+            "what": PATROLS,
+            "who": "Police",
+            "due": NEXT_MEETING,
+            "due_date": None,
+            "phrase": f"{PATROLS} to come back.",
+            "position": 1,
+            "status": FollowUp.Status.RETURNED,
+            "returned_item": february.pk,
+            "note": "Reported on in February",
+            "rejected_items": [999],
+            "restricted": False,
+        }
+        assert kept[1].value["restricted"] is True
+        assert not FollowUp.objects.filter(what__in=[PATROLS, GANGS, "Patrol Strategy"]).exists()
+        for pk, was in others.items():
+            f = FollowUp.objects.get(pk=pk)
+            assert (f.what, f.status, f.returned_item_id, f.set_by_hand) == was
+
+        client.force_login(editor)
+        html = client.get(meeting_url(january)).content.decode()
+        assert (
+            "not matched since a re-import, for item 2, SSP/48/24 Patrols: "
+            "follow-up: Returned (agreed action) (set by hand; its item removed on"
+        ) in html
+        assert html.count("Place on an item</a>") == 2
+        listed = client.get("/admin/meetings/meeting/?review=unplaced")
+        assert list(listed.context["cl"].result_list) == [january]
+
+    def test_the_follow_ups_of_removed_items_are_kept_in_two_queries(
+        self, january, django_assert_num_queries
+    ):
+        removed = list(AgendaItem.objects.filter(meeting=january).exclude(position=1))
+        was = {item.pk: {"position": item.position, "title": item.title} for item in removed}
+        with django_assert_num_queries(2):
+            overrides.keep_follow_ups(january, removed, was)
+        assert Override.objects.filter(field=Override.Field.FOLLOW_UP).count() == 2
+
+    def test_a_follow_up_override_is_only_ever_unmatched(self, january):
+        item = january.items.first()
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Override.objects.create(item=item, field="follow_up", value={})
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Override.objects.create(meeting=january, field="follow_up", value={})
+
+
+class TestPlaced:
+    def test_on_an_item_with_the_same_wording_it_gives_that_follow_up_what_was_set(
+        self, client, editor, kept, january
+    ):
+        evacuation = january.items.get(title="Evacuation Procedure")
+        before = list(evacuation.follow_ups.values_list("pk", flat=True))
+        client.force_login(editor)
+
+        response = client.post(place_url(kept[PATROLS]), {"item": evacuation.pk}, follow=True)
+
+        assert messages_of(response)[-1] == (
+            "Placed the follow-up correction on SSP/47/24 Evacuation Procedure."
+        )
+        assert list(evacuation.follow_ups.values_list("pk", flat=True)) == before
+        placed = follow_up("A report on  patrols in Ropner ward")
+        february = AgendaItem.objects.get(title="Ward Patrols")
+        assert (placed.status, placed.returned_item, placed.note, placed.set_by_hand) == (
+            FollowUp.Status.RETURNED,
+            february,
+            "Reported on in February",
+            True,
+        )
+        assert placed.rejected_items == [999]
+        assert set(Override.objects.values_list("value__what", flat=True)) == {GANGS}
+
+    def test_on_an_item_without_it_the_follow_up_is_added_after_the_items_others(
+        self, client, editor, kept, january
+    ):
+        knife_crime = january.items.get(title="Knife Crime")
+        client.force_login(editor)
+
+        client.post(place_url(kept[PATROLS]), {"item": knife_crime.pk})
+
+        assert [(f.position, f.what) for f in knife_crime.follow_ups.all()] == [
+            (1, "figures for the summer"),
+            (2, PATROLS),
+        ]
+        placed = follow_up(PATROLS)
+        february = AgendaItem.objects.get(title="Ward Patrols")
+        assert (placed.kind, placed.who, placed.due, placed.meeting_id) == (
+            ACTION,
+            "Police",
+            NEXT_MEETING,
+            january.pk,
+        )
+        assert (placed.status, placed.returned_item, placed.set_by_hand) == (
+            FollowUp.Status.RETURNED,
+            february,
+            True,
+        )
+        # Kept by the matching run after placing it, as any status set by hand.
+        store("feb.txt", FEBRUARY.replace(b"as promised", b"as promised at last"))
+        placed.refresh_from_db()
+        assert (placed.status, placed.returned_item) == (FollowUp.Status.RETURNED, february)
+
+    def test_once_every_correction_is_placed_the_meeting_needs_no_review(
+        self, client, trusted_editor, kept, january
+    ):
+        client.force_login(trusted_editor)
+        evacuation = january.items.get(title="Evacuation Procedure")
+        youth = january.items.get(title="Restricted Youth Referrals")
+        client.post(place_url(kept[PATROLS]), {"item": evacuation.pk})
+        assert Meeting.objects.get(pk=january.pk).needs_review
+
+        client.post(place_url(kept[GANGS]), {"item": youth.pk})
+
+        assert not Override.objects.exists()
+        assert not Meeting.objects.get(pk=january.pk).needs_review
+        placed = follow_up(GANGS)
+        assert (placed.item, placed.status, placed.note) == (
+            youth,
+            FollowUp.Status.CLOSED,
+            "Passed to the police",
+        )
+
+
+class TestRestricted:
+    def test_staff_who_may_not_view_restricted_items_see_no_wording_and_cannot_place_it(
+        self, client, editor, kept, january
+    ):
+        client.force_login(editor)
+        youth = january.items.get(title="Restricted Youth Referrals")
+
+        html = client.get(meeting_url(january)).content.decode()
+        page = client.get(place_url(kept[GANGS])).content.decode()
+        response = client.post(place_url(kept[GANGS]), {"item": youth.pk}, follow=True)
+
+        assert (
+            "for item 3, SSP/49/24 Restricted Gang Activity: "
+            "follow-up: Closed by hand (from a restricted item)"
+        ) in html
+        for text in (GANGS, "gang referrals", "Passed to the police", "Agreed action"):
+            assert text not in html and text not in page
+        assert "Only staff with the permission to view restricted items" in page
+        assert messages_of(response) == [
+            "Not placed: needs the permission to view restricted items."
+        ]
+        assert Override.objects.filter(pk=kept[GANGS].pk).exists()
+        assert not FollowUp.objects.filter(what=GANGS).exists()
+
+    def test_one_from_a_restricted_item_is_placed_only_on_a_restricted_item(
+        self, client, trusted_editor, kept, january
+    ):
+        client.force_login(trusted_editor)
+        knife_crime = january.items.get(title="Knife Crime")
+
+        response = client.post(place_url(kept[GANGS]), {"item": knife_crime.pk}, follow=True)
+
+        assert messages_of(response) == [
+            "Not placed: its wording comes from restricted minutes: place it on a restricted item."
+        ]
+        assert Override.objects.filter(pk=kept[GANGS].pk).exists()
+        assert not FollowUp.objects.filter(what=GANGS).exists()
+
+
+class TestDropped:
+    def test_dropping_it_forgets_what_was_set(self, client, editor, kept, january):
+        client.force_login(editor)
+        url = f"/admin/meetings/override/{kept[PATROLS].pk}/delete/?next={meeting_url(january)}"
+
+        assert client.get(url).status_code == 200  # the confirmation page
+        response = client.post(url, {"post": "yes"})
+
+        assert response.url == meeting_url(january)
+        assert set(Override.objects.values_list("value__what", flat=True)) == {GANGS}
+        assert not FollowUp.objects.filter(set_by_hand=True).exists()
+
+    def test_one_from_a_restricted_item_is_dropped_only_by_those_who_may_view_it(
+        self, client, editor, trusted_editor, kept, january
+    ):
+        url = f"/admin/meetings/override/{kept[GANGS].pk}/delete/?next={meeting_url(january)}"
+        client.force_login(editor)
+
+        response = client.get(url, follow=True)
+        assert messages_of(response) == [
+            "Override kept: follow-up of the unmatched item 3, SSP/49/24 Restricted Gang Activity "
+            "(Safer Stockton Partnership, 22 January 2025): needs the permission to view "
+            "restricted items."
+        ]
+        assert client.post(url, {"post": "yes"}).status_code == 403
+        assert Override.objects.filter(pk=kept[GANGS].pk).exists()
+
+        client.force_login(trusted_editor)
+        client.post(url, {"post": "yes"})
+        client.post(f"/admin/meetings/override/{kept[PATROLS].pk}/delete/", {"post": "yes"})
+        assert not Override.objects.exists()
+        assert not Meeting.objects.get(pk=january.pk).needs_review
+
+
+def test_a_date_in_the_saved_follow_up_is_given_back(client, trusted_editor, kept, january):
+    """A follow-up due in a named month keeps its date when placed on an item without it."""
+    strategy = Override.objects.create(
+        meeting=january,
+        field=Override.Field.FOLLOW_UP,
+        value={
+            **kept[PATROLS].value,
+            "kind": DEFERRED,
+            "what": "Patrol Strategy",
+            "due": MONTH,
+            "due_date": "2025-03-01",
+            "status": FollowUp.Status.CLOSED,
+            "returned_item": None,
+        },
+        unmatched=kept[PATROLS].unmatched,
+    )
+    client.force_login(trusted_editor)
+    client.post(place_url(strategy), {"item": january.items.get(title="Knife Crime").pk})
+    placed = follow_up("Patrol Strategy")
+    assert (placed.due, placed.due_date, placed.status) == (
+        MONTH,
+        datetime.date(2025, 3, 1),
+        FollowUp.Status.CLOSED,
+    )
