@@ -568,6 +568,9 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
                 name = override.get_field_display()
                 self.message_user(request, f"Placed the {name} correction on {item}.")
             return HttpResponseRedirect(back)
+        # Placing a restricted flag may lift a restriction, and a restricted item's follow-up
+        # is restricted minutes: say so before the form is filled.
+        refused = overrides.needs_restricted(override) and not can_view_restricted(request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": "Place a correction",
@@ -576,10 +579,11 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             "form": form,
             "description": overrides.describe(override),
             "holds": override.field == Override.Field.RESTRICTED and override.value,
-            # Placing a restricted flag may lift a restriction, and a restricted item's follow-up
-            # is restricted minutes: say so before the form is filled.
-            "refused": overrides.needs_restricted(override)
-            and not can_view_restricted(request.user),
+            "refused": refused,
+            # Its wording, to choose the item by: shown only when the user may place it.
+            "follow_up": override.value
+            if override.field == Override.Field.FOLLOW_UP and not refused
+            else None,
         }
         return TemplateResponse(request, "admin/meetings/override/place.html", context)
 

@@ -241,6 +241,18 @@ class TestPlaced:
         )
 
 
+def test_the_place_page_shows_the_wording_to_choose_the_item_by(
+    client, editor, trusted_editor, kept, january
+):
+    client.force_login(editor)
+    public = client.get(place_url(kept[PATROLS])).content.decode()
+    client.force_login(trusted_editor)
+    restricted = client.get(place_url(kept[GANGS])).content.decode()
+
+    assert PATROLS in public and "Reported on in February" in public
+    assert GANGS in restricted and "Passed to the police" in restricted
+
+
 class TestRestricted:
     def test_staff_who_may_not_view_restricted_items_see_no_wording_and_cannot_place_it(
         self, client, editor, kept, january
