@@ -414,7 +414,7 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
     ):
         return "needs the permission to view restricted items"
     if override.field == FOLLOW_UP:
-        return _place_follow_up(override, item)
+        return _place_follow_up(override, item, user=user)
     with transaction.atomic():
         held = override.unmatched.get("held", {})
         Override.objects.filter(item=item, field=override.field).delete()
@@ -444,16 +444,26 @@ def needs_restricted(override: Override) -> bool:
     return override.field == RESTRICTED
 
 
-def _place_follow_up(override: Override, item: AgendaItem) -> str:
+def _place_follow_up(override: Override, item: AgendaItem, *, user) -> str:
     """Give ``item`` the follow-up ``override`` kept, with what was set by hand; "" or why not.
 
     The item's own follow-up with the same wording takes it, else the one of the same kind at
     its position, else it is added after the item's others. The follow-ups of the meeting's
     body are then matched again, as after a status set by hand in the admin.
+
+    A restricted item's follow-ups are written only by those who may read them. One kept from
+    a restricted item goes only to an item its own minutes restrict: an item restricted by
+    hand, or held restricted while a restriction waits to be placed, may be opened later by
+    someone judging its own text, who would not know the follow-up's came from elsewhere.
     """
     saved = override.value or {}
-    if saved.get("restricted") and not item.restricted:
-        return "its wording comes from restricted minutes: place it on a restricted item"
+    if item.restricted and not can_view_restricted(user):
+        return "needs the permission to view restricted items"
+    if saved.get("restricted") and not _restricted_by_its_minutes(item):
+        return (
+            "its wording comes from restricted minutes: place it on an item its own minutes "
+            "restrict"
+        )
     with transaction.atomic():
         follow_up = _follow_up_for(item, saved)
         returned_id = saved.get("returned_item")
@@ -472,6 +482,15 @@ def _place_follow_up(override: Override, item: AgendaItem) -> str:
         meeting.save(update_fields=["needs_review"])
         followups.rematch_places([(meeting.body, meeting.date)])
     return ""
+
+
+def _restricted_by_its_minutes(item: AgendaItem) -> bool:
+    """Whether ``item`` is restricted by what its minutes say, not by hand or held so."""
+    return (
+        item.restricted
+        and item.restricted_reason != HELD_REASON
+        and not Override.objects.filter(item=item, field=RESTRICTED).exists()
+    )
 
 
 def _follow_up_for(item: AgendaItem, saved: dict) -> FollowUp:

@@ -41,6 +41,13 @@ JANUARY_CORRECTED = minutes(
     f"Follow: {ACTION} | a report on the next fire drill | {NEXT_MEETING} |",
     f"Follow: {ACTION} | A report on  patrols in Ropner ward | {NEXT_MEETING} |",
 )
+SECRET = "the informant's address in Thornaby"
+# The corrected minutes, their restricted item raising a follow-up of the same kind, at the
+# same position, as the patrols report kept from the removed item.
+JANUARY_CORRECTED_WITH_SECRET = JANUARY_CORRECTED.replace(
+    b"Referrals were noted.",
+    f"Referrals were noted.\nFollow: {ACTION} | {SECRET} | {NEXT_MEETING} |".encode(),
+)
 FEBRUARY = minutes("2025-02-19", "Item: SSP/5/25 | Ward Patrols | Reported as promised.")
 
 
@@ -286,10 +293,60 @@ class TestRestricted:
         response = client.post(place_url(kept[GANGS]), {"item": knife_crime.pk}, follow=True)
 
         assert messages_of(response) == [
-            "Not placed: its wording comes from restricted minutes: place it on a restricted item."
+            "Not placed: its wording comes from restricted minutes: place it on an item its own "
+            "minutes restrict."
         ]
         assert Override.objects.filter(pk=kept[GANGS].pk).exists()
         assert not FollowUp.objects.filter(what=GANGS).exists()
+
+    def test_one_from_a_restricted_item_is_not_placed_on_an_item_restricted_only_for_now(
+        self,
+        client,
+        trusted_editor,
+        reader,  # noqa: F811
+    ):
+        # Patrols restricted by hand; the corrected minutes drop it, so its restriction waits
+        # unmatched and holds the items it might belong to restricted, Knife Crime among them.
+        meeting = store("jan.txt", JANUARY).meeting
+        FollowUp.objects.filter(what=GANGS).update(
+            status=FollowUp.Status.CLOSED, note="Passed to the police", set_by_hand=True
+        )
+        patrols = meeting.items.get(title="Patrols")
+        patrols.restricted = True
+        overrides.record(patrols, "restricted", False, user=trusted_editor)
+        patrols.save()
+        store("jan-corrected.txt", JANUARY_CORRECTED)
+        knife_crime = meeting.items.get(title="Knife Crime")
+        assert knife_crime.restricted
+        gangs = Override.objects.get(field=Override.Field.FOLLOW_UP)
+        client.force_login(trusted_editor)
+
+        response = client.post(place_url(gangs), {"item": knife_crime.pk}, follow=True)
+
+        assert messages_of(response) == [
+            "Not placed: its wording comes from restricted minutes: place it on an item its own "
+            "minutes restrict."
+        ]
+        assert not FollowUp.objects.filter(what=GANGS).exists()
+
+    def test_staff_who_may_not_view_restricted_items_cannot_write_a_restricted_items_follow_up(
+        self, client, editor, january
+    ):
+        store("jan-corrected.txt", JANUARY_CORRECTED_WITH_SECRET)
+        patrols = Override.objects.get(field=Override.Field.FOLLOW_UP, value__what=PATROLS)
+        youth = january.items.get(title="Restricted Youth Referrals")
+        FollowUp.objects.filter(what=SECRET).update(
+            status=FollowUp.Status.CLOSED, note="Held for the police", set_by_hand=True
+        )
+        client.force_login(editor)
+
+        response = client.post(place_url(patrols), {"item": youth.pk}, follow=True)
+
+        assert messages_of(response) == [
+            "Not placed: needs the permission to view restricted items."
+        ]
+        secret = FollowUp.objects.get(what=SECRET)
+        assert (secret.status, secret.note) == (FollowUp.Status.CLOSED, "Held for the police")
 
 
 class TestDropped:
