@@ -211,6 +211,37 @@ def keep_follow_ups(meeting: Meeting, removed: list[AgendaItem], was: dict) -> N
     )
 
 
+def keep_opened_follow_ups(meeting: Meeting, opened: list, matching) -> int:
+    """Take the follow-ups set by hand that the new reading of items it no longer restricts
+    does not hold off those items, and keep them as unmatched overrides of ``meeting``.
+
+    ``opened`` holds (item, parsed item) pairs of items restricted before the import and open
+    now, their follow-ups already replaced (``writers.replace_follow_ups``), which puts such a
+    follow-up after those read now. Its wording is the restricted minutes': left on the item,
+    it would be shown to everyone. ``matching`` says what each item was. Returns how many.
+    """
+    if not opened:
+        return 0
+    after_read = Q()
+    for item, parsed_item in opened:
+        after_read |= Q(item_id=item.pk, position__gt=len(getattr(parsed_item, "follow_ups", ())))
+    kept = list(FollowUp.objects.filter(after_read, set_by_hand=True).order_by("item", "position"))
+    if not kept:
+        return 0
+    was = {item.pk: state for item, state in zip(matching.stored, matching.was, strict=True)}
+    Override.objects.bulk_create(
+        Override(
+            meeting=meeting,
+            field=FOLLOW_UP,
+            value=follow_up_value(follow_up, restricted=True),
+            unmatched=was[follow_up.item_id],
+        )
+        for follow_up in kept
+    )
+    FollowUp.objects.filter(pk__in=[follow_up.pk for follow_up in kept]).delete()
+    return len(kept)
+
+
 def follow_up_value(follow_up: FollowUp, *, restricted: bool) -> dict:
     """A follow-up as its override keeps it: what the minutes say of it, what was set by hand
     (the returned item by its id), and whether its item was restricted."""

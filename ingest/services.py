@@ -529,6 +529,7 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=No
     and the number of the meeting's unmatched overrides.
     """
     pairs, to_update, to_create, moving = [], [], [], []
+    was_restricted = set()  # the stored items restricted before this reading
     if matching is not None:
         past = max([len(parsed.items), *(item.position for item in matching.stored)])
     for index, parsed_item in enumerate(parsed.items):
@@ -539,6 +540,8 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=No
         elif item.position != position:
             moving.append(item.pk)
             item.position = position
+        if item.restricted and item.pk is not None:
+            was_restricted.add(item.pk)
         writers.fill_item(item, parsed_item)
         (to_update if item.pk else to_create).append((item, parsed_item))
         pairs.append((item, parsed_item))
@@ -561,10 +564,14 @@ def _store_items(meeting: Meeting, parsed: ParsedMeeting, matching, *, topics=No
         writers.replace_decisions(to_update)
     writers.insert_items(to_create, matches)
     writers.replace_follow_ups(to_update)
+    unplaced = holds.unplaced if holds else 0
+    if was_restricted:
+        opened = [(i, p) for i, p in to_update if i.pk in was_restricted and not i.restricted]
+        unplaced += overrides.keep_opened_follow_ups(meeting, opened, matching)
     writers.insert_follow_ups(to_create)
     if holds is not None and holds.restrictions:
         holds.note()
-    return [item for item, _ in to_update], matches, holds.unplaced if holds else 0
+    return [item for item, _ in to_update], matches, unplaced
 
 
 def outcome_for(

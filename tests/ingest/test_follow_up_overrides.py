@@ -348,6 +348,33 @@ class TestRestricted:
         secret = FollowUp.objects.get(what=SECRET)
         assert (secret.status, secret.note) == (FollowUp.Status.CLOSED, "Held for the police")
 
+    def test_one_the_minutes_no_longer_hold_leaves_an_item_they_no_longer_restrict(
+        self,
+        client,
+        editor,
+        reader,  # noqa: F811
+    ):
+        meeting = store("jan.txt", JANUARY).meeting
+        FollowUp.objects.filter(what=GANGS).update(
+            status=FollowUp.Status.CLOSED, note="Passed to the police", set_by_hand=True
+        )
+        opened = JANUARY.replace(b"Restricted Gang Activity", b"Gang Activity").replace(
+            f"Follow: {ACTION} | {GANGS} | {NEXT_MEETING} |".encode(), b""
+        )
+
+        store("jan-opened.txt", opened)
+
+        gang_activity = meeting.items.get(title="Gang Activity")
+        assert not gang_activity.restricted
+        assert not FollowUp.objects.filter(what=GANGS).exists()
+        kept = Override.objects.get(field=Override.Field.FOLLOW_UP)
+        assert (kept.value["what"], kept.value["restricted"]) == (GANGS, True)
+        assert Meeting.objects.get(pk=meeting.pk).needs_review
+        client.force_login(editor)
+        html = client.get(meeting_url(meeting)).content.decode()
+        assert "for item 3, SSP/49/24 Restricted Gang Activity: follow-up: Closed by hand" in html
+        assert GANGS not in html
+
 
 class TestDropped:
     def test_dropping_it_forgets_what_was_set(self, client, editor, kept, january):
