@@ -33,6 +33,7 @@ import re
 import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass
+from operator import itemgetter
 
 from django.conf import settings
 from django.db import connection, transaction
@@ -157,9 +158,8 @@ class _Candidate:
         return named / len(wanted) if named >= needed else 0.0
 
 
-def _by_date(meeting: tuple[int, datetime.date]) -> tuple[datetime.date, int]:
-    pk, date = meeting
-    return date, pk
+# A meeting (pk, date) is put in order by its date, then its id.
+_BY_DATE = itemgetter(1, 0)
 
 
 def rematch_places(places, *, incremental: bool = False) -> int:
@@ -188,7 +188,7 @@ def rematch_places(places, *, incremental: bool = False) -> int:
     for body, pk, date in meetings.order_by().values_list("body", "pk", "date"):
         orders[body].append((pk, date))
     for order in orders.values():
-        order.sort(key=_by_date)
+        order.sort(key=_BY_DATE)
     held = {body: [date for _pk, date in order] for body, order in orders.items()}
     places = [(body, date) for body in sorted(dates) for date in sorted(dates[body])]
     return sum(
@@ -332,24 +332,31 @@ def _sources(orders: dict, held: dict, changes: dict) -> dict:
     waiting = Q(status=FollowUp.Status.OPEN, due_date__lte=max(latest.values()))
     if last_held:
         waiting |= Q(status=FollowUp.Status.OVERDUE, due_date__gt=min(last_held.values()) - month)
-    dated = FollowUp.objects.filter(
-        waiting,
-        due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE),
-        meeting__body__in=list(latest),
-        meeting__date__isnull=False,
-    ).order_by()  # in no order: sorting by the meetings read every follow-up
-    for meeting_id, body, date, status, due_date in dated.values_list(
-        "meeting_id", "meeting__body", "meeting__date", "status", "due_date"
+    # Read by the index on status and due date alone, in no order, and placed among the
+    # bodies' meetings here: joined to the meetings to keep only those of the bodies, SQLite
+    # read every follow-up the bodies' meetings raised; sorted, PostgreSQL read them all.
+    dated = FollowUp.objects.filter(waiting, due__in=(FollowUp.Due.MONTH, FollowUp.Due.DATE))
+    places = None  # {meeting id: (body, its place among the body's meetings)}
+    for meeting_id, status, due_date in dated.order_by().values_list(
+        "meeting_id", "status", "due_date"
     ):
-        if meeting_id in sources or body not in last_held:
+        if meeting_id in sources:
             continue
-        index = bisect.bisect_left(held[body], date)
-        if index == len(held[body]) or orders[body][index][0] != meeting_id:
-            continue  # stored after the meetings were read: its own matching will come
+        if places is None:
+            places = {
+                pk: (body, index)
+                for body in last_held
+                for index, (pk, _date) in enumerate(orders[body])
+            }
+        if meeting_id not in places:
+            # Another body's, undated, or stored after the meetings were read (its own
+            # matching will come).
+            continue
+        body, index = places[meeting_id]
         if (status == FollowUp.Status.OPEN and due_date <= latest[body]) or (
             status == FollowUp.Status.OVERDUE and due_date > last_held[body] - month
         ):
-            sources[meeting_id] = (body, orders[body], index, date)
+            sources[meeting_id] = (body, orders[body], index, held[body][index])
     return sources
 
 
