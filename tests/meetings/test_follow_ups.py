@@ -211,6 +211,18 @@ class TestMatching:
             FollowUp.Status.OVERDUE,
         }
 
+    def test_due_month_waits_for_its_own_bodys_meetings(self, raise_at, later):
+        """A meeting of another body held after the stated month says nothing of it."""
+        follow_up = raise_at(day(1), "knife crime", due="month", due_date=datetime.date(2025, 3, 1))
+        for month in range(2, 5):
+            later(day(month), "Apologies", body=OTHER_BODY)
+            followups.rematch(OTHER_BODY, [day(month)], incremental=True)
+        assert fresh(follow_up).status == FollowUp.Status.OPEN
+
+        later(day(5), "Apologies")
+        followups.rematch(BODY, [day(5)], incremental=True)
+        assert fresh(follow_up).status == FollowUp.Status.OVERDUE
+
     def test_due_date_is_open_again_when_the_meeting_after_it_is_deleted(self, raise_at, later):
         follow_up = raise_at(
             day(1), "street lighting", due="date", due_date=datetime.date(2025, 11, 1)
