@@ -300,25 +300,18 @@ class TestRestricted:
         assert not FollowUp.objects.filter(what=GANGS).exists()
 
     def test_one_from_a_restricted_item_is_not_placed_on_an_item_restricted_only_for_now(
-        self,
-        client,
-        trusted_editor,
-        reader,  # noqa: F811
+        self, client, trusted_editor, january
     ):
         # Patrols restricted by hand; the corrected minutes drop it, so its restriction waits
         # unmatched and holds the items it might belong to restricted, Knife Crime among them.
-        meeting = store("jan.txt", JANUARY).meeting
-        FollowUp.objects.filter(what=GANGS).update(
-            status=FollowUp.Status.CLOSED, note="Passed to the police", set_by_hand=True
-        )
-        patrols = meeting.items.get(title="Patrols")
+        patrols = january.items.get(title="Patrols")
         patrols.restricted = True
         overrides.record(patrols, "restricted", False, user=trusted_editor)
         patrols.save()
         store("jan-corrected.txt", JANUARY_CORRECTED)
-        knife_crime = meeting.items.get(title="Knife Crime")
+        knife_crime = january.items.get(title="Knife Crime")
         assert knife_crime.restricted
-        gangs = Override.objects.get(field=Override.Field.FOLLOW_UP)
+        gangs = Override.objects.get(field=Override.Field.FOLLOW_UP, value__what=GANGS)
         client.force_login(trusted_editor)
 
         response = client.post(place_url(gangs), {"item": knife_crime.pk}, follow=True)
@@ -349,29 +342,22 @@ class TestRestricted:
         assert (secret.status, secret.note) == (FollowUp.Status.CLOSED, "Held for the police")
 
     def test_one_the_minutes_no_longer_hold_leaves_an_item_they_no_longer_restrict(
-        self,
-        client,
-        editor,
-        reader,  # noqa: F811
+        self, client, editor, january
     ):
-        meeting = store("jan.txt", JANUARY).meeting
-        FollowUp.objects.filter(what=GANGS).update(
-            status=FollowUp.Status.CLOSED, note="Passed to the police", set_by_hand=True
-        )
         opened = JANUARY.replace(b"Restricted Gang Activity", b"Gang Activity").replace(
             f"Follow: {ACTION} | {GANGS} | {NEXT_MEETING} |".encode(), b""
         )
 
         store("jan-opened.txt", opened)
 
-        gang_activity = meeting.items.get(title="Gang Activity")
+        gang_activity = january.items.get(title="Gang Activity")
         assert not gang_activity.restricted
         assert not FollowUp.objects.filter(what=GANGS).exists()
         kept = Override.objects.get(field=Override.Field.FOLLOW_UP)
         assert (kept.value["what"], kept.value["restricted"]) == (GANGS, True)
-        assert Meeting.objects.get(pk=meeting.pk).needs_review
+        assert Meeting.objects.get(pk=january.pk).needs_review
         client.force_login(editor)
-        html = client.get(meeting_url(meeting)).content.decode()
+        html = client.get(meeting_url(january)).content.decode()
         assert "for item 3, SSP/49/24 Restricted Gang Activity: follow-up: Closed by hand" in html
         assert GANGS not in html
 
