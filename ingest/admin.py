@@ -571,6 +571,15 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         # Placing a restricted flag may lift a restriction, and a restricted item's follow-up
         # is restricted minutes: say so before the form is filled.
         refused = overrides.needs_restricted(override) and not can_view_restricted(request.user)
+        follow_up = None
+        if override.field == Override.Field.FOLLOW_UP:
+            follow_up = override.value
+        elif override.field == Override.Field.FOLLOW_UP_RETURN:
+            # The follow-up whose return was confirmed, as it stands now (its item may have
+            # been restricted since the override was kept).
+            follow_up = overrides.returned_follow_up(override)
+            if follow_up is not None and follow_up.item.restricted:
+                refused = refused or not can_view_restricted(request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": "Place a correction",
@@ -581,9 +590,8 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             "holds": override.field == Override.Field.RESTRICTED and override.value,
             "refused": refused,
             # Its wording, to choose the item by: shown only when the user may place it.
-            "follow_up": override.value
-            if override.field == Override.Field.FOLLOW_UP and not refused
-            else None,
+            "follow_up": None if refused else follow_up,
+            "returns": override.field == Override.Field.FOLLOW_UP_RETURN,
         }
         return TemplateResponse(request, "admin/meetings/override/place.html", context)
 

@@ -24,6 +24,11 @@ the item's restricted flag, and placing it on an item gives that item the follow
 Its wording may quote restricted minutes: it is never shown in the admin's lists of overrides,
 and one from a restricted item is placed only on a restricted item.
 
+A follow-up's return confirmed by hand is kept too when a re-import of the later meeting deletes
+the item it was confirmed at: an unmatched override of that meeting (``FOLLOW_UP_RETURN``)
+naming the follow-up, whose matching goes on meanwhile; placing it on an item confirms that
+item as the follow-up's return.
+
 ``Meeting.date_source`` follows the date override: "admin" while an override gives a date.
 """
 
@@ -52,6 +57,7 @@ from meetings.models import (
 DATE, BODY = Override.Field.DATE, Override.Field.BODY
 TITLE, RESTRICTED = Override.Field.TITLE, Override.Field.RESTRICTED
 TOPICS, FOLLOW_UP = Override.Field.TOPICS, Override.Field.FOLLOW_UP
+FOLLOW_UP_RETURN = Override.Field.FOLLOW_UP_RETURN
 # The reason given for an item held restricted by a restriction waiting to be placed.
 HELD_REASON = "held until a correction made by hand is placed on its item"
 
@@ -164,6 +170,7 @@ def apply_to_items(meeting: Meeting, entries: list, matching) -> "Holds":
             item=None, meeting=meeting, unmatched=was[item.pk]
         )
     keep_follow_ups(meeting, matching.removed, was)
+    keep_returns(meeting, matching.removed, was)
     # A restriction set or lifted by hand is never carried to an item on a guess, nor is a
     # lifted one kept over new restricted text: it waits, unmatched, to be placed again.
     for item in matching.stored:
@@ -208,6 +215,43 @@ def keep_follow_ups(meeting: Meeting, removed: list[AgendaItem], was: dict) -> N
             unmatched=was[follow_up.item_id],
         )
         for follow_up in kept.order_by("item_id", "position")
+    )
+
+
+def keep_returns(meeting: Meeting, removed: list[AgendaItem], was: dict) -> None:
+    """Keep the returns confirmed by hand at the ``removed`` items, about to be deleted, as
+    unmatched overrides of ``meeting`` (two queries); ``was`` has each item as it was.
+
+    Deleting an item clears the return of every follow-up confirmed there, and matching then
+    looks for another: the administrator's confirmation would be lost. The override names the
+    follow-up (raised at an earlier meeting, which keeps it) and notes whether its item is
+    restricted, as only those who may read that item may confirm where it came back.
+    """
+    if not removed:
+        return
+    gone = [item.pk for item in removed]
+    # A follow-up of a removed item goes with it (``keep_follow_ups`` keeps it, its return too).
+    confirmed = (
+        FollowUp.objects.filter(returned_item_id__in=gone, set_by_hand=True)
+        .exclude(item_id__in=gone)
+        .order_by("returned_item_id", "meeting_id", "item_id", "position")
+    )
+    rows = confirmed.values_list(
+        "pk", "status", "meeting_id", "item__restricted", "returned_item_id"
+    )
+    Override.objects.bulk_create(
+        Override(
+            meeting=meeting,
+            field=FOLLOW_UP_RETURN,
+            value={
+                "follow_up": pk,
+                "status": status,
+                "raised_at": raised_at,
+                "restricted": restricted,
+            },
+            unmatched=was[returned_id],
+        )
+        for pk, status, raised_at, restricted, returned_id in rows
     )
 
 
@@ -408,6 +452,8 @@ def describe(override: Override) -> str:
     if override.field == FOLLOW_UP:
         # Who set it and when is not kept with a follow-up: only when its item went.
         note = f"set by hand; its item removed on {when}"
+    elif override.field == FOLLOW_UP_RETURN:
+        note = f"confirmed by hand; the item removed on {when}"
     if override.imported is not None:
         minutes_say = override_value_label(override.field, override.imported["value"])
         note += f"; the minutes say {minutes_say}"
@@ -446,6 +492,8 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
         return "needs the permission to view restricted items"
     if override.field == FOLLOW_UP:
         return _place_follow_up(override, item, user=user)
+    if override.field == FOLLOW_UP_RETURN:
+        return _place_return(override, item, user=user)
     with transaction.atomic():
         held = override.unmatched.get("held", {})
         Override.objects.filter(item=item, field=override.field).delete()
@@ -469,8 +517,8 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
 def needs_restricted(override: Override) -> bool:
     """Whether only those who may view restricted items may place or drop ``override``: a
     restricted flag (placing or dropping it may lift a restriction), or a follow-up kept from
-    a restricted item (its wording is restricted minutes)."""
-    if override.field == FOLLOW_UP:
+    a restricted item (its wording is restricted minutes), or a return confirmed for one."""
+    if override.field in (FOLLOW_UP, FOLLOW_UP_RETURN):
         return bool((override.value or {}).get("restricted"))
     return override.field == RESTRICTED
 
@@ -512,6 +560,42 @@ def _place_follow_up(override: Override, item: AgendaItem, *, user) -> str:
         override.delete()
         meeting.save(update_fields=["needs_review"])
         followups.rematch_places([(meeting.body, meeting.date)])
+    return ""
+
+
+def returned_follow_up(override: Override) -> FollowUp | None:
+    """The follow-up whose confirmed return ``override`` keeps, with its item and meeting;
+    None when it has been deleted since."""
+    pk = (override.value or {}).get("follow_up")
+    return FollowUp.objects.filter(pk=pk).select_related("item", "meeting").first()
+
+
+def _place_return(override: Override, item: AgendaItem, *, user) -> str:
+    """Confirm ``item`` as the return of the follow-up ``override`` names; "" or why not.
+
+    The follow-up takes the status saved (returned) and the item, set by hand as in the
+    admin, and the follow-ups of its body are matched again. Only an item of a meeting held
+    after the follow-up's can be its return; and where the follow-up or the item is
+    restricted, only those who may read restricted items may confirm it.
+    """
+    follow_up = returned_follow_up(override)
+    if follow_up is None:
+        return "its follow-up has since been deleted"
+    if item.pk == follow_up.item_id:
+        return "it is the follow-up's own item"
+    raised, held = follow_up.meeting, Meeting.objects.get(pk=item.meeting_id)
+    if raised.date is None or held.date is None or held.date <= raised.date:
+        return f"the item's meeting is not held after the follow-up's ({raised})"
+    if (follow_up.item.restricted or item.restricted) and not can_view_restricted(user):
+        return "needs the permission to view restricted items"
+    with transaction.atomic():
+        follow_up.status = (override.value or {}).get("status") or FollowUp.Status.RETURNED
+        follow_up.returned_item = item
+        follow_up.set_by_hand = True
+        follow_up.save(update_fields=["status", "returned_item", "set_by_hand", "updated"])
+        override.delete()
+        held.save(update_fields=["needs_review"])
+        followups.rematch_places([(raised.body, raised.date)])
     return ""
 
 

@@ -745,8 +745,9 @@ class Override(models.Model):
     ``ingest/matching.py``), so an item's override follows its item. When an import cannot find
     the item again, its override is kept on the meeting, ``unmatched``, until an administrator
     places it on an item or drops it. So is a follow-up of that item whose status or returned
-    item was set by hand (``follow_up``): it is only ever unmatched, as the follow-up itself
-    keeps what is set by hand while its item is there.
+    item was set by hand (``follow_up``), and a follow-up's return confirmed by hand at that item
+    (``follow_up_return``): these are only ever unmatched, as the follow-up itself keeps what is
+    set by hand while its items are there.
     """
 
     class Field(models.TextChoices):
@@ -756,6 +757,7 @@ class Override(models.Model):
         RESTRICTED = "restricted", "restricted"
         TOPICS = "topics", "topics"
         FOLLOW_UP = "follow_up", "follow-up"
+        FOLLOW_UP_RETURN = "follow_up_return", "confirmed return"
 
     MEETING_FIELDS = (Field.DATE, Field.BODY)
     # An item's fields edited on its form; its topic links are edited in their own inline.
@@ -814,7 +816,7 @@ class Override(models.Model):
                 | Q(
                     item__isnull=True,
                     unmatched__isnull=False,
-                    field__in=["title", "restricted", "topics", "follow_up"],
+                    field__in=["title", "restricted", "topics", "follow_up", "follow_up_return"],
                 ),
                 name="override_field_fits_target",
             ),
@@ -856,6 +858,8 @@ def override_value_label(field: str, value) -> str:
         return ", ".join(parts) or "none"
     if field == Override.Field.FOLLOW_UP:
         return follow_up_label(value or {})
+    if field == Override.Field.FOLLOW_UP_RETURN:
+        return follow_up_return_label(value or {})
     return value or "(blank)"
 
 
@@ -871,6 +875,23 @@ def follow_up_label(value: dict) -> str:
         return f"{status} (from a restricted item)"
     kind = dict(FollowUp.Kind.choices).get(value.get("kind"))
     return f"{status} ({kind.lower()})" if kind else status
+
+
+def follow_up_return_label(value: dict) -> str:
+    """A return confirmed by hand, kept by an override, without the follow-up's wording:
+    "Returned (a follow-up raised at Safer Stockton Partnership, 22 January 2025, item 2)".
+
+    The follow-up is named by its meeting and its item's position, both shown to everyone, as
+    its wording may quote restricted minutes. One query: such overrides are few, and the
+    follow-up may have been deleted since.
+    """
+    status = dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
+    follow_up = (
+        FollowUp.objects.filter(pk=value.get("follow_up")).select_related("meeting", "item").first()
+    )
+    if follow_up is None:
+        return f"{status} (its follow-up has since been deleted)"
+    return f"{status} (a follow-up raised at {follow_up.meeting}, item {follow_up.item.position})"
 
 
 class ImportEvent(models.Model):

@@ -420,3 +420,262 @@ def test_a_date_in_the_saved_follow_up_is_given_back(client, trusted_editor, kep
         datetime.date(2025, 3, 1),
         FollowUp.Status.CLOSED,
     )
+
+
+# A return confirmed by hand whose item a re-import of the later meeting removes.
+
+# February's minutes read again with items around "Ward Patrols", which keeps its row; then
+# corrected: "Ward Patrols" is gone, two new items before the others.
+FEBRUARY_FULL = minutes(
+    "2025-02-19",
+    "Item: SSP/4/25 | Budget Setting | The budget was agreed.",
+    "Item: SSP/5/25 | Ward Patrols | Reported as promised.",
+    "Item: SSP/6/25 | Any Other Business | None.",
+)
+FEBRUARY_CORRECTED = minutes(
+    "2025-02-19",
+    "Item: SSP/2/25 | Ropner Ward Update | Patrols were reported on.",
+    "Item: SSP/3/25 | Restricted Informant Handling | Discussed in private.",
+    "Item: SSP/4/25 | Budget Setting | The budget was agreed.",
+    "Item: SSP/6/25 | Any Other Business | None.",
+)
+
+
+def confirmed_return() -> Override:
+    return Override.objects.get(field=Override.Field.FOLLOW_UP_RETURN)
+
+
+@pytest.fixture
+def lost(january):
+    """February's corrected minutes imported: the return confirmed at its removed item kept."""
+    store("feb-full.txt", FEBRUARY_FULL)
+    store("feb-corrected.txt", FEBRUARY_CORRECTED)
+    return confirmed_return()
+
+
+def february_item(title) -> AgendaItem:
+    return AgendaItem.objects.get(meeting__date=datetime.date(2025, 2, 19), title=title)
+
+
+class TestConfirmedReturnKept:
+    def test_the_return_confirmed_at_a_removed_item_is_listed_on_its_meeting_for_review(
+        self, client, editor, january
+    ):
+        patrols = follow_up(PATROLS)
+        store("feb-full.txt", FEBRUARY_FULL)
+        assert follow_up(PATROLS).set_by_hand
+
+        store("feb-corrected.txt", FEBRUARY_CORRECTED)
+
+        february = Meeting.objects.get(date=datetime.date(2025, 2, 19))
+        kept = confirmed_return()
+        assert (kept.meeting, kept.item, kept.unmatched["title"]) == (
+            february,
+            None,
+            "Ward Patrols",
+        )
+        assert kept.value == {
+            "follow_up": patrols.pk,
+            "status": FollowUp.Status.RETURNED,
+            "raised_at": january.pk,
+            "restricted": False,
+        }
+        assert february.needs_review
+        # Matching went on: the follow-up is no longer set by hand.
+        patrols.refresh_from_db()
+        assert not patrols.set_by_hand
+        assert patrols.status != FollowUp.Status.RETURNED
+
+        client.force_login(editor)
+        html = client.get(meeting_url(february)).content.decode()
+        assert (
+            "not matched since a re-import, for item 2, SSP/5/25 Ward Patrols: confirmed return: "
+            "Returned (a follow-up raised at Safer Stockton Partnership, 22 January 2025, item 2) "
+            "(confirmed by hand; the item removed on"
+        ) in html
+        assert html.count("Place on an item</a>") == 1
+        for text in (PATROLS, "patrols in Ropner", "Reported on in February"):
+            assert text not in html
+        listed = client.get("/admin/meetings/meeting/?review=unplaced")
+        assert list(listed.context["cl"].result_list) == [february]
+
+    def test_the_returns_confirmed_at_removed_items_are_kept_in_two_queries(
+        self, january, django_assert_num_queries
+    ):
+        FollowUp.objects.filter(what=GANGS).update(
+            status=FollowUp.Status.RETURNED, returned_item=february_item("Ward Patrols")
+        )
+        removed = [february_item("Ward Patrols")]
+        was = {removed[0].pk: {"position": 1, "title": "Ward Patrols"}}
+        february = removed[0].meeting
+        with django_assert_num_queries(2):
+            overrides.keep_returns(february, removed, was)
+        kept = Override.objects.filter(field=Override.Field.FOLLOW_UP_RETURN)
+        assert sorted((o.value["follow_up"], o.value["restricted"]) for o in kept) == sorted(
+            [(follow_up(PATROLS).pk, False), (follow_up(GANGS).pk, True)]
+        )
+
+    def test_a_confirmed_return_override_is_only_ever_unmatched(self, january):
+        item = january.items.first()
+        Override.objects.create(
+            meeting=january, field="follow_up_return", value={}, unmatched={"position": 9}
+        )
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Override.objects.create(item=item, field="follow_up_return", value={})
+        with pytest.raises(IntegrityError), transaction.atomic():
+            Override.objects.create(meeting=january, field="follow_up_return", value={})
+
+
+class TestConfirmedReturnPlaced:
+    def test_placing_it_confirms_the_item_again_and_a_later_rematch_keeps_it(
+        self, client, editor, lost
+    ):
+        update = february_item("Ropner Ward Update")
+        client.force_login(editor)
+
+        response = client.post(place_url(lost), {"item": update.pk}, follow=True)
+
+        assert messages_of(response)[-1] == (
+            "Placed the confirmed return correction on SSP/2/25 Ropner Ward Update."
+        )
+        assert not Override.objects.exists()
+        assert not Meeting.objects.get(pk=update.meeting_id).needs_review
+        patrols = follow_up(PATROLS)
+        assert (patrols.status, patrols.returned_item, patrols.set_by_hand) == (
+            FollowUp.Status.RETURNED,
+            update,
+            True,
+        )
+        store("feb-corrected.txt", FEBRUARY_CORRECTED.replace(b"agreed.", b"agreed in full."))
+        patrols.refresh_from_db()
+        assert (patrols.status, patrols.returned_item, patrols.set_by_hand) == (
+            FollowUp.Status.RETURNED,
+            update,
+            True,
+        )
+
+    def test_the_place_page_shows_the_wording_to_those_who_may_place_it(self, client, editor, lost):
+        client.force_login(editor)
+        page = client.get(place_url(lost)).content.decode()
+        assert PATROLS in page
+        assert "Raised at Safer Stockton Partnership, 22 January 2025, item 2." in page
+
+
+class TestConfirmedReturnRefused:
+    def test_not_on_the_follow_ups_own_item_nor_at_a_meeting_not_held_after_its_own(
+        self, client, editor, lost, january
+    ):
+        # The same return kept on January's meeting, as if January's minutes had lost it.
+        on_january = Override.objects.create(
+            meeting=january,
+            field=Override.Field.FOLLOW_UP_RETURN,
+            value=lost.value,
+            unmatched=lost.unmatched,
+        )
+        client.force_login(editor)
+
+        own = client.post(
+            place_url(on_january), {"item": january.items.get(title="Patrols").pk}, follow=True
+        )
+        before = client.post(
+            place_url(on_january),
+            {"item": january.items.get(title="Evacuation Procedure").pk},
+            follow=True,
+        )
+
+        assert messages_of(own) == ["Not placed: it is the follow-up's own item."]
+        assert messages_of(before) == [
+            "Not placed: the item's meeting is not held after the follow-up's "
+            "(Safer Stockton Partnership, 22 January 2025)."
+        ]
+        assert Override.objects.filter(pk=on_january.pk).exists()
+        assert not follow_up(PATROLS).set_by_hand
+
+    def test_a_restricted_follow_ups_return_is_placed_and_dropped_only_by_those_who_may_view_it(
+        self, client, editor, trusted_editor, january
+    ):
+        FollowUp.objects.filter(what=GANGS).update(
+            status=FollowUp.Status.RETURNED, returned_item=february_item("Ward Patrols")
+        )
+        store("feb-full.txt", FEBRUARY_FULL)
+        store("feb-corrected.txt", FEBRUARY_CORRECTED)
+        gangs = Override.objects.get(
+            field=Override.Field.FOLLOW_UP_RETURN, value__follow_up=follow_up(GANGS).pk
+        )
+        update = february_item("Ropner Ward Update")
+        client.force_login(editor)
+
+        page = client.get(place_url(gangs)).content.decode()
+        response = client.post(place_url(gangs), {"item": update.pk}, follow=True)
+        drop = f"/admin/meetings/override/{gangs.pk}/delete/"
+
+        assert GANGS not in page
+        assert "Only staff with the permission to view restricted items" in page
+        assert messages_of(response) == [
+            "Not placed: needs the permission to view restricted items."
+        ]
+        assert client.post(drop, {"post": "yes"}).status_code == 403
+        assert Override.objects.filter(pk=gangs.pk).exists()
+
+        client.force_login(trusted_editor)
+        client.post(place_url(gangs), {"item": update.pk})
+        assert not Override.objects.filter(pk=gangs.pk).exists()
+        placed = follow_up(GANGS)
+        assert (placed.status, placed.returned_item, placed.set_by_hand) == (
+            FollowUp.Status.RETURNED,
+            update,
+            True,
+        )
+
+    def test_not_on_a_restricted_item_by_those_who_may_not_view_it(
+        self, client, editor, trusted_editor, lost
+    ):
+        informants = february_item("Restricted Informant Handling")
+        assert informants.restricted
+        client.force_login(editor)
+
+        response = client.post(place_url(lost), {"item": informants.pk}, follow=True)
+
+        assert messages_of(response) == [
+            "Not placed: needs the permission to view restricted items."
+        ]
+        assert not follow_up(PATROLS).set_by_hand
+        client.force_login(trusted_editor)
+        client.post(place_url(lost), {"item": informants.pk})
+        assert follow_up(PATROLS).returned_item == informants
+
+    def test_its_follow_up_deleted_it_says_so_and_can_only_be_dropped(self, client, editor, lost):
+        follow_up(PATROLS).delete()
+        february = lost.meeting
+        client.force_login(editor)
+
+        html = client.get(meeting_url(february)).content.decode()
+        response = client.post(
+            place_url(lost), {"item": february_item("Ropner Ward Update").pk}, follow=True
+        )
+
+        assert "confirmed return: Returned (its follow-up has since been deleted)" in html
+        assert messages_of(response) == ["Not placed: its follow-up has since been deleted."]
+        client.post(f"/admin/meetings/override/{lost.pk}/delete/", {"post": "yes"})
+        assert not Override.objects.exists()
+
+
+class TestConfirmedReturnDropped:
+    def test_dropping_it_leaves_the_follow_up_to_matching(self, client, editor, lost):
+        february = lost.meeting
+        patrols = follow_up(PATROLS)
+        was = (patrols.status, patrols.returned_item_id, patrols.set_by_hand)
+        url = f"/admin/meetings/override/{lost.pk}/delete/?next={meeting_url(february)}"
+        client.force_login(editor)
+
+        assert client.get(url).status_code == 200  # the confirmation page
+        response = client.post(url, {"post": "yes"}, follow=True)
+
+        assert messages_of(response)[0] == (
+            "Dropped the override of the confirmed return of the unmatched item 2, SSP/5/25 "
+            "Ward Patrols (Safer Stockton Partnership, 19 February 2025)."
+        )
+        assert not Override.objects.exists()
+        assert not Meeting.objects.get(pk=february.pk).needs_review
+        patrols.refresh_from_db()
+        assert (patrols.status, patrols.returned_item_id, patrols.set_by_hand) == was
