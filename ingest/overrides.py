@@ -231,27 +231,34 @@ def keep_returns(meeting: Meeting, removed: list[AgendaItem], was: dict) -> None
         return
     gone = [item.pk for item in removed]
     # A follow-up of a removed item goes with it (``keep_follow_ups`` keeps it, its return too).
+    # Only a return confirmed is kept: one closed by hand had only a suggestion.
     confirmed = (
-        FollowUp.objects.filter(returned_item_id__in=gone, set_by_hand=True)
+        FollowUp.objects.filter(
+            returned_item_id__in=gone, set_by_hand=True, status=FollowUp.Status.RETURNED
+        )
         .exclude(item_id__in=gone)
+        .select_related("meeting", "item")
         .order_by("returned_item_id", "meeting_id", "item_id", "position")
-    )
-    rows = confirmed.values_list(
-        "pk", "status", "meeting_id", "item__restricted", "returned_item_id"
     )
     Override.objects.bulk_create(
         Override(
             meeting=meeting,
             field=FOLLOW_UP_RETURN,
             value={
-                "follow_up": pk,
-                "status": status,
-                "raised_at": raised_at,
-                "restricted": restricted,
+                "follow_up": follow_up.pk,
+                "status": follow_up.status,
+                "raised_at": follow_up.meeting_id,
+                # Named in the override's label without a query; never shown.
+                "raised_at_label": str(follow_up.meeting),
+                "position": follow_up.item.position,
+                # To tell the follow-up is still the one confirmed when it is placed: a
+                # re-import of its meeting rewrites follow-ups in place.
+                "what": same_what(follow_up.what),
+                "restricted": follow_up.item.restricted,
             },
-            unmatched=was[returned_id],
+            unmatched=was[follow_up.returned_item_id],
         )
-        for pk, status, raised_at, restricted, returned_id in rows
+        for follow_up in confirmed
     )
 
 
@@ -518,8 +525,13 @@ def needs_restricted(override: Override) -> bool:
     """Whether only those who may view restricted items may place or drop ``override``: a
     restricted flag (placing or dropping it may lift a restriction), or a follow-up kept from
     a restricted item (its wording is restricted minutes), or a return confirmed for one."""
-    if override.field in (FOLLOW_UP, FOLLOW_UP_RETURN):
+    if override.field == FOLLOW_UP:
         return bool((override.value or {}).get("restricted"))
+    if override.field == FOLLOW_UP_RETURN:
+        # Its follow-up's item may have been restricted since.
+        follow_up = returned_follow_up(override)
+        restricted_now = follow_up is not None and follow_up.item.restricted
+        return bool((override.value or {}).get("restricted")) or restricted_now
     return override.field == RESTRICTED
 
 
@@ -581,6 +593,14 @@ def _place_return(override: Override, item: AgendaItem, *, user) -> str:
     follow_up = returned_follow_up(override)
     if follow_up is None:
         return "its follow-up has since been deleted"
+    saved = override.value or {}
+    if "what" in saved and same_what(follow_up.what) != saved["what"]:
+        return "its follow-up has been read again with other words since: drop this correction"
+    if follow_up.set_by_hand:
+        return (
+            "its follow-up has been set by hand again since "
+            f"({follow_up.get_status_display().lower()}): drop this correction"
+        )
     if item.pk == follow_up.item_id:
         return "it is the follow-up's own item"
     raised, held = follow_up.meeting, Meeting.objects.get(pk=item.meeting_id)

@@ -882,16 +882,15 @@ def follow_up_return_label(value: dict) -> str:
     "Returned (a follow-up raised at Safer Stockton Partnership, 22 January 2025, item 2)".
 
     The follow-up is named by its meeting and its item's position, both shown to everyone, as
-    its wording may quote restricted minutes. One query: such overrides are few, and the
-    follow-up may have been deleted since.
+    its wording may quote restricted minutes; both are kept in the override, so that a list of
+    overrides makes no query for each.
     """
     status = dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
-    follow_up = (
-        FollowUp.objects.filter(pk=value.get("follow_up")).select_related("meeting", "item").first()
-    )
-    if follow_up is None:
-        return f"{status} (its follow-up has since been deleted)"
-    return f"{status} (a follow-up raised at {follow_up.meeting}, item {follow_up.item.position})"
+    raised = value.get("raised_at_label") or "an earlier meeting"
+    position = value.get("position")
+    where = f"{raised}, item {position}" if position else raised
+    restricted = ", of a restricted item" if value.get("restricted") else ""
+    return f"{status} (a follow-up raised at {where}{restricted})"
 
 
 class ImportEvent(models.Model):

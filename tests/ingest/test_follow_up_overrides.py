@@ -478,6 +478,9 @@ class TestConfirmedReturnKept:
             "follow_up": patrols.pk,
             "status": FollowUp.Status.RETURNED,
             "raised_at": january.pk,
+            "raised_at_label": "Safer Stockton Partnership, 22 January 2025",
+            "position": 2,
+            "what": PATROLS.lower(),
             "restricted": False,
         }
         assert february.needs_review
@@ -654,10 +657,65 @@ class TestConfirmedReturnRefused:
             place_url(lost), {"item": february_item("Ropner Ward Update").pk}, follow=True
         )
 
-        assert "confirmed return: Returned (its follow-up has since been deleted)" in html
+        assert "confirmed return: Returned (a follow-up raised at Safer Stockton" in html
         assert messages_of(response) == ["Not placed: its follow-up has since been deleted."]
         client.post(f"/admin/meetings/override/{lost.pk}/delete/", {"post": "yes"})
         assert not Override.objects.exists()
+
+    def test_not_once_its_follow_up_was_set_by_hand_again(self, client, editor, lost):
+        budget = february_item("Budget Setting")
+        FollowUp.objects.filter(what=PATROLS).update(
+            status=FollowUp.Status.RETURNED, returned_item=budget, set_by_hand=True
+        )
+        client.force_login(editor)
+
+        response = client.post(
+            place_url(lost), {"item": february_item("Ropner Ward Update").pk}, follow=True
+        )
+
+        assert messages_of(response) == [
+            "Not placed: its follow-up has been set by hand again since (returned): "
+            "drop this correction."
+        ]
+        assert follow_up(PATROLS).returned_item == budget
+
+    def test_not_once_its_follow_up_says_something_else(self, client, editor, lost):
+        # A re-import of January rewrites its follow-ups in place: the id now holds another.
+        leaflets = "a leaflet drop in Hardwick"
+        FollowUp.objects.filter(what=PATROLS).update(what=leaflets)
+        client.force_login(editor)
+
+        response = client.post(
+            place_url(lost), {"item": february_item("Ropner Ward Update").pk}, follow=True
+        )
+
+        assert messages_of(response) == [
+            "Not placed: its follow-up has been read again with other words since: "
+            "drop this correction."
+        ]
+        assert not FollowUp.objects.get(what=leaflets).set_by_hand
+        assert Override.objects.filter(pk=lost.pk).exists()
+
+    def test_its_follow_ups_item_restricted_since_it_is_dropped_only_by_those_who_may_view_it(
+        self, client, editor, lost
+    ):
+        AgendaItem.objects.filter(title="Patrols").update(restricted=True)
+        client.force_login(editor)
+
+        response = client.post(f"/admin/meetings/override/{lost.pk}/delete/", {"post": "yes"})
+
+        assert response.status_code == 403
+        assert Override.objects.filter(pk=lost.pk).exists()
+
+
+def test_a_suggested_return_closed_by_hand_is_not_kept_as_confirmed(january):
+    """GANGS was closed by hand with February's item still suggested as its return."""
+    FollowUp.objects.filter(what=GANGS).update(returned_item=february_item("Ward Patrols"))
+    store("feb-full.txt", FEBRUARY_FULL)
+    store("feb-corrected.txt", FEBRUARY_CORRECTED)
+
+    kept = Override.objects.filter(field=Override.Field.FOLLOW_UP_RETURN)
+    assert [o.value["follow_up"] for o in kept] == [follow_up(PATROLS).pk]
 
 
 class TestConfirmedReturnDropped:
