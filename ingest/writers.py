@@ -222,6 +222,13 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
             if same or placed:
                 claimed[(same or placed)[0]] = follow_up
         kept = [follow_up for follow_up in hand if follow_up not in claimed.values()]
+        if item.restricted:
+            # Kept set by hand on a restricted item, its note and any wording later minutes
+            # no longer hold are restricted text, whatever becomes of the item.
+            for follow_up in hand:
+                if not follow_up.restricted_text:
+                    follow_up.restricted_text = True
+                    to_update.append(follow_up)
         for index, parsed in enumerate(new):
             follow_up = claimed.get(index) or (plain.pop(0) if plain else None)
             values = {**follow_up_values(parsed), "position": index + 1}
@@ -233,16 +240,20 @@ def replace_follow_ups(pairs: list[tuple[AgendaItem, object]]) -> None:
                     follow_up.rejected_items = []
                 for name, value in values.items():
                     setattr(follow_up, name, value)
-                to_update.append(follow_up)
+                if follow_up not in to_update:
+                    to_update.append(follow_up)
         for offset, follow_up in enumerate(kept, start=len(new) + 1):
             if follow_up.position != offset:
                 follow_up.position = offset
-                to_update.append(follow_up)
+                if follow_up not in to_update:
+                    to_update.append(follow_up)
         to_delete += [follow_up.pk for follow_up in plain]
     if to_delete:
         FollowUp.objects.filter(pk__in=to_delete).delete()
     FollowUp.objects.bulk_update(
-        to_update, ["position", *FOLLOW_UP_FIELDS, "rejected_items"], batch_size=500
+        to_update,
+        ["position", *FOLLOW_UP_FIELDS, "rejected_items", "restricted_text"],
+        batch_size=500,
     )
     FollowUp.objects.bulk_create(to_create, batch_size=500)
 

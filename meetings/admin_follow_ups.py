@@ -58,7 +58,11 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         return False  # read from the minutes on import
 
     def withholds_text(self, request, obj) -> bool:
-        return obj is not None and obj.item.restricted and not can_view_restricted(request.user)
+        return (
+            obj is not None
+            and (obj.item.restricted or obj.restricted_text)
+            and not can_view_restricted(request.user)
+        )
 
     def get_fields(self, request, obj=None):
         fields = super().get_fields(request, obj)
@@ -73,7 +77,7 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             return queryset
         # Its kind, due date and status are read from restricted minutes too: a restricted
         # item's follow-ups are not listed, counted or opened for staff who may not read it.
-        return queryset.exclude(item__restricted=True)
+        return queryset.exclude(item__restricted=True).exclude(restricted_text=True)
 
     @admin.display(description="what is to come back")
     def shown_what(self, follow_up):
@@ -106,6 +110,7 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
     @admin.action(description="Confirm the suggested return", permissions=["change"])
     def confirm_returns(self, request, queryset):
         suggested = queryset.filter(returned_item__isnull=False)
+        _set_by_hand_while_restricted(suggested)
         count = suggested.update(status=FollowUp.Status.RETURNED, set_by_hand=True)
         self.message_user(request, f"{count} return{'s' * (count != 1)} confirmed.")
         if skipped := queryset.count() - count:
@@ -135,6 +140,7 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     @admin.action(description="Close by hand", permissions=["change"])
     def close(self, request, queryset):
+        _set_by_hand_while_restricted(queryset)
         count = queryset.update(status=FollowUp.Status.CLOSED, set_by_hand=True)
         self.message_user(
             request,
@@ -157,3 +163,10 @@ class FollowUpAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 def _match_again(follow_ups) -> None:
     """Match again the bodies of these follow-ups around the meetings that raised them."""
     followups.rematch_places((f.item.meeting.body, f.item.meeting.date) for f in follow_ups)
+
+
+def _set_by_hand_while_restricted(queryset) -> None:
+    """Mark the text of those of ``queryset`` whose items are restricted as restricted for good
+    (``FollowUp.restricted_text``), before they are set by hand in one statement (``save``
+    does so for one)."""
+    queryset.filter(item__restricted=True, restricted_text=False).update(restricted_text=True)

@@ -1075,12 +1075,13 @@ class FollowUpQuerySet(models.QuerySet):
         return self.with_restricted(can_view_restricted(user))
 
     def with_restricted(self, include: bool):
-        """All follow-ups, or (unless ``include``) only those of items that are not restricted.
+        """All follow-ups, or (unless ``include``) only those of items that are not restricted
+        and whose own text is not (``restricted_text``).
 
         A follow-up's wording comes from its item's minutes: that of a restricted item is not
         shown, counted or listed at all.
         """
-        return self if include else self.filter(item__restricted=False)
+        return self if include else self.filter(item__restricted=False, restricted_text=False)
 
 
 class FollowUp(models.Model):
@@ -1148,6 +1149,16 @@ class FollowUp(models.Model):
         help_text="Ids of items an administrator said are not its return; never suggested again.",
     )
     note = models.TextField(blank=True, help_text="Why it was closed or set by hand.")
+    # Set for good once an administrator sets it while its item is restricted, or a re-import
+    # keeps it set by hand on a restricted item: its note, or wording the item's later minutes
+    # no longer hold, may then be restricted text, and opening the item (in the admin, or by
+    # placing or dropping a correction) judges only the item's own text.
+    restricted_text = models.BooleanField(
+        default=False,
+        editable=False,
+        help_text="Its note or wording was set while its item was restricted: shown only to "
+        "those who may read restricted items, whatever its item is now.",
+    )
     created = models.DateTimeField(auto_now_add=True)
     updated = models.DateTimeField(auto_now=True)
 
@@ -1198,6 +1209,10 @@ class FollowUp(models.Model):
             self.meeting_id = self.item.meeting_id
             if update_fields is not None:
                 kwargs["update_fields"] = {*update_fields, "meeting"}
+        if self.set_by_hand and not self.restricted_text and self.item.restricted:
+            self.restricted_text = True
+            if kwargs.get("update_fields") is not None:
+                kwargs["update_fields"] = {*kwargs["update_fields"], "restricted_text"}
         super().save(*args, **kwargs)
 
     def clean(self):
