@@ -578,7 +578,7 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             # The follow-up whose return was confirmed, as it stands now (its item may have
             # been restricted since the override was kept).
             follow_up = overrides.returned_follow_up(override)
-            if follow_up is not None and follow_up.item.restricted:
+            if follow_up is not None and (follow_up.item.restricted or follow_up.restricted_text):
                 refused = refused or not can_view_restricted(request.user)
         context = {
             **self.admin_site.each_context(request),

@@ -211,7 +211,9 @@ def keep_follow_ups(meeting: Meeting, removed: list[AgendaItem], was: dict) -> N
         Override(
             meeting=meeting,
             field=FOLLOW_UP,
-            value=follow_up_value(follow_up, restricted=restricted[follow_up.item_id]),
+            value=follow_up_value(
+                follow_up, restricted=restricted[follow_up.item_id] or follow_up.restricted_text
+            ),
             unmatched=was[follow_up.item_id],
         )
         for follow_up in kept.order_by("item_id", "position")
@@ -254,7 +256,7 @@ def keep_returns(meeting: Meeting, removed: list[AgendaItem], was: dict) -> None
                 # To tell the follow-up is still the one confirmed when it is placed: a
                 # re-import of its meeting rewrites follow-ups in place.
                 "what": same_what(follow_up.what),
-                "restricted": follow_up.item.restricted,
+                "restricted": follow_up.item.restricted or follow_up.restricted_text,
             },
             unmatched=was[follow_up.returned_item_id],
         )
@@ -530,7 +532,9 @@ def needs_restricted(override: Override) -> bool:
     if override.field == FOLLOW_UP_RETURN:
         # Its follow-up's item may have been restricted since.
         follow_up = returned_follow_up(override)
-        restricted_now = follow_up is not None and follow_up.item.restricted
+        restricted_now = follow_up is not None and (
+            follow_up.item.restricted or follow_up.restricted_text
+        )
         return bool((override.value or {}).get("restricted")) or restricted_now
     return override.field == RESTRICTED
 
@@ -567,6 +571,8 @@ def _place_follow_up(override: Override, item: AgendaItem, *, user) -> str:
         follow_up.note = saved.get("note") or ""
         follow_up.rejected_items = list(saved.get("rejected_items") or [])
         follow_up.set_by_hand = True
+        # Its wording and note are restricted text wherever it goes from now on.
+        follow_up.restricted_text = follow_up.restricted_text or bool(saved.get("restricted"))
         follow_up.save()
         meeting = Meeting.objects.get(pk=override.meeting_id)
         override.delete()
@@ -606,7 +612,8 @@ def _place_return(override: Override, item: AgendaItem, *, user) -> str:
     raised, held = follow_up.meeting, Meeting.objects.get(pk=item.meeting_id)
     if raised.date is None or held.date is None or held.date <= raised.date:
         return f"the item's meeting is not held after the follow-up's ({raised})"
-    if (follow_up.item.restricted or item.restricted) and not can_view_restricted(user):
+    hidden = follow_up.item.restricted or follow_up.restricted_text or item.restricted
+    if hidden and not can_view_restricted(user):
         return "needs the permission to view restricted items"
     with transaction.atomic():
         follow_up.status = (override.value or {}).get("status") or FollowUp.Status.RETURNED

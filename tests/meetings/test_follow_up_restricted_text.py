@@ -9,9 +9,13 @@ from meetings.models import AgendaItem, FollowUp, Override
 from tests.conftest import make_user
 from tests.ingest.test_follow_up_overrides import (
     EDITING,
+    FEBRUARY,
+    FEBRUARY_CORRECTED,
+    FEBRUARY_FULL,
     GANGS,
     JANUARY,
     JANUARY_CORRECTED,
+    february_item,
     place_url,
     store,
 )
@@ -132,3 +136,57 @@ def test_a_follow_up_read_from_the_minutes_is_shown_once_its_item_is_opened(
     item.save()
 
     assert GANGS in public(client, item)
+
+
+@pytest.fixture
+def editor(django_user_model):
+    return make_user(django_user_model, "jo", *EDITING)
+
+
+def test_kept_when_its_opened_item_is_removed_it_stays_hidden(
+    client,
+    editor,
+    reader,  # noqa: F811
+):
+    store("jan.txt", JANUARY)
+    close_by_hand(GANGS)
+    item = gang_item()
+    item.restricted = False
+    item.save()
+    store("jan-corrected.txt", JANUARY_CORRECTED)  # the item removed
+    kept = Override.objects.get(field=Override.Field.FOLLOW_UP, value__what=GANGS)
+    evacuation = AgendaItem.objects.get(title="Evacuation Procedure")
+    client.force_login(editor)
+
+    page = client.get(place_url(kept)).content.decode()
+    client.post(place_url(kept), {"item": evacuation.pk})
+    client.logout()
+
+    assert NOTE not in page and GANGS not in page
+    assert not FollowUp.objects.filter(what=GANGS).exists()  # not placed
+    assert NOTE not in public(client, evacuation)
+
+
+def test_its_return_kept_when_the_returned_item_is_removed_stays_hidden(
+    client,
+    editor,
+    reader,  # noqa: F811
+):
+    store("jan.txt", JANUARY)
+    store("feb.txt", FEBRUARY)
+    follow_up = FollowUp.objects.get(what=GANGS)
+    follow_up.status, follow_up.note = FollowUp.Status.RETURNED, NOTE
+    follow_up.returned_item, follow_up.set_by_hand = february_item("Ward Patrols"), True
+    follow_up.save()
+    item = gang_item()
+    item.restricted = False
+    item.save()
+    store("feb-full.txt", FEBRUARY_FULL)
+    store("feb-corrected.txt", FEBRUARY_CORRECTED)  # Ward Patrols removed
+    kept = Override.objects.get(field=Override.Field.FOLLOW_UP_RETURN)
+    client.force_login(editor)
+
+    page = client.get(place_url(kept)).content.decode()
+
+    assert NOTE not in page and GANGS not in page
+    assert "Only staff with the permission to view restricted items" in page
