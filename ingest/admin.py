@@ -575,11 +575,9 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         if override.field == Override.Field.FOLLOW_UP:
             follow_up = override.value
         elif override.field == Override.Field.FOLLOW_UP_RETURN:
-            # The follow-up whose return was confirmed, as it stands now (its item may have
-            # been restricted since the override was kept).
+            # The follow-up whose return was confirmed, as it stands now (``needs_restricted``
+            # reads whether its text is restricted now, too).
             follow_up = overrides.returned_follow_up(override)
-            if follow_up is not None and (follow_up.item.restricted or follow_up.restricted_text):
-                refused = refused or not can_view_restricted(request.user)
         context = {
             **self.admin_site.each_context(request),
             "title": "Place a correction",

@@ -207,16 +207,25 @@ def keep_follow_ups(meeting: Meeting, removed: list[AgendaItem], was: dict) -> N
     if not restricted:
         return
     kept = FollowUp.objects.filter(item_id__in=restricted, set_by_hand=True)
+    _keep_as_overrides(
+        meeting, kept.order_by("item_id", "position"), was, lambda f: restricted[f.item_id]
+    )
+
+
+def _keep_as_overrides(meeting: Meeting, follow_ups, was: dict, restricted) -> None:
+    """Keep ``follow_ups`` as unmatched follow-up overrides of ``meeting``, each restricted if
+    ``restricted(follow_up)`` says its item is, or its own text is; ``was`` has each one's item
+    as it was."""
     Override.objects.bulk_create(
         Override(
             meeting=meeting,
             field=FOLLOW_UP,
             value=follow_up_value(
-                follow_up, restricted=restricted[follow_up.item_id] or follow_up.restricted_text
+                follow_up, restricted=restricted(follow_up) or follow_up.restricted_text
             ),
             unmatched=was[follow_up.item_id],
         )
-        for follow_up in kept.order_by("item_id", "position")
+        for follow_up in follow_ups
     )
 
 
@@ -282,15 +291,7 @@ def keep_opened_follow_ups(meeting: Meeting, opened: list, matching) -> int:
     if not kept:
         return 0
     was = {item.pk: state for item, state in zip(matching.stored, matching.was, strict=True)}
-    Override.objects.bulk_create(
-        Override(
-            meeting=meeting,
-            field=FOLLOW_UP,
-            value=follow_up_value(follow_up, restricted=True),
-            unmatched=was[follow_up.item_id],
-        )
-        for follow_up in kept
-    )
+    _keep_as_overrides(meeting, kept, was, lambda _follow_up: True)
     FollowUp.objects.filter(pk__in=[follow_up.pk for follow_up in kept]).delete()
     return len(kept)
 
@@ -496,13 +497,16 @@ def place(override: Override, item: AgendaItem, *, user) -> str:
     if item.meeting_id != override.meeting_id:
         return "the item belongs to another meeting"
     if not can_view_restricted(user) and (
-        needs_restricted(override) or _links_hidden_topics(override)
+        needs_restricted(override)
+        or _links_hidden_topics(override)
+        # A restricted item's follow-ups are written only by those who may read them.
+        or (override.field in (FOLLOW_UP, FOLLOW_UP_RETURN) and item.restricted)
     ):
         return "needs the permission to view restricted items"
     if override.field == FOLLOW_UP:
-        return _place_follow_up(override, item, user=user)
+        return _place_follow_up(override, item)
     if override.field == FOLLOW_UP_RETURN:
-        return _place_return(override, item, user=user)
+        return _place_return(override, item)
     with transaction.atomic():
         held = override.unmatched.get("held", {})
         Override.objects.filter(item=item, field=override.field).delete()
@@ -539,21 +543,19 @@ def needs_restricted(override: Override) -> bool:
     return override.field == RESTRICTED
 
 
-def _place_follow_up(override: Override, item: AgendaItem, *, user) -> str:
+def _place_follow_up(override: Override, item: AgendaItem) -> str:
     """Give ``item`` the follow-up ``override`` kept, with what was set by hand; "" or why not.
 
     The item's own follow-up with the same wording takes it, else the one of the same kind at
     its position, else it is added after the item's others. The follow-ups of the meeting's
     body are then matched again, as after a status set by hand in the admin.
 
-    A restricted item's follow-ups are written only by those who may read them. One kept from
-    a restricted item goes only to an item its own minutes restrict: an item restricted by
-    hand, or held restricted while a restriction waits to be placed, may be opened later by
-    someone judging its own text, who would not know the follow-up's came from elsewhere.
+    One kept from a restricted item goes only to an item its own minutes restrict: an item
+    restricted by hand, or held restricted while a restriction waits to be placed, may be
+    opened later by someone judging its own text, who would not know the follow-up's came
+    from elsewhere.
     """
     saved = override.value or {}
-    if item.restricted and not can_view_restricted(user):
-        return "needs the permission to view restricted items"
     if saved.get("restricted") and not _restricted_by_its_minutes(item):
         return (
             "its wording comes from restricted minutes: place it on an item its own minutes "
@@ -588,13 +590,12 @@ def returned_follow_up(override: Override) -> FollowUp | None:
     return FollowUp.objects.filter(pk=pk).select_related("item", "meeting").first()
 
 
-def _place_return(override: Override, item: AgendaItem, *, user) -> str:
+def _place_return(override: Override, item: AgendaItem) -> str:
     """Confirm ``item`` as the return of the follow-up ``override`` names; "" or why not.
 
     The follow-up takes the status saved (returned) and the item, set by hand as in the
     admin, and the follow-ups of its body are matched again. Only an item of a meeting held
-    after the follow-up's can be its return; and where the follow-up or the item is
-    restricted, only those who may read restricted items may confirm it.
+    after the follow-up's can be its return.
     """
     follow_up = returned_follow_up(override)
     if follow_up is None:
@@ -612,11 +613,8 @@ def _place_return(override: Override, item: AgendaItem, *, user) -> str:
     raised, held = follow_up.meeting, Meeting.objects.get(pk=item.meeting_id)
     if raised.date is None or held.date is None or held.date <= raised.date:
         return f"the item's meeting is not held after the follow-up's ({raised})"
-    hidden = follow_up.item.restricted or follow_up.restricted_text or item.restricted
-    if hidden and not can_view_restricted(user):
-        return "needs the permission to view restricted items"
     with transaction.atomic():
-        follow_up.status = (override.value or {}).get("status") or FollowUp.Status.RETURNED
+        follow_up.status = saved.get("status") or FollowUp.Status.RETURNED
         follow_up.returned_item = item
         follow_up.set_by_hand = True
         follow_up.save(update_fields=["status", "returned_item", "set_by_hand", "updated"])
