@@ -25,6 +25,7 @@ from django.utils.http import url_has_allowed_host_and_scheme, urlencode
 from ingest import admin_views, diff, overrides, reimport, uploads
 from ingest.topics import merge_topics, retag_items
 from meetings import admin as meetings_admin
+from meetings import followups
 from meetings.admin_restricted import RestrictedTextAdmin
 from meetings.models import (
     AgendaItem,
@@ -565,6 +566,12 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
                 item = form.cleaned_data["item"]
                 if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
                     retag_items(AgendaItem.objects.filter(pk=item.pk))
+                if (
+                    override.field in Override.ITEM_FIELDS
+                    or override.field == Override.Field.TOPICS
+                ):
+                    # What takes follow-ups up changed (placed follow-ups are matched already).
+                    followups.rematch_meetings([meeting.pk])
                 name = override.get_field_display()
                 self.message_user(request, f"Placed the {name} correction on {item}.")
             return HttpResponseRedirect(back)

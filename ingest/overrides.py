@@ -710,6 +710,8 @@ class Dropped:
     refused: list[str] = field(default_factory=list)  # why an override was kept
     unknown: set[int] = field(default_factory=set)  # meetings whose minutes must be read again
     retitled: set[int] = field(default_factory=set)  # items to tag again (title, topic links)
+    # (body, date) where meetings or items changed: their follow-ups are to be matched again.
+    places: set[tuple] = field(default_factory=set)
 
 
 def drop(queryset, *, user) -> Dropped:
@@ -735,6 +737,7 @@ def drop(queryset, *, user) -> Dropped:
         if needs_restricted(override) and not can_view_restricted(user):
             result.refused.append(f"{label}: needs the permission to view restricted items")
             continue
+        meeting = obj if override.item is None else override.item.meeting
         if override.unmatched is not None:
             # Its item is gone: nothing to put back, but the items it held are released.
             with transaction.atomic():
@@ -743,11 +746,13 @@ def drop(queryset, *, user) -> Dropped:
                     _release(override.meeting_id, override.unmatched.get("held", {}))
                 obj.save(update_fields=["needs_review"])
             result.restored.append(label)
+            result.places.add((meeting.body, meeting.date))
             continue
         if override.field == TOPICS:
             override.delete()
             result.retitled.add(obj.pk)  # tagged again from what the minutes name
             result.restored.append(label)
+            result.places.add((meeting.body, meeting.date))
             continue
         if override.imported is None:
             override.delete()
@@ -758,6 +763,7 @@ def drop(queryset, *, user) -> Dropped:
         if override.field == DATE:
             update_fields.append("date_source")
         kept = {name: getattr(obj, name) for name in update_fields}
+        was = (meeting.body, meeting.date)
         setattr(obj, override.field, value)
         if override.field == DATE:
             obj.date_source = _restored_date_source(value, override.imported)
@@ -773,6 +779,7 @@ def drop(queryset, *, user) -> Dropped:
             )
             continue
         result.restored.append(label)
+        result.places.update([was, (meeting.body, meeting.date)])
         if override.field == TITLE:
             result.retitled.add(obj.pk)
     return result

@@ -25,6 +25,7 @@ from django.db import transaction
 from ingest import overrides, services
 from ingest.history import change_summary, record_event
 from ingest.topics import retag_items
+from meetings import followups
 from meetings.models import AgendaItem, ImportEvent, Meeting, Override, SourceDocument
 
 REIMPORTABLE = (SourceDocument.Status.IMPORTED, SourceDocument.Status.FAILED)
@@ -140,6 +141,8 @@ def drop_overrides(queryset, *, user) -> DropReport:
         if dropped.retitled:
             # An item's topics may be named in its title.
             retag_items(AgendaItem.objects.filter(pk__in=dropped.retitled))
+        # Titles, restrictions, topics and dates put back decide what takes follow-ups up.
+        followups.rematch_places(dropped.places, incremental=True)
     messages = [f"Dropped the override of the {label}." for label in dropped.restored]
     for meeting in Meeting.objects.filter(pk__in=dropped.unknown):
         outcome = reimport_meeting(meeting, user=user)

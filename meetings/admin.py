@@ -33,6 +33,8 @@ admin.site.index_title = "Administration"
 
 # Fields that carry what was said about an item; withheld from restricted items unless allowed.
 RESTRICTED_TEXT_FIELDS = ("agenda_text", "minutes_text")
+# What follow-up matching reads of an item, besides its topics (``meetings.followups``).
+MATCHED_ITEM_FIELDS = {"meeting", "title", "agenda_text", "restricted"}
 
 
 class AttendeeInline(admin.TabularInline):
@@ -165,6 +167,14 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
             # A restriction made in doubt and lifted here no longer needs review.
             form.instance.save(update_fields=["needs_review"])
 
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        if change and any(
+            formset.model is AgendaItem and formset.has_changed() for formset in formsets
+        ):
+            # Its items as they are now (topics tagged again) take follow-ups up, or not.
+            followups.rematch_meetings([form.instance.pk])
+
 
 class ResolutionInline(admin.TabularInline):
     model = Resolution
@@ -279,6 +289,22 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         before = self.before_related_saved(request, form, change)
         super().save_related(request, form, formsets, change)
         self.after_related_saved(request, form, change, before)
+        if change and (
+            MATCHED_ITEM_FIELDS & set(form.changed_data)
+            or any(formset.has_changed() for formset in formsets)
+        ):
+            # Once its topics are tagged again: the follow-ups around its meeting (and the
+            # one it left) are matched with the item as it is now.
+            followups.rematch_meetings({form.instance.meeting_id, form.initial.get("meeting")})
+
+    def delete_model(self, request, obj):
+        super().delete_model(request, obj)
+        followups.rematch_meetings([obj.meeting_id])
+
+    def delete_queryset(self, request, queryset):
+        meetings = set(queryset.values_list("meeting_id", flat=True))
+        super().delete_queryset(request, queryset)
+        followups.rematch_meetings(meetings)
 
     def before_related_saved(self, request, form, change):
         """What ``after_related_saved`` needs to know of the item before its decisions and

@@ -208,6 +208,16 @@ def rematch_places(places, *, incremental: bool = False) -> int:
     )
 
 
+def rematch_meetings(meeting_ids) -> int:
+    """``rematch_places`` at these meetings' places: after what matching reads of their items
+    (title, agenda text, restriction, topics; the items themselves) was changed by hand. An
+    item restricted since a follow-up was taken up by its text must not stay its return: the
+    text would still decide what visitors see."""
+    ids = [pk for pk in meeting_ids if pk is not None]
+    places = Meeting.objects.filter(pk__in=ids).values_list("body", "date")
+    return rematch_places(list(places), incremental=True)
+
+
 def rematch(body: str, dates, *, incremental: bool = False) -> int:
     """``rematch_places`` for the meetings of one body changed on ``dates``."""
     return rematch_places(((body, date) for date in dates), incremental=incremental)
