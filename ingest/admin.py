@@ -13,6 +13,7 @@ from django import forms
 from django.contrib import admin, messages
 from django.contrib.admin.helpers import ACTION_CHECKBOX_NAME
 from django.contrib.admin.utils import unquote
+from django.db import transaction
 from django.db.models import F, Q
 from django.http import Http404, HttpResponseRedirect
 from django.template.response import TemplateResponse
@@ -559,19 +560,23 @@ class OverrideAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         back = reverse("admin:meetings_meeting_change", args=[meeting.pk])
         form = PlaceForm(request.POST or None, meeting=meeting)
         if request.method == "POST" and form.is_valid():
-            refused = overrides.place(override, form.cleaned_data["item"], user=request.user)
+            item = form.cleaned_data["item"]
+            # Placed, tagged again and matched again together, or not at all.
+            with transaction.atomic():
+                refused = overrides.place(override, item, user=request.user)
+                if not refused:
+                    if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
+                        retag_items(AgendaItem.objects.filter(pk=item.pk))
+                    if (
+                        override.field in Override.ITEM_FIELDS
+                        or override.field == Override.Field.TOPICS
+                    ):
+                        # What takes follow-ups up changed (placed follow-ups are matched
+                        # already).
+                        followups.rematch_meetings([meeting.pk])
             if refused:
                 self.message_user(request, f"Not placed: {refused}.", messages.ERROR)
             else:
-                item = form.cleaned_data["item"]
-                if override.field in (Override.Field.TITLE, Override.Field.TOPICS):
-                    retag_items(AgendaItem.objects.filter(pk=item.pk))
-                if (
-                    override.field in Override.ITEM_FIELDS
-                    or override.field == Override.Field.TOPICS
-                ):
-                    # What takes follow-ups up changed (placed follow-ups are matched already).
-                    followups.rematch_meetings([meeting.pk])
                 name = override.get_field_display()
                 self.message_user(request, f"Placed the {name} correction on {item}.")
             return HttpResponseRedirect(back)

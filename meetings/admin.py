@@ -5,6 +5,7 @@ from django.contrib import admin, messages
 from django.contrib.auth import admin as auth_admin
 from django.contrib.auth import get_user_model
 from django.contrib.auth.models import Group
+from django.db import transaction
 from django.db.models import Count
 from django.http import HttpResponseRedirect
 from django.urls import reverse
@@ -169,7 +170,7 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if change and any(
+        if not change or any(
             formset.model is AgendaItem and formset.has_changed() for formset in formsets
         ):
             # Its items as they are now (topics tagged again) take follow-ups up, or not.
@@ -289,8 +290,9 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         before = self.before_related_saved(request, form, change)
         super().save_related(request, form, formsets, change)
         self.after_related_saved(request, form, change, before)
-        if change and (
-            MATCHED_ITEM_FIELDS & set(form.changed_data)
+        if (
+            not change
+            or MATCHED_ITEM_FIELDS & set(form.changed_data)
             or any(formset.has_changed() for formset in formsets)
         ):
             # Once its topics are tagged again: the follow-ups around its meeting (and the
@@ -303,8 +305,9 @@ class AgendaItemAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def delete_queryset(self, request, queryset):
         meetings = set(queryset.values_list("meeting_id", flat=True))
-        super().delete_queryset(request, queryset)
-        followups.rematch_meetings(meetings)
+        with transaction.atomic():  # none deleted unless matched again
+            super().delete_queryset(request, queryset)
+            followups.rematch_meetings(meetings)
 
     def before_related_saved(self, request, form, change):
         """What ``after_related_saved`` needs to know of the item before its decisions and

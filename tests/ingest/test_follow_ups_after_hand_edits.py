@@ -138,3 +138,50 @@ def test_a_restriction_placed_on_an_item_drops_the_return_its_text_found(admin_c
     assert item.restricted
     assert status(follow_up) == (FollowUp.Status.OPEN, None)
     assert overrides.needs_restricted(Override.objects.get(item=item))
+
+
+@pytest.fixture
+def due_next(make_meeting):
+    """A follow-up due at the next meeting, overdue once February's, which names it nowhere,
+    was held."""
+    january = make_meeting(body=BODY, date=datetime.date(2025, 1, 8), items=[{"title": "Police"}])
+    make_meeting(body=BODY, date=datetime.date(2025, 2, 12), items=[{"title": "AOB"}])
+    follow_up = FollowUp.objects.create(
+        item=january.items.get(), position=1, kind="action", what=WHAT, who="Police",
+        phrase=f"Police would bring {WHAT}.", due="next_meeting",
+    )  # fmt: skip
+    followups.rematch_places(Meeting.objects.values_list("body", "date"))
+    assert status(follow_up) == (FollowUp.Status.OVERDUE, None)
+    return follow_up
+
+
+def test_an_item_added_on_its_own_page_may_be_the_return(admin_client, due_next):
+    february = Meeting.objects.get(date=datetime.date(2025, 2, 12))
+    url = reverse("admin:meetings_agendaitem_add")
+    data = post_data(admin_client.get(url)) | {
+        "meeting": february.pk,
+        "position": 2,
+        "title": "Knife crime in the town centre: figures",
+    }
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].errors
+    added = february.items.get(position=2)
+    assert status(due_next) == (FollowUp.Status.POSSIBLY_RETURNED, added.pk)
+
+
+def test_a_meeting_added_with_its_items_may_hold_the_return(admin_client, due_next):
+    url = reverse("admin:meetings_meeting_add")
+    data = post_data(admin_client.get(url)) | {
+        "body": BODY,
+        "date": "2025-01-29",
+        "items-TOTAL_FORMS": "1",
+        "items-0-position": "1",
+        "items-0-title": "Knife crime in the town centre: figures",
+        "items-0-status": "heard",
+    }
+    response = admin_client.post(url, data)
+
+    assert response.status_code == 302, response.context["adminform"].errors
+    added = Meeting.objects.get(date=datetime.date(2025, 1, 29)).items.get()
+    assert status(due_next) == (FollowUp.Status.POSSIBLY_RETURNED, added.pk)
