@@ -547,8 +547,10 @@ def _place_follow_up(override: Override, item: AgendaItem) -> str:
     """Give ``item`` the follow-up ``override`` kept, with what was set by hand; "" or why not.
 
     The item's own follow-up with the same wording takes it, else the one of the same kind at
-    its position, else it is added after the item's others. The follow-ups of the meeting's
-    body are then matched again, as after a status set by hand in the admin.
+    its position, else it is added after the item's others. One set by hand since is never
+    overwritten: with the same wording it is refused, at the same position it is passed over.
+    The follow-ups of the meeting's body are then matched again, as after a status set by hand
+    in the admin.
 
     One kept from a restricted item goes only to an item its own minutes restrict: an item
     restricted by hand, or held restricted while a restriction waits to be placed, may be
@@ -563,6 +565,13 @@ def _place_follow_up(override: Override, item: AgendaItem) -> str:
         )
     with transaction.atomic():
         follow_up = _follow_up_for(item, saved)
+        if follow_up.set_by_hand:
+            # Set since, by someone who saw the item as it is now: not overwritten.
+            return (
+                "the item's follow-up with this wording has been set by hand since "
+                f"({follow_up.get_status_display().lower()}): drop this correction, or set "
+                "that follow-up as wanted"
+            )
         returned_id = saved.get("returned_item")
         if returned_id is not None and (
             returned_id == item.pk or not AgendaItem.objects.filter(pk=returned_id).exists()
@@ -642,7 +651,11 @@ def _follow_up_for(item: AgendaItem, saved: dict) -> FollowUp:
         if same_what(follow_up.what) == wording:
             return follow_up
     for follow_up in own:
-        if follow_up.position == saved.get("position") and follow_up.kind == saved.get("kind"):
+        if (
+            follow_up.position == saved.get("position")
+            and follow_up.kind == saved.get("kind")
+            and not follow_up.set_by_hand
+        ):
             return follow_up
     due_date = saved.get("due_date")
     return FollowUp(

@@ -227,6 +227,25 @@ class TestPlaced:
         placed.refresh_from_db()
         assert (placed.status, placed.returned_item) == (FollowUp.Status.RETURNED, february)
 
+    def test_not_over_a_follow_up_with_its_wording_set_by_hand_since(
+        self, client, editor, kept, january
+    ):
+        evacuation = january.items.get(title="Evacuation Procedure")
+        FollowUp.objects.filter(item=evacuation, what__icontains="patrols").update(
+            status=FollowUp.Status.CLOSED, note="Dealt with by email", set_by_hand=True
+        )
+        client.force_login(editor)
+
+        response = client.post(place_url(kept[PATROLS]), {"item": evacuation.pk}, follow=True)
+
+        assert messages_of(response)[-1] == (
+            "Not placed: the item's follow-up with this wording has been set by hand since "
+            "(closed by hand): drop this correction, or set that follow-up as wanted."
+        )
+        own = evacuation.follow_ups.get(what__icontains="patrols")
+        assert (own.status, own.note) == (FollowUp.Status.CLOSED, "Dealt with by email")
+        assert Override.objects.filter(pk=kept[PATROLS].pk).exists()
+
     def test_once_every_correction_is_placed_the_meeting_needs_no_review(
         self, client, trusted_editor, kept, january
     ):
