@@ -566,11 +566,12 @@ def _place_follow_up(override: Override, item: AgendaItem) -> str:
     with transaction.atomic():
         follow_up = _follow_up_for(item, saved)
         if follow_up.set_by_hand:
-            # Set since, by someone who saw the item as it is now: not overwritten.
+            # Set since, by someone who saw the item as it is now: not overwritten. Its status
+            # is not named: its text may be restricted (``restricted_text``) where the item is
+            # not, and the follow-up hidden from whoever is placing this.
             return (
-                "the item's follow-up with this wording has been set by hand since "
-                f"({follow_up.get_status_display().lower()}): drop this correction, or set "
-                "that follow-up as wanted"
+                "the item's follow-up with this wording has been set by hand since: drop this "
+                "correction, or set that follow-up as wanted"
             )
         returned_id = saved.get("returned_item")
         if returned_id is not None and (

@@ -239,8 +239,8 @@ class TestPlaced:
         response = client.post(place_url(kept[PATROLS]), {"item": evacuation.pk}, follow=True)
 
         assert messages_of(response)[-1] == (
-            "Not placed: the item's follow-up with this wording has been set by hand since "
-            "(closed by hand): drop this correction, or set that follow-up as wanted."
+            "Not placed: the item's follow-up with this wording has been set by hand since: "
+            "drop this correction, or set that follow-up as wanted."
         )
         own = evacuation.follow_ups.get(what__icontains="patrols")
         assert (own.status, own.note) == (FollowUp.Status.CLOSED, "Dealt with by email")
