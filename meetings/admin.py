@@ -157,10 +157,6 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
         if not change and "date" in form.changed_data:
             obj.date_source = Meeting.DateSource.ADMIN if obj.date else Meeting.DateSource.UNKNOWN
         super().save_model(request, obj, form, change)
-        if {"date", "body"} & set(form.changed_data):
-            # Its place among its body's meetings moved: the follow-ups around both places.
-            was = (form.initial.get("body", obj.body), form.initial.get("date"))
-            followups.rematch_places([was, (obj.body, obj.date)], incremental=True)
 
     def save_formset(self, request, form, formset, change):
         super().save_formset(request, form, formset, change)
@@ -170,11 +166,18 @@ class MeetingAdmin(RestrictedTextAdmin, admin.ModelAdmin):
 
     def save_related(self, request, form, formsets, change):
         super().save_related(request, form, formsets, change)
-        if not change or any(
-            formset.model is AgendaItem and formset.has_changed() for formset in formsets
+        # Matched once its items are saved and their topics tagged again: around its place,
+        # and the place it left when its date or body changed.
+        meeting, places = form.instance, []
+        if {"date", "body"} & set(form.changed_data):
+            places.append((form.initial.get("body", meeting.body), form.initial.get("date")))
+        if (
+            places
+            or not change
+            or any(formset.model is AgendaItem and formset.has_changed() for formset in formsets)
         ):
-            # Its items as they are now (topics tagged again) take follow-ups up, or not.
-            followups.rematch_meetings([form.instance.pk])
+            places.append((meeting.body, meeting.date))
+            followups.rematch_places(places, incremental=True)
 
 
 class ResolutionInline(admin.TabularInline):
