@@ -863,6 +863,11 @@ def override_value_label(field: str, value) -> str:
     return value or "(blank)"
 
 
+def _status_label(value: dict) -> str:
+    """The status a follow-up's override keeps, as the follow-up pages name it."""
+    return dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
+
+
 def follow_up_label(value: dict) -> str:
     """A follow-up kept by an override, without its wording: "Closed by hand (agreed action)".
 
@@ -870,7 +875,7 @@ def follow_up_label(value: dict) -> str:
     never named. The kind of a restricted item's follow-up is read from them too: only the
     status, set by hand, is named for one.
     """
-    status = dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
+    status = _status_label(value)
     if value.get("restricted"):
         return f"{status} (from a restricted item)"
     kind = dict(FollowUp.Kind.choices).get(value.get("kind"))
@@ -885,7 +890,7 @@ def follow_up_return_label(value: dict) -> str:
     its wording may quote restricted minutes; both are kept in the override, so that a list of
     overrides makes no query for each.
     """
-    status = dict(FollowUp.Status.choices).get(value.get("status"), "Status unknown")
+    status = _status_label(value)
     raised = value.get("raised_at_label") or "an earlier meeting"
     position = value.get("position")
     where = f"{raised}, item {position}" if position else raised
