@@ -64,6 +64,18 @@ class TestFullTextTable:
         assert found_set("scooters") == {"Scooters"}
 
     @only_sqlite
+    def test_sqlite_index_merges_eight_segments_at_a_time_after_a_rebuild(self, archive):
+        def automerge():
+            with connection.cursor() as cursor:
+                cursor.execute(f"SELECT v FROM {index.FTS_TABLE}_config WHERE k = 'automerge'")
+                return cursor.fetchone()
+
+        assert automerge() == (8,)
+        call_command("rebuild_search_index", stdout=io.StringIO())
+        assert automerge() == (8,)
+        assert found_set("housing") == {"Housing"}
+
+    @only_sqlite
     def test_sqlite_sample_column_follows_the_items(self, make_meeting, archive):
         def sample_words():
             with connection.cursor() as cursor:
