@@ -8,6 +8,7 @@ import csv
 import datetime
 import io
 import json
+import os
 import re
 
 import pytest
@@ -166,6 +167,17 @@ class TestBenchmark:
         assert "documents/s" in out.getvalue()
         assert "10 to 20 items each" in out.getvalue()
         assert "waiting for the database" in out.getvalue()
+        # Where the processor time went: this process and the two that read the documents.
+        spent = re.search(
+            r"processor time per document: storing \(this process\) ([\d.]+) ms, "
+            r"reading \(its worker processes\) ([\d.]+) ms",
+            out.getvalue(),
+        )
+        assert float(spent[1]) > 0
+        assert float(spent[2]) > 0
+        if os.path.exists("/proc/stat"):
+            busy = re.search(r"the machine's \d+ processors (\d+)% busy", out.getvalue())
+            assert 0 < int(busy[1]) <= 100
         # The archive is left as it was: no meetings, originals, history or topics added.
         after = [model.objects.count() for model in (Meeting, SourceDocument, ImportEvent, Topic)]
         assert after == before

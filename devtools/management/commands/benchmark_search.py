@@ -12,14 +12,17 @@ the meeting, item, home and topic pages.
 layouts real minutes come in (formal minutes, ModernGov pages with and without item numbers,
 egenda decision records; 10 to 20 items each unless ``--items`` says otherwise), read by the
 real parser and stored by the real service in batches, as ``import_minutes --workers 2
---writers 2`` does (topics tagged, search index written), in documents and items per second.
-The meetings it adds are deleted again afterwards.
+--writers 2`` does (topics tagged, search index written), in documents and items per second,
+with the processor time it took a document (``ProcessorTime``): the storing process, the
+reading processes, and the database server with anything else; and how busy the machine's
+processors were. The meetings it adds are deleted again afterwards.
 
 The figures depend on the machine and on what else runs on it; see docs/performance.md.
 """
 
 import argparse
 import json
+import os
 import re
 import resource
 import statistics
@@ -94,6 +97,48 @@ def item_range(value: str) -> tuple[int, int]:
     if not 1 <= bounds[0] <= bounds[1]:
         raise argparse.ArgumentTypeError(f"expected 1 <= MIN <= MAX, not {value!r}")
     return bounds
+
+
+class ProcessorTime:
+    """Processor time an import takes: this process's (storing, and matching in its thread),
+    the reading processes' (children of this one, counted once they have ended), and, where
+    the machine says (Linux's ``/proc/stat``), all its processors', of which the rest is the
+    database server's and whatever else runs. With every processor busy, a run's speed is set
+    by how much processor time it needs, not by waiting."""
+
+    def __init__(self):
+        self.start = self._now()
+
+    @staticmethod
+    def _now() -> tuple[float, float, float | None]:
+        own = resource.getrusage(resource.RUSAGE_SELF)
+        children = resource.getrusage(resource.RUSAGE_CHILDREN)
+        try:
+            with open("/proc/stat") as stat:
+                user, nice, system, _idle, _iowait, irq, softirq = (
+                    int(value) for value in stat.readline().split()[1:8]
+                )
+            machine = (user + nice + system + irq + softirq) / os.sysconf("SC_CLK_TCK")
+        except (OSError, ValueError, IndexError):
+            machine = None
+        return (
+            own.ru_utime + own.ru_stime,
+            children.ru_utime + children.ru_stime,
+            machine,
+        )
+
+    def spent(self) -> dict:
+        """Seconds of processor time since this was made: ``storing``, ``reading`` and, if
+        known, ``machine`` (all processes) and ``other`` (the rest)."""
+        (own, children, machine), (own_before, children_before, machine_before) = (
+            self._now(),
+            self.start,
+        )
+        spent = {"storing": own - own_before, "reading": children - children_before}
+        if machine is not None and machine_before is not None:
+            spent["machine"] = machine - machine_before
+            spent["other"] = max(0.0, spent["machine"] - spent["storing"] - spent["reading"])
+        return spent
 
 
 class StatementTimer:
@@ -306,6 +351,25 @@ class Command(BaseCommand):
         self.stdout.write(f"Largest resident size of this process: {rss:.0f} MB")
         return report
 
+    @staticmethod
+    def _processor_line(spent: dict, count: int, elapsed: float) -> str:
+        def ms(part):
+            return f"{spent[part] / count * 1000:.1f} ms"
+
+        line = (
+            f"processor time per document: storing (this process) {ms('storing')}, "
+            f"reading (its worker processes) {ms('reading')}"
+        )
+        if "machine" not in spent:
+            return line
+        cores = os.cpu_count() or 1
+        # Counted in ticks of the kernel's clock: a short run may add up to a little over.
+        busy = min(100.0, spent["machine"] / (elapsed * cores) * 100)
+        return (
+            f"{line}, the database server and anything else {ms('other')}; "
+            f"{ms('machine')} in all, the machine's {cores} processors {busy:.0f}% busy"
+        )
+
     def _member_client(self) -> Client:
         user, _ = get_user_model().objects.get_or_create(username=MEMBER)
         user.user_permissions.add(Permission.objects.get(codename="view_restricted"))
@@ -439,10 +503,12 @@ class Command(BaseCommand):
             for model in (SourceDocument, ImportEvent, Topic)
         }
         timer = StatementTimer()
+        processors = ProcessorTime()
         start = time.perf_counter()
         with connection.execute_wrapper(timer), timer.copies():
             outcomes = import_documents(documents, workers=workers, writers=writers)
         elapsed = time.perf_counter() - start
+        spent = processors.spent()
         parsing = time.perf_counter()
         for _name, data in documents:
             parse_document(read_document(data, "benchmark.txt"))
@@ -468,6 +534,9 @@ class Command(BaseCommand):
             "statements_per_document": timer.statements / count,
             "database_ms_per_document": timer.seconds / count * 1000,
             "parsing_ms_per_document": parsing / count * 1000,
+            "processor_ms_per_document": {
+                part: seconds / count * 1000 for part, seconds in spent.items()
+            },
         }
         self.stdout.write(
             f"{count} documents ({len(failed)} failed), {items} items in {elapsed:.1f}s: "
@@ -484,6 +553,7 @@ class Command(BaseCommand):
             f"{kind} {seconds / count * 1000:.1f} ms" for kind, seconds in timer.slowest(4)
         )
         self.stdout.write(f"database time per document: {slowest}")
+        self.stdout.write(self._processor_line(spent, count, elapsed))
         for outcome in failed[:5]:
             self.stdout.write(f"  failed: {outcome.file_name}: {outcome.message}")
         return report
