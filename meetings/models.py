@@ -182,7 +182,12 @@ class Attendee(models.Model):
         IN_ATTENDANCE = constants.IN_ATTENDANCE, "Also in attendance"
         APOLOGIES = constants.APOLOGIES, "Apologies"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="attendees")
+    # Indexed by ``attendee_unique_order``, which starts with it. Here and below, a foreign
+    # key with ``db_index=False`` is indexed by the index named beside it: an index of the
+    # column alone as well would only cost writes (migration 0030).
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="attendees", db_index=False
+    )
     order = models.PositiveIntegerField()
     name = models.CharField(max_length=200, help_text="Without title or honours.")
     printed = models.CharField(max_length=1000, blank=True, help_text="The entry as printed.")
@@ -307,7 +312,9 @@ class AgendaItem(models.Model):
         NOT_HEARD = constants.NOT_HEARD, "Not heard"
         NO_MINUTES = constants.NO_MINUTES, "No minutes recorded"
 
-    meeting = models.ForeignKey(Meeting, on_delete=models.CASCADE, related_name="items")
+    meeting = models.ForeignKey(
+        Meeting, on_delete=models.CASCADE, related_name="items", db_index=False
+    )  # by ``item_unique_position``
     position = models.PositiveIntegerField(help_text="1 for the first item in the minutes.")
     number = models.CharField(
         max_length=100, blank=True, help_text='Normalised, e.g. "SSP/47/24"; blank when none.'
@@ -399,7 +406,9 @@ class Resolution(models.Model):
         DEFERRED = constants.DEFERRAL, "Deferred"
         OTHER = constants.OTHER, "Other"
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="resolutions")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="resolutions", db_index=False
+    )  # by ``resolution_unique_order``
     order = models.PositiveIntegerField()
     text = models.TextField()
     kind = models.CharField(max_length=20, choices=Kind.choices, default=Kind.OTHER)
@@ -501,7 +510,9 @@ class ItemTopicQuerySet(models.QuerySet):
 
 
 class ItemTopic(models.Model):
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="item_topics")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="item_topics", db_index=False
+    )  # by ``itemtopic_unique_pair``
     topic = models.ForeignKey(Topic, on_delete=models.CASCADE, related_name="item_topics")
     in_title = models.BooleanField(
         default=False, help_text="The topic is named in the item's title, not only in its text."
@@ -918,6 +929,7 @@ class ImportEvent(models.Model):
         null=True,
         blank=True,
         related_name="import_events",
+        db_index=False,  # by ``importevent_meeting_idx``
     )
     source_document = models.ForeignKey(
         SourceDocument,
@@ -991,8 +1003,8 @@ class Alert(models.Model):
         BODY = "body", "Body"
 
     user = models.ForeignKey(
-        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts"
-    )
+        settings.AUTH_USER_MODEL, on_delete=models.CASCADE, related_name="alerts", db_index=False
+    )  # by ``alert_unique_search``
     kind = models.CharField(max_length=10, choices=Kind.choices, default=Kind.SEARCH)
     params = models.CharField(
         max_length=2000, blank=True, help_text="The search's query string: q and the filters."
@@ -1111,7 +1123,9 @@ class FollowUp(models.Model):
         OVERDUE = "overdue", "Overdue"
         CLOSED = "closed", "Closed by hand"
 
-    item = models.ForeignKey(AgendaItem, on_delete=models.CASCADE, related_name="follow_ups")
+    item = models.ForeignKey(
+        AgendaItem, on_delete=models.CASCADE, related_name="follow_ups", db_index=False
+    )  # by ``followup_item_idx``
     # The item's meeting, kept with it (``save`` here and ``AgendaItem.save``): matching reads
     # the follow-ups of hundreds of meetings at a time, which by way of the items PostgreSQL
     # did by reading the whole table.
@@ -1141,6 +1155,7 @@ class FollowUp(models.Model):
         blank=True,
         related_name="returned_follow_ups",
         help_text="The later item that took it up: suggested, or confirmed by an administrator.",
+        db_index=False,  # by ``followup_returned_item_idx``
     )
     set_by_hand = models.BooleanField(
         default=False,
