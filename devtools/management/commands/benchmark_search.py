@@ -100,11 +100,13 @@ def item_range(value: str) -> tuple[int, int]:
 
 
 class ProcessorTime:
-    """Processor time an import takes: this process's (storing, and matching in its thread),
-    the reading processes' (children of this one, counted once they have ended), and, where
-    the machine says (Linux's ``/proc/stat``), all its processors', of which the rest is the
-    database server's and whatever else runs. With every processor busy, a run's speed is set
-    by how much processor time it needs, not by waiting."""
+    """Processor time an import takes: this process's (storing, and matching in its thread;
+    reading too when it has no worker processes), the reading processes' (children of this
+    one, counted once they have ended, their starting included), and, where the machine says
+    (Linux's ``/proc/stat``), all its processors', of which the rest is a database server's
+    on the same machine (SQLite has none: its work is this process's) and whatever else runs.
+    A server on another machine is counted nowhere. With every processor busy, a run's speed
+    is set by how much processor time it needs, not by waiting."""
 
     def __init__(self):
         self.start = self._now()
@@ -352,22 +354,29 @@ class Command(BaseCommand):
         return report
 
     @staticmethod
-    def _processor_line(spent: dict, count: int, elapsed: float) -> str:
+    def _processor_line(spent: dict, count: int, elapsed: float, workers: int) -> str:
         def ms(part):
             return f"{spent[part] / count * 1000:.1f} ms"
 
-        line = (
-            f"processor time per document: storing (this process) {ms('storing')}, "
-            f"reading (its worker processes) {ms('reading')}"
-        )
+        if workers:
+            line = (
+                f"processor time per document: storing (this process) {ms('storing')}, "
+                f"reading (its {workers} worker processes) {ms('reading')}"
+            )
+        else:
+            line = (
+                f"processor time per document: reading and storing (this process) {ms('storing')}"
+            )
         if "machine" not in spent:
             return line
         cores = os.cpu_count() or 1
-        # Counted in ticks of the kernel's clock: a short run may add up to a little over.
-        busy = min(100.0, spent["machine"] / (elapsed * cores) * 100)
+        # Not capped: counted in ticks of the kernel's clock, a short run may show a little
+        # over 100 %, and a figure far over it would be a fault.
+        busy = spent["machine"] / (elapsed * cores) * 100
         return (
-            f"{line}, the database server and anything else {ms('other')}; "
-            f"{ms('machine')} in all, the machine's {cores} processors {busy:.0f}% busy"
+            f"{line}, the rest of this machine (a database server on it, and anything else) "
+            f"{ms('other')}; {ms('machine')} in all, the machine's {cores} processors "
+            f"{busy:.0f}% busy"
         )
 
     def _member_client(self) -> Client:
@@ -553,7 +562,7 @@ class Command(BaseCommand):
             f"{kind} {seconds / count * 1000:.1f} ms" for kind, seconds in timer.slowest(4)
         )
         self.stdout.write(f"database time per document: {slowest}")
-        self.stdout.write(self._processor_line(spent, count, elapsed))
+        self.stdout.write(self._processor_line(spent, count, elapsed, workers))
         for outcome in failed[:5]:
             self.stdout.write(f"  failed: {outcome.file_name}: {outcome.message}")
         return report
