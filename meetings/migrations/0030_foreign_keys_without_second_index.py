@@ -5,8 +5,10 @@ the first column of a unique constraint or an index of the model's own (named be
 in ``meetings.models``), which serves every query by that column as well. The second index
 cost every row an import writes (an item, its decisions, topic links and follow-ups, the
 attendees) one more index entry, and space. Only the indexes are dropped: the columns and
-their constraints stay. Dropping an index takes no time whatever the size of the table, and
-on SQLite no table is rebuilt.
+their constraints stay, and on SQLite no table is rebuilt. Dropping an index does not read
+its table, but on PostgreSQL it locks the table until the migration commits: migrate while
+no import is running, as for any migration. Reversing it builds the eight indexes again,
+which on a large archive takes minutes and holds back writes meanwhile.
 """
 
 import django.db.models.deletion
