@@ -15,16 +15,17 @@ import django.db.models.deletion
 from django.conf import settings
 from django.db import migrations, models
 
-# (model, field, table, column, Django's name for the index of the foreign key alone)
+# (table, column, the suffix of Django's name for the index of the foreign key alone), one
+# for each field altered below.
 DROPPED = [
-    ("agendaitem", "meeting", "meetings_agendaitem", "meeting_id", "07815bb0"),
-    ("alert", "user", "meetings_alert", "user_id", "e4e22f86"),
-    ("attendee", "meeting", "meetings_attendee", "meeting_id", "7f19274c"),
-    ("followup", "item", "meetings_followup", "item_id", "af4a3d84"),
-    ("followup", "returned_item", "meetings_followup", "returned_item_id", "a358b9f9"),
-    ("importevent", "meeting", "meetings_importevent", "meeting_id", "e9c116eb"),
-    ("itemtopic", "item", "meetings_itemtopic", "item_id", "b61cb881"),
-    ("resolution", "item", "meetings_resolution", "item_id", "378adf00"),
+    ("meetings_agendaitem", "meeting_id", "07815bb0"),
+    ("meetings_alert", "user_id", "e4e22f86"),
+    ("meetings_attendee", "meeting_id", "7f19274c"),
+    ("meetings_followup", "item_id", "af4a3d84"),
+    ("meetings_followup", "returned_item_id", "a358b9f9"),
+    ("meetings_importevent", "meeting_id", "e9c116eb"),
+    ("meetings_itemtopic", "item_id", "b61cb881"),
+    ("meetings_resolution", "item_id", "378adf00"),
 ]
 
 
@@ -46,7 +47,7 @@ class Migration(migrations.Migration):
                     f'CREATE INDEX IF NOT EXISTS {_index(table, column, suffix)} ON "{table}" '
                     f'("{column}")',
                 )
-                for _model, _field, table, column, suffix in DROPPED
+                for table, column, suffix in DROPPED
             ],
             state_operations=[
                 migrations.AlterField(

@@ -132,10 +132,8 @@ class ProcessorTime:
     def spent(self) -> dict:
         """Seconds of processor time since this was made: ``storing``, ``reading`` and, if
         known, ``machine`` (all processes) and ``other`` (the rest)."""
-        (own, children, machine), (own_before, children_before, machine_before) = (
-            self._now(),
-            self.start,
-        )
+        own, children, machine = self._now()
+        own_before, children_before, machine_before = self.start
         spent = {"storing": own - own_before, "reading": children - children_before}
         if machine is not None and machine_before is not None:
             spent["machine"] = machine - machine_before
